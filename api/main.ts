@@ -1,0 +1,34 @@
+// The API process: REST + server-rendered pages.
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { connectDatabase } from '../models/connect';
+import { seedDemoData } from '../models/demo-data';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'api');
+  const { models, close } = await connectDatabase(config.mongodbUri);
+  if (config.SEED_DEMO_DATA && (await seedDemoData(models))) logger.info('demo data seeded');
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { app } = createApp({ config, models, client, logger });
+  const server = app.listen(config.PORT, config.HOST, () => logger.info({ port: config.PORT }, 'api listening'));
+  const shutdown = () => {
+    logger.info('api stopping');
+    server.close(async () => {
+      await connection.close();
+      await close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

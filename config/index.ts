@@ -1,0 +1,67 @@
+// All configuration comes from environment variables, validated once at start-up.
+// A bad value stops the process with a message that names the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TASK_QUEUE: z.string().min(1).default('eenvoud'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://').optional(),
+  FERRETDB_PORT: port.default(27018),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('eenvoud'),
+  JWT_AUDIENCE: z.string().min(1).default('eenvoud-api'),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_JWKS_URL: z.string().url().optional(),
+  DEV_AUTH: bool.default(false),
+  SEED_DEMO_DATA: bool.default(true),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+});
+
+export type Config = z.infer<typeof configSchema> & { mongodbUri: string; temporalAddress: string; dataDir: string };
+
+/** Names of all variables the app reads: the deployment files are checked against this. */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape);
+
+const DEV_SECRET = 'eenvoud-development-secret-not-for-production-use';
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(CONFIG_VARIABLES.map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(raw[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  if (production && !c.JWT_SECRET && !c.OIDC_JWKS_URL) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET or OIDC_JWKS_URL: one is required when NODE_ENV=production');
+  }
+  if (production && c.DEV_AUTH) {
+    throw new ConfigError('Invalid configuration:\n  DEV_AUTH: the development token issuer is never on when NODE_ENV=production');
+  }
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    ...c,
+    DEV_AUTH: production ? false : c.DEV_AUTH,
+    JWT_SECRET: c.JWT_SECRET ?? (production ? undefined : DEV_SECRET),
+    dataDir,
+    mongodbUri: c.MONGODB_URI ?? `mongodb://127.0.0.1:${c.FERRETDB_PORT}/eenvoud`,
+    temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
+  };
+}

@@ -1,0 +1,222 @@
+// Mongoose models, created on a given connection so tests can use their own database.
+// Written for FerretDB v1 and MongoDB 7 alike: no transactions, $lookup or TTL indexes;
+// idempotency comes from deterministic _ids, unique indexes and conditional upserts.
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { ROUNDING_RULES, VAT_CATEGORIES } from '../domain/money';
+import { REQUEST_STATUSES } from '../domain/lifecycle';
+import { ROLES } from '../domain/roles';
+
+const opts = { versionKey: false, timestamps: false } as const;
+
+const organisationSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // code, e.g. DOR
+    name: { type: String, required: true },
+    kind: { type: String, enum: ['municipality', 'shared_centre'], required: true },
+    population: { type: Number, required: true },
+    populationDate: { type: String, required: true },
+    oin: { type: String, required: true }, // Organisatie-identificatienummer, scheme 0190
+    kvk: { type: String },
+    iban: { type: String, required: true },
+    address: {
+      street: String,
+      postalCode: String,
+      city: String,
+    },
+  },
+  opts,
+);
+
+const membershipSchema = new Schema({ org: { type: String, required: true }, roles: [{ type: String, enum: ROLES }] }, { _id: false });
+const userSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    email: { type: String, required: true },
+    memberships: { type: [membershipSchema], default: [] },
+    skills: { type: [String], default: [] },
+  },
+  opts,
+);
+
+const rateVersionSchema = new Schema(
+  { validFrom: { type: String, required: true }, rateCentsPerHour: { type: Number, required: true } },
+  { _id: false },
+);
+const serviceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    provider: { type: String, required: true, index: true },
+    name: { type: String, required: true },
+    policyArea: { type: String, required: true },
+    quoteRequired: { type: Boolean, default: true },
+    intakeSlaDays: { type: Number, default: 5 },
+    deliverySlaDays: { type: Number, default: 20 },
+    silentAcceptanceDays: { type: Number, default: null },
+    rates: { type: [rateVersionSchema], default: [] },
+  },
+  opts,
+);
+
+const agreementSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    buyer: { type: String, required: true, index: true },
+    provider: { type: String, required: true, index: true },
+    serviceIds: { type: [String], required: true },
+    validFrom: { type: String, required: true },
+    validTo: { type: String, required: true },
+    rateCentsPerHour: { type: Number, default: null }, // null: the catalogue rate
+    hourBudget: { type: Number, default: null },
+    roundingRule: { type: String, enum: ROUNDING_RULES, default: 'none' },
+    vatCategory: { type: String, enum: VAT_CATEGORIES, default: 'O' },
+    paymentTermDays: { type: Number, default: 30 },
+    orderReference: { type: String, required: true },
+  },
+  opts,
+);
+
+const requestSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    buyer: { type: String, required: true, index: true },
+    provider: { type: String, required: true, index: true },
+    serviceId: { type: String, required: true },
+    agreementId: { type: String, required: true },
+    title: { type: String, required: true },
+    status: { type: String, enum: REQUEST_STATUSES, required: true, index: true },
+    estimateMinutes: { type: Number, default: null },
+    budgetMinutes: { type: Number, default: null },
+    loggedMinutes: { type: Number, default: 0 },
+    assignee: { type: String, default: null, index: true },
+    contributors: { type: [String], default: [] },
+    deliverable: { type: Object, default: null },
+    version: { type: Number, required: true },
+    submittedAt: { type: String, required: true },
+    updatedAt: { type: String, required: true },
+  },
+  opts,
+);
+
+const timeEntrySchema = new Schema(
+  {
+    _id: { type: String, required: true }, // <requestId>-<seq>: deterministic, so a retry cannot duplicate
+    requestId: { type: String, required: true, index: true },
+    agreementId: { type: String, required: true },
+    buyer: { type: String, required: true },
+    provider: { type: String, required: true },
+    userId: { type: String, required: true },
+    date: { type: String, required: true },
+    minutes: { type: Number, required: true },
+    description: { type: String, required: true },
+    status: { type: String, enum: ['registered', 'approved', 'invoiced'], required: true },
+    invoiceRunKey: { type: String, default: null },
+    invoiceId: { type: String, default: null },
+    createdAt: { type: String, required: true },
+  },
+  opts,
+);
+timeEntrySchema.index({ provider: 1, status: 1, date: 1 });
+timeEntrySchema.index({ invoiceRunKey: 1, buyer: 1 });
+timeEntrySchema.index({ userId: 1, date: 1 });
+
+const invoiceLineSchema = new Schema(
+  {
+    requestId: String,
+    title: String,
+    minutes: Number,
+    rateCentsPerHour: Number,
+    amountCents: Number,
+    vatCategory: String,
+    entryCount: Number,
+  },
+  { _id: false },
+);
+const vatBreakdownSchema = new Schema(
+  { category: String, percent: Number, baseCents: Number, vatCents: Number, exemptionReason: String },
+  { _id: false },
+);
+const invoiceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    number: { type: String, default: null },
+    kind: { type: String, enum: ['invoice', 'credit_note'], default: 'invoice' },
+    provider: { type: String, required: true, index: true },
+    buyer: { type: String, required: true, index: true },
+    period: { type: String, required: true },
+    runKey: { type: String, required: true },
+    agreementId: { type: String, required: true },
+    orderReference: { type: String, required: true },
+    issueDate: { type: String, required: true },
+    dueDate: { type: String, required: true },
+    lines: { type: [invoiceLineSchema], default: [] },
+    vat: { type: [vatBreakdownSchema], default: [] },
+    netCents: { type: Number, required: true },
+    vatCents: { type: Number, required: true },
+    grossCents: { type: Number, required: true },
+    status: { type: String, enum: ['draft', 'issued', 'disputed', 'settled', 'paid'], required: true },
+  },
+  opts,
+);
+
+// One document per issued number: the unique _id (the number) and the unique invoiceId make
+// numbering gap-free and idempotent without transactions.
+const invoiceNumberSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    series: { type: String, required: true }, // <provider>-<year>
+    seq: { type: Number, required: true },
+    invoiceId: { type: String, required: true, unique: true },
+  },
+  opts,
+);
+invoiceNumberSchema.index({ series: 1, seq: -1 });
+
+const auditEventSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // <subject>:<seq>
+    subject: { type: String, required: true, index: true },
+    seq: { type: Number, required: true },
+    action: { type: String, required: true },
+    actor: { type: String, required: true },
+    org: { type: String, required: true },
+    at: { type: String, required: true },
+    before: { type: Object, default: null },
+    after: { type: Object, default: null },
+  },
+  opts,
+);
+
+export type Organisation = InferSchemaType<typeof organisationSchema>;
+export type User = InferSchemaType<typeof userSchema>;
+export type Service = InferSchemaType<typeof serviceSchema>;
+export type Agreement = InferSchemaType<typeof agreementSchema>;
+export type RequestDoc = InferSchemaType<typeof requestSchema>;
+export type TimeEntry = InferSchemaType<typeof timeEntrySchema>;
+export type Invoice = InferSchemaType<typeof invoiceSchema>;
+export type AuditEvent = InferSchemaType<typeof auditEventSchema>;
+
+export function createModels(conn: Connection) {
+  return {
+    Organisation: conn.model('Organisation', organisationSchema, 'organisations') as Model<Organisation>,
+    User: conn.model('User', userSchema, 'users') as Model<User>,
+    Service: conn.model('Service', serviceSchema, 'services') as Model<Service>,
+    Agreement: conn.model('Agreement', agreementSchema, 'agreements') as Model<Agreement>,
+    Request: conn.model('Request', requestSchema, 'requests') as Model<RequestDoc>,
+    TimeEntry: conn.model('TimeEntry', timeEntrySchema, 'time_entries') as Model<TimeEntry>,
+    Invoice: conn.model('Invoice', invoiceSchema, 'invoices') as Model<Invoice>,
+    InvoiceNumber: conn.model('InvoiceNumber', invoiceNumberSchema, 'invoice_numbers'),
+    AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+/** Creates the indexes; safe to call at every start. */
+export async function syncIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.createIndexes();
+}
+
+export const DUPLICATE_KEY = 11000;
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: number }).code === DUPLICATE_KEY;
+}

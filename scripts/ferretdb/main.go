@@ -1,0 +1,46 @@
+// Command ferretdb-embedded runs FerretDB v1 with its SQLite backend.
+// FerretDB is a dependency here (not the main module), which skips the
+// version.txt check that panics in a plain `go install` of cmd/ferretdb.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	dir := flag.String("data-dir", "./data/ferretdb", "directory for the SQLite files")
+	flag.Parse()
+
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		log.Fatal(err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *addr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fmt.Printf("ferretdb listening on %s, data in %s\n", *addr, abs)
+	f.Run(ctx)
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Entry point of `npm start` and `npm test`: installs what is missing (npm packages, the
+# Temporal CLI, FerretDB), compiles, then runs the command. Cached after the first run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+command -v node >/dev/null || { echo "Node.js 20 or newer is required (Debian: apt-get install nodejs npm)." >&2; exit 1; }
+major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$major" -ge 20 ] || { echo "Node.js 20 or newer is required; this is $(node --version)." >&2; exit 1; }
+
+# npm packages: reinstall when package-lock.json changed since the last install.
+stamp=node_modules/.eenvoud-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "[setup] installing npm packages (npm ci)…" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+PIP_ROOT_USER_ACTION=ignore bash scripts/install-tools.sh
+
+case "${1:-}" in
+  start)
+    npx tsc -p tsconfig.build.json
+    exec node --enable-source-maps dist/scripts/start.js
+    ;;
+  test)
+    shift
+    exec npx jest "$@"
+    ;;
+  *)
+    echo "usage: scripts/run.sh start|test [jest args]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,108 @@
+// Starts the embedded servers (Temporal dev server, FerretDB) as child processes.
+// Used by `npm start` and by the Jest global setup.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
+
+export interface Tools {
+  TEMPORAL_CLI: string;
+  TEMPORAL_TEST_SERVER: string;
+  FERRETDB_BIN: string;
+}
+
+/** Paths written by scripts/install-tools.sh. */
+export function readTools(): Tools {
+  const file = path.join(ROOT, '.tools', 'tools.env');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/install-tools.sh (npm start and npm test do)`);
+  const entries = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]);
+  return Object.fromEntries(entries) as unknown as Tools;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode} before listening on ${port}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
+}
+
+export interface Started {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function spawnLogged(bin: string, args: string[], logFile: string | null): ChildProcess {
+  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
+  // detached: a process group of its own, so Ctrl-C in the terminal reaches us first
+  // and we stop children in order.
+  return spawn(bin, args, { stdio: ['ignore', out, out], detached: true });
+}
+
+export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export const SEARCH_ATTRIBUTES = ['EenvoudBuyer=Keyword', 'EenvoudProvider=Keyword', 'EenvoudStatus=Keyword', 'EenvoudAssignee=Keyword'];
+
+export async function startTemporal(opts: {
+  cli: string;
+  port: number;
+  uiPort?: number;
+  dbFile?: string;
+  logFile: string | null;
+}): Promise<Started> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
+  else args.push('--headless');
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', sa);
+  const child = spawnLogged(opts.cli, args, opts.logFile);
+  await waitForPort(opts.port, 60_000, child);
+  return { child, stop: () => stopChild(child) };
+}
+
+export async function startFerretDb(opts: { bin: string; port: number; dataDir: string; logFile: string | null }): Promise<Started> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const child = spawnLogged(opts.bin, ['--listen-addr', `127.0.0.1:${opts.port}`, '--data-dir', opts.dataDir], opts.logFile);
+  await waitForPort(opts.port, 30_000, child);
+  return { child, stop: () => stopChild(child) };
+}
+
+export { ROOT };

@@ -1,0 +1,25 @@
+// The worker process: polls the task queue and runs workflows and activities.
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../config';
+import { connectDatabase } from '../models/connect';
+import { createLogger } from '../config/logger';
+import { createWorker } from './create-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'worker');
+  const { models, close } = await connectDatabase(config.mongodbUri);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, models });
+  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
+  // Worker.run() stops on SIGINT/SIGTERM by itself (shutdownSignals), finishing running tasks.
+  await worker.run();
+  await connection.close();
+  await close();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
