@@ -1,0 +1,138 @@
+// One isolated world per test file: its own database and task queue on the shared servers,
+// a real worker, and the real API on port 0.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { ulid } from 'ulid';
+import { createApp } from '../../api/app';
+import { loadConfig, type Config } from '../../config';
+import { connectDatabase } from '../../models/connect';
+import { demoAgreements, demoOrganisations, demoServices, demoUsers } from '../../models/demo-data';
+import type { Models } from '../../models';
+import { createWorker } from '../../worker/create-worker';
+
+let runtimeInstalled = false;
+
+export interface TestEnv {
+  baseUrl: string;
+  models: Models;
+  client: Client;
+  config: Config;
+  taskQueue: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  token(userId: string, org?: string): Promise<string>;
+  api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  close(): Promise<void>;
+}
+
+export function todayInNL(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+}
+
+export async function createTestEnv(opts: { seed?: boolean } = {}): Promise<TestEnv> {
+  const temporalAddress = process.env.EENVOUD_TEST_TEMPORAL;
+  const mongo = process.env.EENVOUD_TEST_MONGO;
+  const bundlePath = process.env.EENVOUD_TEST_BUNDLE;
+  if (!temporalAddress || !mongo || !bundlePath) throw new Error('integration tests need the global setup (run them with npm test)');
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    runtimeInstalled = true;
+  }
+  const taskQueue = `test-${ulid()}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DEV_AUTH: 'true',
+    TEMPORAL_ADDRESS: temporalAddress,
+    MONGODB_URI: `${mongo}/t_${ulid().toLowerCase()}`,
+    TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000',
+  });
+  const db = await connectDatabase(config.mongodbUri);
+  const models = db.models;
+  if (opts.seed !== false) {
+    const year = Number(todayInNL().slice(0, 4));
+    await models.Organisation.insertMany(demoOrganisations());
+    await models.User.insertMany(demoUsers());
+    await models.Service.insertMany(demoServices());
+    await models.Agreement.insertMany(demoAgreements(`${year - 1}-01-01`, `${year + 1}-12-31`));
+  }
+
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+
+  let worker: Worker | null = null;
+  let running: Promise<void> | null = null;
+  const startWorker = async () => {
+    worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      models,
+      workflowBundle: { codePath: bundlePath },
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    worker.shutdown();
+    await running;
+    worker = null;
+    running = null;
+  };
+  await startWorker();
+
+  const { app } = createApp({ config, models, client, logger: pino({ level: 'silent' }) });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const api: TestEnv['api'] = async (method, path, o = {}) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+
+  const token = async (userId: string, org?: string) => {
+    const r = await api('POST', '/dev/token', { body: { userId, ...(org ? { org } : {}) } });
+    if (r.status !== 200) throw new Error(`no token for ${userId}: ${JSON.stringify(r.body)}`);
+    return r.body.token as string;
+  };
+
+  return {
+    baseUrl,
+    models,
+    client,
+    config,
+    taskQueue,
+    startWorker,
+    stopWorker,
+    token,
+    api,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+      await models.Request.db.dropDatabase().catch(() => undefined);
+      await db.close();
+    },
+  };
+}
