@@ -1,5 +1,6 @@
 // Messages of the request workflow, shared by the API and the workflow code.
 // Only @temporalio/workflow's define* helpers are imported: safe in both worlds.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { RequestStatus } from '../domain/lifecycle';
 import type { RoundingRule, VatCategory } from '../domain/money';
@@ -94,3 +95,11 @@ export interface BillingTerms {
 
 /** First update, sent together with the start: answers once the request is recorded. */
 export const submitted = defineUpdate<RequestState, []>('submitted');
+
+/** Search attributes, so the Temporal UI finds a request by its parties, status and assignee. */
+export const SA = {
+  buyer: defineSearchAttributeKey('EenvoudBuyer', SearchAttributeType.KEYWORD),
+  provider: defineSearchAttributeKey('EenvoudProvider', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('EenvoudStatus', SearchAttributeType.KEYWORD),
+  assignee: defineSearchAttributeKey('EenvoudAssignee', SearchAttributeType.KEYWORD),
+};

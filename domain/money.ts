@@ -18,7 +18,8 @@ export function divideHalfUp(numerator: number, denominator: number): number {
   const abs = Math.abs(numerator);
   const q = Math.floor(abs / denominator);
   const r = abs - q * denominator;
-  return sign * (2 * r >= denominator ? q + 1 : q);
+  const rounded = 2 * r >= denominator ? q + 1 : q;
+  return rounded === 0 ? 0 : sign * rounded; // never -0
 }
 
 /** Rounding rule for time, set per agreement: none, or each entry up to 6 or 15 minutes. */

@@ -11,6 +11,7 @@ import {
   logTime,
   NON_RETRYABLE_ERRORS,
   review,
+  SA,
   submitResult,
   submitted,
   type RequestInput,
@@ -62,6 +63,12 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
     const before = state.status;
     state.status = to;
     state.version += 1;
+    if (before !== to || action === 'assign') {
+      wf.upsertSearchAttributes([
+        { key: SA.status, value: to },
+        { key: SA.assignee, value: state.assignee },
+      ]);
+    }
     await recordRequest({
       state: { ...state, contributors: [...state.contributors] },
       submittedAt: input.submittedAt,

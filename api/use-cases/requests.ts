@@ -6,6 +6,7 @@ import { ulid } from 'ulid';
 import {
   getRequestState,
   requestWorkflowId,
+  SA,
   submitted,
   type RequestState,
 } from '../../contracts';
@@ -66,6 +67,11 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
       workflowId: requestWorkflowId(requestId),
       taskQueue,
       workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: SA.buyer, value: actor.org },
+        { key: SA.provider, value: service.provider },
+        { key: SA.status, value: 'submitted' },
+      ],
       args: [
         {
           requestId,

@@ -94,6 +94,16 @@ describe('when a ZWN requester commissions DOR compulsory-education work', () =>
     expect(await readModel(env, id)).toMatchObject({ status: 'completed' });
     expect((await env.models.TimeEntry.find({ requestId: id }).lean()).every((e) => e.status === 'approved')).toBe(true);
 
+    // the Temporal UI can find it by its business fields (visibility is eventually consistent)
+    const query = `EenvoudBuyer = 'ZWN' AND EenvoudProvider = 'DOR' AND EenvoudStatus = 'completed' AND EenvoudAssignee = 'dor-staff'`;
+    let found: string[] = [];
+    for (let i = 0; i < 50 && !found.includes(`request-${id}`); i++) {
+      found = [];
+      for await (const wf of env.client.workflow.list({ query })) found.push(wf.workflowId);
+      if (!found.includes(`request-${id}`)) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toContain(`request-${id}`);
+
     // the audit trail holds every action once, in order
     const audit = await env.api('GET', `/api/requests/${id}/audit`, { token: t.requester });
     expect(audit.body.map((e: { action: string }) => e.action)).toEqual([
