@@ -162,7 +162,8 @@ export function createActivities({ models }: { models: Models }) {
   async function createInvoiceForBuyer(input: CreateInvoiceInput): Promise<{ invoiceId: string; number: string; entries: number }> {
     try {
       const done = await Invoice.findOne({ _id: input.invoiceId, status: { $ne: 'draft' } }).lean();
-      if (done) return { invoiceId: done._id, number: done.number as string, entries: done.lines.reduce((s, l) => s + (l.entryCount ?? 0), 0) };
+      if (done)
+        return { invoiceId: done._id, number: done.number as string, entries: done.lines.reduce((s, l) => s + (l.entryCount ?? 0), 0) };
 
       const entries = await TimeEntry.find({
         buyer: input.buyer,
@@ -176,7 +177,9 @@ export function createActivities({ models }: { models: Models }) {
       const agreements = await Agreement.find({ _id: { $in: agreementIds } }).lean();
       const agreementById = new Map(agreements.map((a) => [a._id, a]));
       const requestIds = [...new Set(entries.map((e) => e.requestId))];
-      const requests = await Request.find({ _id: { $in: requestIds } }).select({ _id: 1, title: 1, serviceId: 1 }).lean();
+      const requests = await Request.find({ _id: { $in: requestIds } })
+        .select({ _id: 1, title: 1, serviceId: 1 })
+        .lean();
       const requestById = new Map(requests.map((r) => [r._id, r]));
       const services = await Service.find({ _id: { $in: [...new Set(requests.map((r) => r.serviceId))] } }).lean();
       const serviceById = new Map(services.map((s) => [s._id, s]));
@@ -222,10 +225,7 @@ export function createActivities({ models }: { models: Models }) {
         },
         { upsert: true },
       );
-      await TimeEntry.updateMany(
-        { _id: { $in: entries.map((e) => e._id) } },
-        { $set: { status: 'invoiced', invoiceId: input.invoiceId } },
-      );
+      await TimeEntry.updateMany({ _id: { $in: entries.map((e) => e._id) } }, { $set: { status: 'invoiced', invoiceId: input.invoiceId } });
       const number = await nextInvoiceNumber(input.invoiceId, input.provider, Number(input.issueDate.slice(0, 4)));
       await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued' } });
       return { invoiceId: input.invoiceId, number, entries: entries.length };

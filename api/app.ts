@@ -48,7 +48,10 @@ export function createApp({ config, models, client, logger }: AppDeps): { app: E
     }),
   );
   app.use(express.json({ limit: '1mb' }));
-  app.use(['/api', '/dev'], rateLimit({ windowMs: 60_000, limit: config.RATE_LIMIT_PER_MINUTE, standardHeaders: 'draft-8', legacyHeaders: false }));
+  app.use(
+    ['/api', '/dev'],
+    rateLimit({ windowMs: 60_000, limit: config.RATE_LIMIT_PER_MINUTE, standardHeaders: 'draft-8', legacyHeaders: false }),
+  );
 
   const tokens = createTokenService(config);
   const deps = { models, client, taskQueue: config.TASK_QUEUE };

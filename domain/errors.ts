@@ -32,8 +32,7 @@ export class DomainError extends Error {
 export const badInput = (field: string, message: string) => new DomainError('BadInput', message, { field });
 export const forbidden = (message: string) => new DomainError('Forbidden', message);
 export const notFound = (what: string) => new DomainError('NotFound', `${what} not found`);
-export const invalidState = (state: string, message: string) =>
-  new DomainError('InvalidState', message, { state });
+export const invalidState = (state: string, message: string) => new DomainError('InvalidState', message, { state });
 export const conflict = (message: string, details: ErrorDetails = {}) => new DomainError('Conflict', message, details);
 
 export function isErrorKind(value: unknown): value is ErrorKind {

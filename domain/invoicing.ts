@@ -1,13 +1,5 @@
 // Invoice calculator: lines and totals derived from time entries, with explicit rounding.
-import {
-  amountForMinutes,
-  roundMinutes,
-  vatAmount,
-  VAT_PERCENT,
-  type Cents,
-  type RoundingRule,
-  type VatCategory,
-} from './money';
+import { amountForMinutes, roundMinutes, vatAmount, VAT_PERCENT, type Cents, type RoundingRule, type VatCategory } from './money';
 
 export interface BillableEntry {
   requestId: string;

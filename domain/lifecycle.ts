@@ -16,9 +16,7 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const OPEN_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter(
-  (s) => !['completed', 'rejected', 'cancelled'].includes(s),
-);
+export const OPEN_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter((s) => !['completed', 'rejected', 'cancelled'].includes(s));
 
 type Side = 'buyer' | 'provider';
 

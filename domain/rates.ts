@@ -13,10 +13,6 @@ export function rateAt(versions: readonly RateVersion[], date: string): number |
 }
 
 /** Agreement rate if it has one, else the catalogue rate on the entry's date. */
-export function effectiveRate(
-  agreementRate: number | null | undefined,
-  versions: readonly RateVersion[],
-  date: string,
-): number | null {
+export function effectiveRate(agreementRate: number | null | undefined, versions: readonly RateVersion[], date: string): number | null {
   return agreementRate ?? rateAt(versions, date);
 }

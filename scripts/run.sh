@@ -26,6 +26,10 @@ case "${1:-}" in
     ;;
   test)
     shift
+    echo "[test] type check and lint" >&2
+    npx tsc --noEmit -p .
+    npx eslint .
+    npx prettier --check . >/dev/null || { echo "[test] formatting differs: run npm run format" >&2; exit 1; }
     exec npx jest "$@"
     ;;
   *)

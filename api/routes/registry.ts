@@ -86,7 +86,10 @@ export class RouteRegistry {
       };
       if (!spec.public) op.security = [{ bearer: [] }];
       if (spec.body) {
-        op.requestBody = { required: true, content: { 'application/json': { schema: z.toJSONSchema(spec.body, { io: 'input', unrepresentable: 'any' }) } } };
+        op.requestBody = {
+          required: true,
+          content: { 'application/json': { schema: z.toJSONSchema(spec.body, { io: 'input', unrepresentable: 'any' }) } },
+        };
       }
       (paths[oaPath] ??= {})[spec.method] = op;
     }

@@ -10,7 +10,11 @@ export function systemRoutes(
   deps: { models: Models; tokens: TokenService; devAuth: boolean; health: () => Promise<Record<string, boolean>> },
 ): void {
   r.add({
-    method: 'get', path: '/health', tag: 'system', public: true, summary: 'Liveness and dependencies',
+    method: 'get',
+    path: '/health',
+    tag: 'system',
+    public: true,
+    summary: 'Liveness and dependencies',
     raw: true,
     handler: async ({ res }) => {
       const checks = await deps.health();
@@ -22,11 +26,18 @@ export function systemRoutes(
 
   // Development only: the token issuer for the seeded demo users. Never mounted in production.
   r.add({
-    method: 'get', path: '/dev/users', tag: 'development', public: true, summary: 'Demo users and their organisations',
+    method: 'get',
+    path: '/dev/users',
+    tag: 'development',
+    public: true,
+    summary: 'Demo users and their organisations',
     handler: async () => deps.models.User.find().sort({ _id: 1 }).lean(),
   });
   r.add({
-    method: 'post', path: '/dev/token', tag: 'development', public: true,
+    method: 'post',
+    path: '/dev/token',
+    tag: 'development',
+    public: true,
     summary: 'Issue a token for a demo user acting for one of their organisations',
     body: z.object({ userId: z.string().min(1), org: z.string().min(1).optional() }),
     handler: async ({ body }) => {

@@ -65,7 +65,9 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
     if (actor.roles.includes('provider_finance')) or.push({ provider: actor.org });
     if (actor.roles.includes('buyer_finance') || actor.roles.includes('requester')) or.push({ buyer: actor.org });
     if (or.length === 0) throw forbidden('invoices are for finance roles');
-    return models.Invoice.find({ $or: or, status: { $ne: 'draft' } }).sort({ issueDate: -1, number: -1 }).lean();
+    return models.Invoice.find({ $or: or, status: { $ne: 'draft' } })
+      .sort({ issueDate: -1, number: -1 })
+      .lean();
   }
 
   async function get(actor: Actor, id: string) {

@@ -3,13 +3,7 @@
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
-import {
-  getRequestState,
-  requestWorkflowId,
-  SA,
-  submitted,
-  type RequestState,
-} from '../../contracts';
+import { getRequestState, requestWorkflowId, SA, submitted, type RequestState } from '../../contracts';
 import { badInput, DomainError, forbidden, notFound } from '../../domain/errors';
 import { isParty, type RequestStatus } from '../../domain/lifecycle';
 import type { Actor } from '../../domain/roles';
@@ -139,7 +133,9 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
 
   async function auditTrail(actor: Actor, id: string) {
     await load(actor, id);
-    return models.AuditEvent.find({ subject: `request-${id}` }).sort({ seq: 1 }).lean();
+    return models.AuditEvent.find({ subject: `request-${id}` })
+      .sort({ seq: 1 })
+      .lean();
   }
 
   return { load, submit, act, assertAssignable, list, timeEntries, auditTrail };

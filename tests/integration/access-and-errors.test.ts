@@ -1,6 +1,7 @@
 // Who may do what: authentication, organisation boundaries, roles, states and bad input.
 // Every refusal is problem+json and leaves the request exactly as it was.
 import { createTestEnv, type TestEnv } from '../support/env';
+import { recordHistory } from '../support/histories';
 import { currentPeriod, storyTokens, today, workflowState, type StoryTokens } from '../support/story';
 
 let env: TestEnv;
@@ -10,10 +11,16 @@ let id: string;
 beforeAll(async () => {
   env = await createTestEnv();
   t = await storyTokens(env);
-  const { body } = await env.api('POST', '/api/requests', { token: t.requester, body: { serviceId: 'DOR-LEERPLICHT', title: 'Beleidsnotitie thuiszitters' } });
+  const { body } = await env.api('POST', '/api/requests', {
+    token: t.requester,
+    body: { serviceId: 'DOR-LEERPLICHT', title: 'Beleidsnotitie thuiszitters' },
+  });
   id = body.requestId;
 });
-afterAll(() => env.close());
+afterAll(async () => {
+  await recordHistory(env, `request-${id}`, 'request-rework-and-refusals');
+  await env.close();
+});
 
 async function snapshot() {
   const [state, doc, audit] = await Promise.all([
@@ -63,8 +70,20 @@ describe('another municipality', () => {
   });
   test('when PAP finance asks for a ZWN invoice, then 404', async () => {
     await env.models.Invoice.create({
-      _id: 'INV-TEST-ZWN', number: 'DOR-2026-09999', provider: 'DOR', buyer: 'ZWN', period: '2026-01', runKey: 'x', agreementId: 'a',
-      orderReference: 'o', issueDate: '2026-02-01', dueDate: '2026-03-03', netCents: 100, vatCents: 0, grossCents: 100, status: 'issued',
+      _id: 'INV-TEST-ZWN',
+      number: 'DOR-2026-09999',
+      provider: 'DOR',
+      buyer: 'ZWN',
+      period: '2026-01',
+      runKey: 'x',
+      agreementId: 'a',
+      orderReference: 'o',
+      issueDate: '2026-02-01',
+      dueDate: '2026-03-03',
+      netCents: 100,
+      vatCents: 0,
+      grossCents: 100,
+      status: 'issued',
     });
     const pap = await env.token('pap-finance');
     await expectProblem(await env.api('GET', '/api/invoices/INV-TEST-ZWN', { token: pap }), 404);
@@ -76,20 +95,33 @@ describe('another municipality', () => {
 });
 
 describe('roles and states', () => {
-  test('when the requester tries the coordinator\'s intake, then 403 and nothing changes', async () => {
+  test("when the requester tries the coordinator's intake, then 403 and nothing changes", async () => {
     const before = await snapshot();
-    await expectProblem(await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.requester, body: { estimateMinutes: 60 } }), 403);
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.requester, body: { estimateMinutes: 60 } }),
+      403,
+    );
     expect(await snapshot()).toEqual(before);
   });
   test('when the quote is approved before there is one, then 409 naming the state', async () => {
     const before = await snapshot();
-    await expectProblem(await env.api('POST', `/api/requests/${id}/approve-quote`, { token: t.requester, body: {} }), 409, { state: 'submitted' });
+    await expectProblem(await env.api('POST', `/api/requests/${id}/approve-quote`, { token: t.requester, body: {} }), 409, {
+      state: 'submitted',
+    });
     expect(await snapshot()).toEqual(before);
   });
   test('when the estimate is not a whole positive number, then 400 naming the field and nothing changes', async () => {
     const before = await snapshot();
-    await expectProblem(await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.coordinator, body: { estimateMinutes: -5 } }), 400, { field: 'estimateMinutes' });
-    await expectProblem(await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.coordinator, body: { estimateMinutes: 'veel' } }), 400, { field: 'estimateMinutes' });
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.coordinator, body: { estimateMinutes: -5 } }),
+      400,
+      { field: 'estimateMinutes' },
+    );
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.coordinator, body: { estimateMinutes: 'veel' } }),
+      400,
+      { field: 'estimateMinutes' },
+    );
     expect(await snapshot()).toEqual(before);
   });
   test('when the body is not JSON, then 400', async () => {
@@ -112,19 +144,37 @@ describe('hours, budget and four-eyes', () => {
   });
 
   test('when someone not on the staff of the provider is assigned, then 400 naming the assignee', async () => {
-    await expectProblem(await env.api('POST', `/api/requests/${id}/assign`, { token: t.coordinator, body: { assignee: 'zwn-staff' } }), 400, { field: 'assignee' });
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/assign`, { token: t.coordinator, body: { assignee: 'zwn-staff' } }),
+      400,
+      { field: 'assignee' },
+    );
   });
 
   test('when a reviewer registered hours, then that reviewer may not review', async () => {
     const reviewerAsStaff = await env.token('dor-reviewer');
-    expect((await env.api('POST', `/api/requests/${id}/assign`, { token: t.coordinator, body: { assignee: 'dor-reviewer' } })).status).toBe(200);
-    expect((await env.api('POST', `/api/requests/${id}/time-entries`, { token: reviewerAsStaff, body: { date: today(), minutes: 30, description: 'Eerste opzet' } })).status).toBe(201);
-    expect((await env.api('POST', `/api/requests/${id}/submit-result`, { token: reviewerAsStaff, body: { reference: 'R-1' } })).status).toBe(200);
+    expect((await env.api('POST', `/api/requests/${id}/assign`, { token: t.coordinator, body: { assignee: 'dor-reviewer' } })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await env.api('POST', `/api/requests/${id}/time-entries`, {
+          token: reviewerAsStaff,
+          body: { date: today(), minutes: 30, description: 'Eerste opzet' },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await env.api('POST', `/api/requests/${id}/submit-result`, { token: reviewerAsStaff, body: { reference: 'R-1' } })).status,
+    ).toBe(200);
     const before = await snapshot();
     await expectProblem(await env.api('POST', `/api/requests/${id}/review`, { token: reviewerAsStaff, body: { approved: true } }), 403);
     expect(await snapshot()).toEqual(before);
     // Another reviewer sends it back to work, with a reason.
-    await expectProblem(await env.api('POST', `/api/requests/${id}/review`, { token: await env.token('dbc-coordinator'), body: { approved: true } }), 404);
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/review`, { token: await env.token('dbc-coordinator'), body: { approved: true } }),
+      404,
+    );
     const zwnCoordinator = await env.token('zwn-coordinator');
     await expectProblem(await env.api('POST', `/api/requests/${id}/review`, { token: zwnCoordinator, body: { approved: true } }), 403);
   });
@@ -132,48 +182,99 @@ describe('hours, budget and four-eyes', () => {
   test('when staff who is not assigned registers hours, then 403', async () => {
     await env.models.User.updateOne({ _id: 'dor-staff-2' }, { $set: { memberships: [{ org: 'DOR', roles: ['staff', 'reviewer'] }] } });
     const other = await env.token('dor-staff-2');
-    expect((await env.api('POST', `/api/requests/${id}/review`, { token: other, body: { approved: false, reason: 'Bronvermelding ontbreekt' } })).body.status).toBe('in_progress');
+    expect(
+      (await env.api('POST', `/api/requests/${id}/review`, { token: other, body: { approved: false, reason: 'Bronvermelding ontbreekt' } }))
+        .body.status,
+    ).toBe('in_progress');
     const before = await snapshot();
-    await expectProblem(await env.api('POST', `/api/requests/${id}/time-entries`, { token: other, body: { date: today(), minutes: 30, description: 'x' } }), 403);
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/time-entries`, { token: other, body: { date: today(), minutes: 30, description: 'x' } }),
+      403,
+    );
     expect(await snapshot()).toEqual(before);
   });
 
   test('when an entry is in the future, too long or without description, then 400 naming the field', async () => {
     const staff = await env.token('dor-reviewer');
     const before = await snapshot();
-    await expectProblem(await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: '2999-01-01', minutes: 30, description: 'x' } }), 400, { field: 'date' });
-    await expectProblem(await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes: 1441, description: 'x' } }), 400, { field: 'minutes' });
-    await expectProblem(await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: '2026-02-30', minutes: 30, description: 'x' } }), 400, { field: 'date' });
-    await expectProblem(await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes: 30, description: '' } }), 400, { field: 'description' });
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/time-entries`, {
+        token: staff,
+        body: { date: '2999-01-01', minutes: 30, description: 'x' },
+      }),
+      400,
+      { field: 'date' },
+    );
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes: 1441, description: 'x' } }),
+      400,
+      { field: 'minutes' },
+    );
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/time-entries`, {
+        token: staff,
+        body: { date: '2026-02-30', minutes: 30, description: 'x' },
+      }),
+      400,
+      { field: 'date' },
+    );
+    await expectProblem(
+      await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes: 30, description: '' } }),
+      400,
+      { field: 'description' },
+    );
     expect(await snapshot()).toEqual(before);
   });
 
   test('when an entry would exceed the approved budget, then 409 with the remaining minutes', async () => {
     const staff = await env.token('dor-reviewer');
     const before = await snapshot();
-    const res = await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes: 91, description: 'Te veel' } });
+    const res = await env.api('POST', `/api/requests/${id}/time-entries`, {
+      token: staff,
+      body: { date: today(), minutes: 91, description: 'Te veel' },
+    });
     await expectProblem(res, 409, { remainingMinutes: 90 });
     expect(await snapshot()).toEqual(before);
-    expect((await env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes: 90, description: 'Precies genoeg' } })).status).toBe(201);
+    expect(
+      (
+        await env.api('POST', `/api/requests/${id}/time-entries`, {
+          token: staff,
+          body: { date: today(), minutes: 90, description: 'Precies genoeg' },
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 
 describe('submission and invoicing input', () => {
   test('when a municipality submits without an agreement for the service, then 400 naming the service', async () => {
     const pap = await env.token('pap-requester');
-    await expectProblem(await env.api('POST', '/api/requests', { token: pap, body: { serviceId: 'ZWN-ICT', title: 'ICT' } }), 400, { field: 'serviceId' });
-    await expectProblem(await env.api('POST', '/api/requests', { token: pap, body: { serviceId: 'NOPE', title: 'x' } }), 400, { field: 'serviceId' });
-    await expectProblem(await env.api('POST', '/api/requests', { token: pap, body: { serviceId: 'DOR-LEERPLICHT' } }), 400, { field: 'title' });
+    await expectProblem(await env.api('POST', '/api/requests', { token: pap, body: { serviceId: 'ZWN-ICT', title: 'ICT' } }), 400, {
+      field: 'serviceId',
+    });
+    await expectProblem(await env.api('POST', '/api/requests', { token: pap, body: { serviceId: 'NOPE', title: 'x' } }), 400, {
+      field: 'serviceId',
+    });
+    await expectProblem(await env.api('POST', '/api/requests', { token: pap, body: { serviceId: 'DOR-LEERPLICHT' } }), 400, {
+      field: 'title',
+    });
     const coordinator = await env.api('POST', '/api/requests', { token: t.coordinator, body: { serviceId: 'ZWN-ICT', title: 'ICT' } });
     await expectProblem(coordinator, 403);
   });
   test('when the invoice run is started by someone who is not finance of the provider, then 403', async () => {
     await expectProblem(await env.api('POST', '/api/invoice-runs', { token: t.coordinator, body: { period: currentPeriod() } }), 403);
-    await expectProblem(await env.api('POST', '/api/invoice-runs', { token: await env.token('zwn-finance'), body: { period: currentPeriod() } }), 403);
+    await expectProblem(
+      await env.api('POST', '/api/invoice-runs', { token: await env.token('zwn-finance'), body: { period: currentPeriod() } }),
+      403,
+    );
   });
   test('when the period is malformed or in the future, then 400 naming the period', async () => {
-    await expectProblem(await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period: '2026-13' } }), 400, { field: 'period' });
-    await expectProblem(await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period: '2999-01' } }), 400, { field: 'period' });
+    await expectProblem(await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period: '2026-13' } }), 400, {
+      field: 'period',
+    });
+    await expectProblem(await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period: '2999-01' } }), 400, {
+      field: 'period',
+    });
     expect(await env.models.Invoice.countDocuments({ provider: 'DOR', number: { $ne: 'DOR-2026-09999' } })).toBe(0);
   });
 });

@@ -2,7 +2,16 @@
 // history) takes over. Nothing is lost and nothing is done twice.
 import { invoiceRunWorkflowId } from '../../contracts';
 import { createTestEnv, type TestEnv } from '../support/env';
-import { currentPeriod, STORY_AMOUNT_CENTS, STORY_BILLED_MINUTES, STORY_ENTRIES, storyTokens, today, workflowState } from '../support/story';
+import { recordHistory } from '../support/histories';
+import {
+  currentPeriod,
+  STORY_AMOUNT_CENTS,
+  STORY_BILLED_MINUTES,
+  STORY_ENTRIES,
+  storyTokens,
+  today,
+  workflowState,
+} from '../support/story';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -12,7 +21,10 @@ afterAll(() => env.close());
 
 test('when the worker stops half-way and a new one starts, then the request completes with one invoice line and the right hours', async () => {
   const t = await storyTokens(env);
-  const { body } = await env.api('POST', '/api/requests', { token: t.requester, body: { serviceId: 'DOR-LEERPLICHT', title: 'Herijking verzuimprotocol' } });
+  const { body } = await env.api('POST', '/api/requests', {
+    token: t.requester,
+    body: { serviceId: 'DOR-LEERPLICHT', title: 'Herijking verzuimprotocol' },
+  });
   const id: string = body.requestId;
   await env.api('POST', `/api/requests/${id}/accept-intake`, { token: t.coordinator, body: { estimateMinutes: 600 } });
   await env.api('POST', `/api/requests/${id}/approve-quote`, { token: t.requester, body: {} });
@@ -50,6 +62,7 @@ test('when the worker stops half-way and a new one starts, then the request comp
   const audit = await env.models.AuditEvent.find({ subject: `request-${id}` }).lean();
   expect(audit.filter((e) => e.action === 'logTime')).toHaveLength(2);
   expect(new Set(audit.map((e) => e.seq)).size).toBe(audit.length);
+  await recordHistory(env, `request-${id}`, 'request-worker-restarts');
 });
 
 test('when the worker is killed during an invoice run, then resuming leaves no gap, no duplicate and no hour billed twice', async () => {
@@ -59,7 +72,10 @@ test('when the worker is killed during an invoice run, then resuming leaves no g
   const reviewer = await env.token('dor-reviewer');
   for (const buyer of ['PAP', 'HIA', 'SLI']) {
     const requester = await env.token(`${buyer.toLowerCase()}-requester`);
-    const { body } = await env.api('POST', '/api/requests', { token: requester, body: { serviceId: 'DOR-LEERPLICHT', title: `Advies ${buyer}` } });
+    const { body } = await env.api('POST', '/api/requests', {
+      token: requester,
+      body: { serviceId: 'DOR-LEERPLICHT', title: `Advies ${buyer}` },
+    });
     const id = body.requestId;
     await env.api('POST', `/api/requests/${id}/accept-intake`, { token: coordinator, body: { estimateMinutes: 300 } });
     await env.api('POST', `/api/requests/${id}/approve-quote`, { token: requester, body: {} });
@@ -75,7 +91,10 @@ test('when the worker is killed during an invoice run, then resuming leaves no g
   // Kill the worker as soon as the run has made its first invoice.
   const finance = await env.token('dor-finance');
   const period = currentPeriod();
-  await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).terminate('reset for this test').catch(() => undefined);
+  await env.client.workflow
+    .getHandle(invoiceRunWorkflowId('DOR', period))
+    .terminate('reset for this test')
+    .catch(() => undefined);
   await env.api('POST', '/api/invoice-runs', { token: finance, body: { period } });
   const deadline = Date.now() + 20_000;
   while ((await env.models.Invoice.countDocuments({ buyer: { $in: ['PAP', 'HIA', 'SLI'] } })) === 0 && Date.now() < deadline) {
@@ -95,4 +114,5 @@ test('when the worker is killed during an invoice run, then resuming leaves no g
   expect(numbers).toEqual(Array.from({ length: before + 3 }, (_, i) => i + 1));
   const entries = await env.models.TimeEntry.find({ buyer: { $in: ['PAP', 'HIA', 'SLI'] } }).lean();
   expect(entries.every((e) => e.status === 'invoiced')).toBe(true);
+  await recordHistory(env, invoiceRunWorkflowId('DOR', period), 'invoice-run-worker-killed');
 });

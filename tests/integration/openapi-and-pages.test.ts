@@ -33,7 +33,9 @@ test('when /openapi.json is fetched, then it is OpenAPI 3.1 and lists exactly th
   const res = await env.api('GET', '/openapi.json');
   expect(res.status).toBe(200);
   expect(res.body.openapi).toBe('3.1.0');
-  const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+  const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => `${m} ${p}`),
+  );
   const { app } = createApp({ config: env.config, models: env.models, client: env.client, logger: pino({ level: 'silent' }) });
   const mounted = mountedRoutes(app).filter((r) => !['get /', 'get /openapi.json'].includes(r));
   expect(documented.sort()).toEqual(mounted.sort());
@@ -62,7 +64,13 @@ test('when an unknown route is asked for, then 404 problem+json without a stack 
 });
 
 test('when DEV_AUTH is off, then there is no token issuer', async () => {
-  const config = loadConfig({ NODE_ENV: 'test', DEV_AUTH: 'false', MONGODB_URI: env.config.mongodbUri, TEMPORAL_ADDRESS: env.config.temporalAddress, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DEV_AUTH: 'false',
+    MONGODB_URI: env.config.mongodbUri,
+    TEMPORAL_ADDRESS: env.config.temporalAddress,
+    LOG_LEVEL: 'silent',
+  });
   const db = await connectDatabase(config.mongodbUri);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const { app } = createApp({ config, models: db.models, client: new Client({ connection }), logger: pino({ level: 'silent' }) });
@@ -70,7 +78,11 @@ test('when DEV_AUTH is off, then there is no token issuer', async () => {
   await new Promise((r) => server.once('listening', r));
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const res = await fetch(`${base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"zwn-requester"}' });
+    const res = await fetch(`${base}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"userId":"zwn-requester"}',
+    });
     expect(res.status).toBe(404);
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(doc.paths)).not.toContain('/dev/token');

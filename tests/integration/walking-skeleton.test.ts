@@ -2,6 +2,7 @@
 // Every step checks the API's answer, the workflow state and the database.
 import { invoiceRunWorkflowId } from '../../contracts';
 import { createTestEnv, type TestEnv } from '../support/env';
+import { recordHistory } from '../support/histories';
 import {
   currentPeriod,
   readModel,
@@ -141,14 +142,24 @@ describe('when a ZWN requester commissions DOR compulsory-education work', () =>
       grossCents: STORY_AMOUNT_CENTS,
     });
     expect(invoice.lines).toHaveLength(1);
-    expect(invoice.lines[0]).toMatchObject({ requestId: id, minutes: STORY_BILLED_MINUTES, rateCentsPerHour: 9_375, amountCents: STORY_AMOUNT_CENTS });
-    expect((await env.models.TimeEntry.find({ requestId: id }).lean()).every((e) => e.status === 'invoiced' && e.invoiceId === invoice._id)).toBe(true);
+    expect(invoice.lines[0]).toMatchObject({
+      requestId: id,
+      minutes: STORY_BILLED_MINUTES,
+      rateCentsPerHour: 9_375,
+      amountCents: STORY_AMOUNT_CENTS,
+    });
+    expect(
+      (await env.models.TimeEntry.find({ requestId: id }).lean()).every((e) => e.status === 'invoiced' && e.invoiceId === invoice._id),
+    ).toBe(true);
 
     // the buyer's finance sees it through the API with the same figure
     const zwnFinance = await env.token('zwn-finance');
     const incoming = await env.api('GET', `/api/invoices/${invoice._id}`, { token: zwnFinance });
     expect(incoming.status).toBe(200);
     expect(incoming.body.grossCents).toBe(STORY_AMOUNT_CENTS);
+
+    await recordHistory(env, `request-${id}`, 'request-happy-path');
+    await recordHistory(env, invoiceRunWorkflowId('DOR', currentPeriod()), 'invoice-run-one-buyer');
   });
 
   test('then running the same period again bills nothing twice', async () => {

@@ -24,7 +24,7 @@ export interface TestEnv {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   token(userId: string, org?: string): Promise<string>;
-  api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 

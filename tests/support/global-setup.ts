@@ -16,7 +16,12 @@ export default async function globalSetup(): Promise<void> {
   const [temporalPort, mongoPort] = [await freePort(), await freePort()];
   const [temporal, ferret, bundle] = await Promise.all([
     startTemporal({ cli: tools.TEMPORAL_CLI, port: temporalPort, logFile: path.join(dir, 'temporal.log') }),
-    startFerretDb({ bin: tools.FERRETDB_BIN, port: mongoPort, dataDir: path.join(dir, 'ferretdb'), logFile: path.join(dir, 'ferretdb.log') }),
+    startFerretDb({
+      bin: tools.FERRETDB_BIN,
+      port: mongoPort,
+      dataDir: path.join(dir, 'ferretdb'),
+      logFile: path.join(dir, 'ferretdb.log'),
+    }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');

@@ -29,11 +29,14 @@ describe('docker-compose.yml', () => {
       expect(compose.services[name].healthcheck?.test).toBeDefined();
     }
     for (const name of ['api', 'worker']) {
-      expect(compose.services[name].depends_on).toMatchObject({ mongo: { condition: 'service_healthy' }, temporal: { condition: 'service_healthy' } });
+      expect(compose.services[name].depends_on).toMatchObject({
+        mongo: { condition: 'service_healthy' },
+        temporal: { condition: 'service_healthy' },
+      });
     }
   });
 
-  test('the app\'s environment uses only variables the config reads, and the config accepts the values', () => {
+  test("the app's environment uses only variables the config reads, and the config accepts the values", () => {
     for (const name of ['api', 'worker']) {
       const env = compose.services[name].environment as Record<string, string>;
       const unknown = Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k));
@@ -43,7 +46,9 @@ describe('docker-compose.yml', () => {
       const resolved = Object.fromEntries(
         Object.entries(env).map(([k, v]) => [
           k,
-          String(v).replace(/\$\{(\w+)(?::[?-]([^}]*))?\}/g, (_m, n: string, d: string) => (n === 'JWT_SECRET' ? 'x'.repeat(40) : (d ?? ''))),
+          String(v).replace(/\$\{(\w+)(?::[?-]([^}]*))?\}/g, (_m, n: string, d: string) =>
+            n === 'JWT_SECRET' ? 'x'.repeat(40) : (d ?? ''),
+          ),
         ]),
       );
       expect(() => loadConfig(resolved)).not.toThrow();

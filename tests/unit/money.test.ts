@@ -1,12 +1,4 @@
-import {
-  amountForMinutes,
-  centsToDecimal,
-  divideHalfUp,
-  formatEuro,
-  formatHours,
-  roundMinutes,
-  vatAmount,
-} from '../../domain/money';
+import { amountForMinutes, centsToDecimal, divideHalfUp, formatEuro, formatHours, roundMinutes, vatAmount } from '../../domain/money';
 
 describe('divideHalfUp', () => {
   test.each([
