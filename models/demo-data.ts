@@ -1,7 +1,8 @@
 // Demo data from the design (approximate 2004 populations of the Drechtsteden), for seeding only.
 import type { RoundingRule, VatCategory } from '../domain/money';
 import type { Role } from '../domain/roles';
-import type { Models } from './index';
+import type { Model } from 'mongoose';
+import { isDuplicateKey, type Models } from './index';
 
 const MUNICIPALITIES: Array<[code: string, name: string, population: number, city: string]> = [
   ['DOR', 'Gemeente Dordrecht', 119_500, 'Dordrecht'],
@@ -171,9 +172,22 @@ export function demoAgreements(validFrom = '2026-01-01', validTo = '2028-12-31')
 /** Seeds the demo data when the database has no organisations yet. Returns whether it did. */
 export async function seedDemoData(models: Models): Promise<boolean> {
   if ((await models.Organisation.countDocuments()) > 0) return false;
-  await models.Organisation.insertMany(demoOrganisations());
-  await models.User.insertMany(demoUsers());
-  await models.Service.insertMany(demoServices());
-  await models.Agreement.insertMany(demoAgreements());
+  // Upserts that only insert: two API processes starting at once seed the same data once.
+  // A racing upsert can lose with a duplicate-key error; the retry then finds the document.
+  const seed = async <T extends { _id: string }>(model: Model<T>, docs: T[]) => {
+    const ops = docs.map(({ _id, ...rest }) => ({ updateOne: { filter: { _id }, update: { $setOnInsert: rest }, upsert: true } }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await model.bulkWrite(ops as never, { ordered: false });
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
+    }
+  };
+  await seed(models.Organisation as never, demoOrganisations());
+  await seed(models.User as never, demoUsers());
+  await seed(models.Service as never, demoServices());
+  await seed(models.Agreement as never, demoAgreements());
   return true;
 }

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
 
   const env = { ...process.env, TEMPORAL_ADDRESS: config.temporalAddress, MONGODB_URI: config.mongodbUri };
   const run = (name: string, script: string) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, script)], { env, stdio: 'inherit' });
+    // detached: Ctrl-C reaches only this process, which then stops the children in order.
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, script)], { env, stdio: 'inherit', detached: true });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.error(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../config';
 import { connectDatabase } from '../../models/connect';
+import { seedDemoData } from '../../models/demo-data';
 import { createTestEnv, type TestEnv } from '../support/env';
 
 let env: TestEnv;
@@ -97,4 +98,16 @@ test('when the health endpoint is asked, then both dependencies are up', async (
   const res = await env.api('GET', '/health');
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ ok: true, checks: { mongodb: true, temporal: true } });
+});
+
+test('when the demo data is seeded into an empty database twice at once, then it is there once', async () => {
+  const results = await Promise.all([seedDemoData(env.models), seedDemoData(env.models)]);
+  expect(results).toContain(true);
+  expect(await env.models.Organisation.countDocuments()).toBe(8);
+  expect(await env.models.User.countDocuments({ _id: 'zwn-requester' })).toBe(1);
+  expect(await env.models.Agreement.countDocuments()).toBe(7);
+  expect(await seedDemoData(env.models)).toBe(false);
+  const dor = await env.models.Organisation.findById('DOR').lean();
+  expect(dor).toMatchObject({ name: 'Gemeente Dordrecht', population: 119_500 });
+  expect(dor!.iban).toMatch(/^NL\d{2}BNGH\d{10}$/);
 });
