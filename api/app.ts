@@ -17,7 +17,7 @@ import { requestRoutes } from './routes/requests';
 import { systemRoutes } from './routes/system';
 import { invoiceUseCases } from './use-cases/invoices';
 import { requestUseCases } from './use-cases/requests';
-import { createViews } from './views';
+import { createViews } from '../lib/views';
 
 export interface AppDeps {
   config: Config;

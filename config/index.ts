@@ -32,6 +32,10 @@ export const configSchema = z.object({
   OIDC_JWKS_URL: z.string().url().optional(),
   DEV_AUTH: bool.default(false),
   SEED_DEMO_DATA: bool.default(true),
+  SLA_TIME_SCALE: z.coerce.number().gt(0).max(1).default(1),
+  MAIL_TRANSPORT: z.enum(['mailbox', 'smtp']).default('mailbox'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).default('Eenvoud <noreply@eenvoud.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
@@ -58,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (production && c.DEV_AUTH) {
     throw new ConfigError('Invalid configuration:\n  DEV_AUTH: the development token issuer is never on when NODE_ENV=production');
+  }
+  if (c.MAIL_TRANSPORT === 'smtp' && !c.SMTP_URL) {
+    throw new ConfigError('Invalid configuration:\n  SMTP_URL: required when MAIL_TRANSPORT=smtp');
   }
   const dataDir = path.resolve(c.DATA_DIR);
   return {

@@ -1,6 +1,7 @@
 import { badInput } from './errors';
 
 export const MAX_MINUTES_PER_ENTRY = 1440;
+export const MAX_MINUTES_PER_DAY = 1440;
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 export function isIsoDate(value: unknown): value is string {
@@ -35,4 +36,14 @@ const amsterdamDay = new Intl.DateTimeFormat('en-CA', {
 /** The calendar date in the Netherlands at an instant, YYYY-MM-DD. */
 export function dutchDate(epochMillis: number): string {
   return amsterdamDay.format(new Date(epochMillis));
+}
+
+/** The last second of a Dutch calendar day, as epoch millis (CET or CEST). */
+export function endOfDutchDay(isoDate: string): number {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  for (const offsetHours of [1, 2]) {
+    const t = Date.UTC(y, m - 1, d, 23, 59, 59) - offsetHours * 3_600_000;
+    if (dutchDate(t) === isoDate && dutchDate(t + 1_000) !== isoDate) return t;
+  }
+  return Date.UTC(y, m - 1, d, 22, 59, 59);
 }

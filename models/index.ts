@@ -89,8 +89,15 @@ const requestSchema = new Schema(
     budgetMinutes: { type: Number, default: null },
     loggedMinutes: { type: Number, default: 0 },
     assignee: { type: String, default: null, index: true },
+    kind: { type: String, enum: ['one_off', 'standing'], default: 'one_off' },
     contributors: { type: [String], default: [] },
     deliverable: { type: Object, default: null },
+    pendingExtension: { type: Object, default: null },
+    clarifications: { type: [Object], default: [] },
+    lastReason: { type: String, default: null },
+    deadlines: { type: Object, default: null },
+    breaches: { type: [Object], default: [] },
+    overdue: { type: Boolean, default: false, index: true },
     version: { type: Number, required: true },
     submittedAt: { type: String, required: true },
     updatedAt: { type: String, required: true },
@@ -172,6 +179,38 @@ const invoiceNumberSchema = new Schema(
 );
 invoiceNumberSchema.index({ series: 1, seq: -1 });
 
+// Per person per day: the minutes of each entry, so the 24-hour cap holds across requests
+// with one atomic conditional update (keys are entry ids: no dots, FerretDB-safe).
+const userDaySchema = new Schema(
+  {
+    _id: { type: String, required: true }, // <userId>:<date>
+    total: { type: Number, required: true },
+    entries: { type: Object, default: {} },
+  },
+  opts,
+);
+
+// Outbox and local mailbox in one: written with the action that causes the mail, delivered
+// by the dispatcher; the deterministic _id makes a retried write a no-op.
+const mailSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    to: { type: String, required: true, index: true },
+    email: { type: String, required: true },
+    subject: { type: String, required: true },
+    html: { type: String, required: true },
+    kind: { type: String, required: true },
+    requestId: { type: String, default: null },
+    status: { type: String, enum: ['pending', 'sent'], default: 'pending', index: true },
+    attempts: { type: Number, default: 0 },
+    lockedUntil: { type: Number, default: 0 },
+    lastError: { type: String, default: null },
+    createdAt: { type: String, required: true },
+    sentAt: { type: String, default: null },
+  },
+  opts,
+);
+
 const auditEventSchema = new Schema(
   {
     _id: { type: String, required: true }, // <subject>:<seq>
@@ -187,6 +226,13 @@ const auditEventSchema = new Schema(
   opts,
 );
 
+// The audit trail is append-only: the model refuses every update and delete.
+for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'findOneAndReplace'] as const) {
+  auditEventSchema.pre(op, function refuse() {
+    throw new Error('audit events are append-only');
+  });
+}
+
 export type Organisation = InferSchemaType<typeof organisationSchema>;
 export type User = InferSchemaType<typeof userSchema>;
 export type Service = InferSchemaType<typeof serviceSchema>;
@@ -195,6 +241,7 @@ export type RequestDoc = InferSchemaType<typeof requestSchema>;
 export type TimeEntry = InferSchemaType<typeof timeEntrySchema>;
 export type Invoice = InferSchemaType<typeof invoiceSchema>;
 export type AuditEvent = InferSchemaType<typeof auditEventSchema>;
+export type Mail = InferSchemaType<typeof mailSchema>;
 
 export function createModels(conn: Connection) {
   return {
@@ -207,6 +254,8 @@ export function createModels(conn: Connection) {
     Invoice: conn.model('Invoice', invoiceSchema, 'invoices') as Model<Invoice>,
     InvoiceNumber: conn.model('InvoiceNumber', invoiceNumberSchema, 'invoice_numbers'),
     AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,
+    UserDay: conn.model('UserDay', userDaySchema, 'user_days'),
+    Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createViews } from '../lib/views';
 import type { Models } from '../models';
 
 export interface WorkerDeps {
@@ -7,6 +8,7 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   models: Models;
+  slaTimeScale?: number;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -16,7 +18,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ models: deps.models }),
+    activities: createActivities({ models: deps.models, views: createViews(), slaTimeScale: deps.slaTimeScale ?? 1 }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

@@ -10,7 +10,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'worker');
   const { models, close } = await connectDatabase(config.mongodbUri);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, models });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    models,
+    slaTimeScale: config.SLA_TIME_SCALE,
+  });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   // Worker.run() stops on SIGINT/SIGTERM by itself (shutdownSignals), finishing running tasks.
   await worker.run();

@@ -1,41 +1,40 @@
 // One policy request (opdracht) from intake to completion. Orchestration only: rules come
-// from domain/, records are written by activities, people act through validated Updates.
+// from domain/, records are written by activities, people act through validated Updates,
+// timers drive SLAs and silent acceptance.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, MailKind, RecordRequestInput } from '../activities';
+import * as msg from '../contracts';
 import {
-  acceptIntake,
-  acceptResult,
-  approveQuote,
-  assign,
-  getRequestState,
-  logTime,
   NON_RETRYABLE_ERRORS,
-  review,
   SA,
-  submitResult,
-  submitted,
+  SYSTEM_ACTOR,
+  type Breach,
+  type OpenEntry,
   type RequestInput,
   type RequestState,
+  type TimeEntrySummary,
 } from '../contracts';
 import { badInput, conflict, forbidden } from '../domain/errors';
-import { assertAllowed, type RequestAction, type RequestStatus } from '../domain/lifecycle';
-import { dutchDate, validateTimeEntry } from '../domain/time';
+import { assertAllowed, crossesBudgetAlert, TERMINAL_STATUSES, type RequestAction, type RequestStatus } from '../domain/lifecycle';
 import type { Actor } from '../domain/roles';
+import { dutchDate, validateTimeEntry } from '../domain/time';
 import { guard } from './guard';
 
-// A local activity: a short, idempotent database write that runs inside the workflow task.
-// It leaves one marker event instead of three activity events and a second workflow task,
-// which keeps a request's history small (about 6 events an action).
-const { recordRequest } = wf.proxyLocalActivities<Activities>({
+// Local activities: short, idempotent database writes that run inside the workflow task.
+// Each leaves one marker event instead of three activity events and a second workflow
+// task, which keeps a request's history small (about 6 events an action).
+const { recordRequest, planDeadline } = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
 });
 
-const TERMINAL: readonly RequestStatus[] = ['completed', 'rejected', 'cancelled'];
+const DEFAULT_HISTORY_LIMIT = 2_000;
+const MAX_BUDGET_MINUTES = 60 * 10_000;
 
-export async function requestWorkflow(input: RequestInput): Promise<RequestState> {
-  const state: RequestState = {
+export function initialState(input: RequestInput): RequestState {
+  return {
     requestId: input.requestId,
+    kind: input.kind,
     buyer: input.buyer,
     provider: input.provider,
     serviceId: input.serviceId,
@@ -48,105 +47,189 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
     assignee: null,
     assignedAt: null,
     contributors: [],
-    entryCount: 0,
+    openEntries: [],
+    entrySeq: 0,
+    pendingExtension: null,
+    budgetAlerted: false,
+    clarifications: [],
     deliverable: null,
+    lastReason: null,
+    deadlines: { intake: null, delivery: null, acceptance: null },
+    breaches: [],
     version: 0,
+    runs: 1,
   };
-  // Date.now() is deterministic inside a workflow: it is the time of the current task.
-  const nowIso = () => new Date(Date.now()).toISOString();
-  const today = () => dutchDate(Date.now());
+}
 
-  /** Moves to `to` (synchronously, so concurrent updates see it) and records the action. */
-  async function transition(
-    action: string,
-    actor: Actor,
-    to: RequestStatus,
-    extra: Pick<Parameters<Activities['recordRequest']>[0], 'timeEntry' | 'approveEntries'> = {},
-  ): Promise<void> {
-    const before = state.status;
+const text = (field: string, value: unknown, max = 2_000) => {
+  if (typeof value !== 'string' || value.trim() === '') throw badInput(field, `${field} is required`);
+  if (value.length > max) throw badInput(field, `${field} is longer than ${max} characters`);
+};
+const wholeMinutes = (field: string, value: unknown, max: number) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw badInput(field, `${field} must be a whole number of minutes from 1 to ${max}`);
+  }
+};
+
+export async function requestWorkflow(input: RequestInput): Promise<RequestState> {
+  const state: RequestState = input.carried ? { ...input.carried, runs: input.carried.runs + 1 } : initialState(input);
+  const today = () => dutchDate(Date.now());
+  const nowIso = () => new Date(Date.now()).toISOString();
+  const isTerminal = () => TERMINAL_STATUSES.includes(state.status);
+  const snapshot = (): RequestState => JSON.parse(JSON.stringify(state));
+
+  type Extra = Pick<RecordRequestInput, 'entry' | 'approve' | 'notify' | 'breach'> & { reason?: string | null };
+
+  /** Changes state (synchronously, so concurrent validators see it) and records the action. */
+  async function act(action: string, actor: Actor, change: () => RequestStatus | void, extra: Extra = {}): Promise<void> {
+    const before = snapshot();
+    const to = change() ?? state.status;
     state.status = to;
+    if (extra.reason !== undefined) state.lastReason = extra.reason;
     state.version += 1;
-    if (before !== to || action === 'assign') {
+    if (before.status !== to || before.assignee !== state.assignee) {
       wf.upsertSearchAttributes([
         { key: SA.status, value: to },
         { key: SA.assignee, value: state.assignee },
       ]);
     }
+    const { reason, ...rest } = extra;
     await recordRequest({
-      state: { ...state, contributors: [...state.contributors] },
+      state: snapshot(),
+      submittedBy: input.submittedBy.userId,
       submittedAt: input.submittedAt,
-      event: { seq: state.version, action, actor, at: nowIso(), before: { status: before }, after: { status: to } },
-      ...extra,
+      event: { seq: state.version, action, actor, at: nowIso(), reason: reason ?? null, before: summary(before), after: summary(state) },
+      ...rest,
     });
   }
-  const allowed = (action: RequestAction, actor: Actor) => guard(() => assertAllowed(action, state, actor));
 
-  wf.setHandler(getRequestState, () => state);
-  wf.setHandler(submitted, async () => {
+  const allowed = (action: RequestAction, actor: Actor) => guard(() => assertAllowed(action, state, actor));
+  const remainingBudget = () => (state.budgetMinutes === null ? Infinity : state.budgetMinutes - state.loggedMinutes);
+  const budgetNotice = (before: number): Extra['notify'] =>
+    !state.budgetAlerted && crossesBudgetAlert(state.budgetMinutes, before, state.loggedMinutes)
+      ? ((state.budgetAlerted = true), [{ to: ['requester', 'coordinators'], kind: 'budget-alert' as MailKind }])
+      : [];
+  const ownOpenEntry = (actor: Actor, entryId: string): OpenEntry => {
+    const entry = state.openEntries.find((e) => e.entryId === entryId);
+    if (!entry) throw badInput('entryId', 'this entry does not exist or is already approved or invoiced');
+    if (entry.userId !== actor.userId) throw forbidden('only the person who registered an entry changes it');
+    return entry;
+  };
+
+  wf.setHandler(msg.getRequestState, () => state);
+  wf.setHandler(msg.submitted, async () => {
     await wf.condition(() => state.version >= 1);
     return state;
   });
 
+  // Intake
   wf.setHandler(
-    acceptIntake,
+    msg.acceptIntake,
     async ({ actor, estimateMinutes }) => {
-      state.estimateMinutes = estimateMinutes;
-      if (!input.quoteRequired) state.budgetMinutes = estimateMinutes;
-      await transition('acceptIntake', actor, input.quoteRequired ? 'quoted' : 'accepted');
+      // A standing order runs on the agreement's hour budget; other work needs a quote if the
+      // service says so, or takes the estimate as its budget.
+      const quote = input.process.quoteRequired && state.kind !== 'standing';
+      await act('acceptIntake', actor, () => {
+        state.estimateMinutes = estimateMinutes;
+        if (quote) return 'quoted';
+        state.budgetMinutes = state.kind === 'standing' ? (input.standingBudgetMinutes ?? estimateMinutes) : estimateMinutes;
+        return 'accepted';
+      }, { notify: [{ to: ['requester'], kind: quote ? 'quote' : 'intake-accepted' }] });
       return state;
     },
     {
       validator: ({ actor, estimateMinutes }) => {
         allowed('acceptIntake', actor);
-        guard(() => {
-          if (!Number.isSafeInteger(estimateMinutes) || estimateMinutes < 1 || estimateMinutes > 1_000_000) {
-            throw badInput('estimateMinutes', 'estimateMinutes must be a whole number of minutes, 1 or more');
-          }
-        });
+        guard(() => wholeMinutes('estimateMinutes', estimateMinutes, MAX_BUDGET_MINUTES));
       },
     },
   );
-
   wf.setHandler(
-    approveQuote,
+    msg.rejectIntake,
+    async ({ actor, reason }) => {
+      await act('rejectIntake', actor, () => 'rejected', { reason, notify: [{ to: ['requester'], kind: 'intake-rejected' }] });
+      return state;
+    },
+    { validator: ({ actor, reason }) => (allowed('rejectIntake', actor), guard(() => text('reason', reason))) },
+  );
+  wf.setHandler(
+    msg.askClarification,
+    async ({ actor, text: question }) => {
+      await act('askClarification', actor, () => {
+        state.clarifications.push({ question, answer: null });
+        return 'clarification';
+      }, { notify: [{ to: ['requester'], kind: 'clarification-question' }] });
+      return state;
+    },
+    { validator: ({ actor, text: q }) => (allowed('askClarification', actor), guard(() => text('text', q))) },
+  );
+  wf.setHandler(
+    msg.answerClarification,
+    async ({ actor, text: answer }) => {
+      await act('answerClarification', actor, () => {
+        state.clarifications[state.clarifications.length - 1]!.answer = answer;
+        return 'submitted';
+      }, { notify: [{ to: ['coordinators'], kind: 'clarification-answer' }] });
+      return state;
+    },
+    { validator: ({ actor, text: a }) => (allowed('answerClarification', actor), guard(() => text('text', a))) },
+  );
+  wf.setHandler(
+    msg.approveQuote,
     async ({ actor }) => {
-      state.budgetMinutes = state.estimateMinutes;
-      await transition('approveQuote', actor, 'accepted');
+      await act('approveQuote', actor, () => {
+        state.budgetMinutes = state.estimateMinutes;
+        return 'accepted';
+      }, { notify: [{ to: ['coordinators'], kind: 'quote-approved' }] });
       return state;
     },
     { validator: ({ actor }) => allowed('approveQuote', actor) },
   );
-
   wf.setHandler(
-    assign,
-    async ({ actor, assignee }) => {
-      state.assignee = assignee;
-      state.assignedAt ??= today();
-      await transition('assign', actor, 'in_progress');
+    msg.declineQuote,
+    async ({ actor, reason }) => {
+      // Back to intake: the coordinator may quote again or reject.
+      await act('declineQuote', actor, () => 'submitted', { reason, notify: [{ to: ['coordinators'], kind: 'quote-declined' }] });
       return state;
     },
-    {
-      validator: ({ actor, assignee }) => {
-        allowed('assign', actor);
-        guard(() => {
-          if (typeof assignee !== 'string' || assignee.length === 0) throw badInput('assignee', 'assignee is required');
-        });
-      },
-    },
+    { validator: ({ actor, reason }) => (allowed('declineQuote', actor), guard(() => text('reason', reason))) },
   );
 
+  // Assignment (the API checks that the assignee is staff of the provider with the skill)
   wf.setHandler(
-    logTime,
-    async ({ actor, date, minutes, description }) => {
-      // Reserve the minutes before awaiting, so parallel registrations cannot overrun the budget.
-      state.entryCount += 1;
+    msg.assign,
+    async ({ actor, assignee }) => {
+      await act('assign', actor, () => {
+        state.assignee = assignee;
+        state.assignedAt ??= today();
+        return 'in_progress';
+      }, { notify: [{ to: ['assignee'], kind: 'assigned' }] });
+      return state;
+    },
+    { validator: ({ actor, assignee }) => (allowed('assign', actor), guard(() => text('assignee', assignee, 100))) },
+  );
+
+  // Time registration
+  wf.setHandler(
+    msg.logTime,
+    async ({ actor, date, minutes, description }): Promise<TimeEntrySummary> => {
+      const entryId = `${state.requestId}-${++state.entrySeq}`;
+      const before = state.loggedMinutes;
+      // Reserve before awaiting, so parallel registrations cannot overrun the budget.
       state.loggedMinutes += minutes;
-      if (!state.contributors.includes(actor.userId)) state.contributors.push(actor.userId);
-      const entryId = `${state.requestId}-${state.entryCount}`;
-      await transition('logTime', actor, state.status, {
-        timeEntry: { entryId, userId: actor.userId, date, minutes, description },
-      });
-      return { entryId, userId: actor.userId, date, minutes };
+      const entry = { entryId, userId: actor.userId, date, minutes };
+      state.openEntries.push(entry);
+      try {
+        await act('logTime', actor, () => {
+          if (!state.contributors.includes(actor.userId)) state.contributors.push(actor.userId);
+        }, { entry: { op: 'insert', ...entry, description }, notify: budgetNotice(before) });
+      } catch (err) {
+        // Refused by the database (e.g. more than 24 hours that day): undo the reservation.
+        state.loggedMinutes -= minutes;
+        state.openEntries = state.openEntries.filter((e) => e.entryId !== entryId);
+        throw err;
+      }
+      return entry;
     },
     {
       validator: (entry) => {
@@ -154,39 +237,153 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
         guard(() => {
           if (entry.actor.userId !== state.assignee) throw forbidden('only the assigned staff member registers hours');
           validateTimeEntry(entry, { today: today(), workStarted: state.assignedAt ?? today() });
-          const remaining = state.budgetMinutes === null ? Infinity : state.budgetMinutes - state.loggedMinutes;
+          const remaining = remainingBudget();
           if (entry.minutes > remaining) {
-            throw conflict(`this entry exceeds the approved budget; ${remaining} minutes remain`, {
-              remainingMinutes: remaining,
-            });
+            throw conflict(`this entry exceeds the approved budget; ${remaining} minutes remain`, { remainingMinutes: remaining });
           }
         });
       },
     },
   );
-
   wf.setHandler(
-    submitResult,
+    msg.editTime,
+    async ({ actor, entryId, date, minutes, description }): Promise<TimeEntrySummary> => {
+      const entry = state.openEntries.find((e) => e.entryId === entryId)!;
+      const old = { ...entry };
+      const before = state.loggedMinutes;
+      state.loggedMinutes += minutes - old.minutes;
+      Object.assign(entry, { date, minutes });
+      try {
+        await act('editTime', actor, () => undefined, {
+          entry: { op: 'update', entryId, userId: actor.userId, date, minutes, description, previous: { date: old.date, minutes: old.minutes } },
+          notify: budgetNotice(before),
+        });
+      } catch (err) {
+        state.loggedMinutes -= minutes - old.minutes;
+        Object.assign(entry, { date: old.date, minutes: old.minutes });
+        throw err;
+      }
+      return { ...entry };
+    },
+    {
+      validator: (input) => {
+        allowed('editTime', input.actor);
+        guard(() => {
+          const entry = ownOpenEntry(input.actor, input.entryId);
+          validateTimeEntry(input, { today: today(), workStarted: state.assignedAt ?? today() });
+          const remaining = remainingBudget() + entry.minutes;
+          if (input.minutes > remaining) {
+            throw conflict(`this change exceeds the approved budget; ${remaining} minutes remain for it`, { remainingMinutes: remaining });
+          }
+        });
+      },
+    },
+  );
+  wf.setHandler(
+    msg.deleteTime,
+    async ({ actor, entryId }) => {
+      const entry = state.openEntries.find((e) => e.entryId === entryId)!;
+      await act('deleteTime', actor, () => {
+        state.loggedMinutes -= entry.minutes;
+        state.openEntries = state.openEntries.filter((e) => e.entryId !== entryId);
+      }, { entry: { op: 'delete', ...entry, description: '' } });
+      return state;
+    },
+    { validator: ({ actor, entryId }) => (allowed('deleteTime', actor), guard(() => void ownOpenEntry(actor, entryId))) },
+  );
+  wf.setHandler(
+    msg.approveTime,
+    async ({ actor, upTo }) => {
+      await act('approveTime', actor, () => {
+        state.openEntries = state.openEntries.filter((e) => e.date > upTo);
+      }, { approve: { upTo } });
+      return state;
+    },
+    {
+      validator: ({ actor, upTo }) => {
+        allowed('approveTime', actor);
+        guard(() => {
+          if (typeof upTo !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(upTo)) throw badInput('upTo', 'upTo must be a date, YYYY-MM-DD');
+          if (!state.openEntries.some((e) => e.date <= upTo)) throw badInput('upTo', `there are no open entries up to ${upTo}`);
+        });
+      },
+    },
+  );
+
+  // Budget extension (budgetuitbreiding): the coordinator asks, the requester decides.
+  wf.setHandler(
+    msg.requestBudgetExtension,
+    async ({ actor, extraMinutes, reason }) => {
+      await act('requestBudgetExtension', actor, () => {
+        state.pendingExtension = { extraMinutes, reason, requestedBy: actor.userId };
+      }, { reason, notify: [{ to: ['requester'], kind: 'extension-requested' }] });
+      return state;
+    },
+    {
+      validator: ({ actor, extraMinutes, reason }) => {
+        allowed('requestBudgetExtension', actor);
+        guard(() => {
+          if (state.budgetMinutes === null) throw conflict('this request has no budget to extend');
+          if (state.pendingExtension) throw conflict('an extension is already waiting for the buyer');
+          wholeMinutes('extraMinutes', extraMinutes, MAX_BUDGET_MINUTES);
+          text('reason', reason);
+        });
+      },
+    },
+  );
+  wf.setHandler(
+    msg.decideBudgetExtension,
+    async ({ actor, approved, reason }) => {
+      await act(approved ? 'approveBudgetExtension' : 'declineBudgetExtension', actor, () => {
+        if (approved) {
+          state.budgetMinutes = (state.budgetMinutes ?? 0) + state.pendingExtension!.extraMinutes;
+          // A new budget gets its own 80% warning.
+          state.budgetAlerted = crossesBudgetAlert(state.budgetMinutes, 0, state.loggedMinutes);
+        }
+        state.pendingExtension = null;
+      }, { reason: reason ?? null, notify: [{ to: ['coordinators'], kind: 'extension-decided' }] });
+      return state;
+    },
+    {
+      validator: ({ actor, approved, reason }) => {
+        allowed('decideBudgetExtension', actor);
+        guard(() => {
+          if (!state.pendingExtension) throw conflict('there is no budget extension to decide on');
+          if (typeof approved !== 'boolean') throw badInput('approved', 'approved must be true or false');
+          if (!approved) text('reason', reason);
+        });
+      },
+    },
+  );
+
+  // Result, four-eyes review, acceptance
+  wf.setHandler(
+    msg.submitResult,
     async ({ actor, reference, notes }) => {
-      state.deliverable = { reference, notes };
-      await transition('submitResult', actor, 'in_review');
+      await act('submitResult', actor, () => {
+        state.deliverable = { reference, notes };
+        return 'in_review';
+      }, { notify: [{ to: ['reviewers'], kind: 'review-requested' }] });
       return state;
     },
     {
       validator: ({ actor, reference }) => {
         allowed('submitResult', actor);
         guard(() => {
+          if (state.kind === 'standing') throw conflict('a standing order has no single result; its hours are approved per month');
           if (actor.userId !== state.assignee) throw forbidden('only the assigned staff member submits the result');
-          if (typeof reference !== 'string' || reference.trim() === '') throw badInput('reference', 'reference is required');
+          text('reference', reference, 500);
         });
       },
     },
   );
-
   wf.setHandler(
-    review,
-    async ({ actor, approved }) => {
-      await transition(approved ? 'approveReview' : 'rejectReview', actor, approved ? 'awaiting_acceptance' : 'in_progress');
+    msg.review,
+    async ({ actor, approved, reason }) => {
+      await act(approved ? 'approveReview' : 'rejectReview', actor, () => (approved ? 'awaiting_acceptance' : 'in_progress'), {
+        reason: reason ?? null,
+        notify: [approved ? { to: ['requester'], kind: 'result-ready' } : { to: ['assignee'], kind: 'review-rejected' }],
+      });
       return state;
     },
     {
@@ -196,23 +393,120 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
           if (state.contributors.includes(actor.userId)) {
             throw forbidden('four-eyes: a reviewer may not have registered hours on this request');
           }
-          if (!approved && !reason) throw badInput('reason', 'a rejection needs a reason');
+          if (typeof approved !== 'boolean') throw badInput('approved', 'approved must be true or false');
+          if (!approved) text('reason', reason);
         });
       },
     },
   );
-
   wf.setHandler(
-    acceptResult,
+    msg.acceptResult,
     async ({ actor }) => {
-      await transition('acceptResult', actor, 'completed', { approveEntries: true });
+      await complete('acceptResult', actor);
       return state;
     },
     { validator: ({ actor }) => allowed('acceptResult', actor) },
   );
+  wf.setHandler(
+    msg.rejectResult,
+    async ({ actor, reason }) => {
+      await act('rejectResult', actor, () => 'in_progress', { reason, notify: [{ to: ['assignee', 'coordinators'], kind: 'result-rejected' }] });
+      return state;
+    },
+    { validator: ({ actor, reason }) => (allowed('rejectResult', actor), guard(() => text('reason', reason))) },
+  );
+  wf.setHandler(
+    msg.cancel,
+    async ({ actor, reason }) => {
+      // Hours registered so far stay billable: they are approved with the cancellation.
+      await act('cancel', actor, () => {
+        state.openEntries = [];
+        return 'cancelled';
+      }, { reason, approve: { upTo: null }, notify: [{ to: ['requester', 'coordinators', 'assignee'], kind: 'cancelled' }] });
+      return state;
+    },
+    { validator: ({ actor, reason }) => (allowed('cancel', actor), guard(() => text('reason', reason))) },
+  );
 
-  await transition('submit', input.submittedBy, 'submitted');
-  await wf.condition(() => TERMINAL.includes(state.status));
+  async function complete(action: string, actor: Actor): Promise<void> {
+    await act(action, actor, () => {
+      state.openEntries = [];
+      return 'completed';
+    }, { approve: { upTo: null }, notify: [{ to: ['requester', 'coordinators', 'assignee'], kind: 'completed' }] });
+  }
+
+  /** SLA watch: a reminder a working day before the deadline, an escalation at the breach. */
+  async function watchSla(kind: Breach['kind'], workingDays: number, done: () => boolean): Promise<void> {
+    if (done()) return;
+    const plan = await planDeadline({ workingDays });
+    state.deadlines[kind] = plan.deadline;
+    if (await wf.condition(done, plan.reminderDelayMs)) return;
+    await act(`slaReminder:${kind}`, SYSTEM_ACTOR, () => undefined, { notify: [{ to: ['coordinators'], kind: 'sla-reminder' }] });
+    if (await wf.condition(done, Math.max(1, plan.delayMs - plan.reminderDelayMs))) return;
+    const breach: Breach = { kind, deadline: plan.deadline, at: nowIso() };
+    await act(`slaBreach:${kind}`, SYSTEM_ACTOR, () => void state.breaches.push(breach), {
+      breach,
+      notify: [{ to: ['coordinators'], kind: 'sla-breach' }],
+    });
+  }
+
+  const intakeDone = () => !['submitted', 'clarification'].includes(state.status);
+  const deliveryDone = () => isTerminal() || ['in_review', 'awaiting_acceptance'].includes(state.status) || state.kind === 'standing';
+
+  if (!input.carried) {
+    await act('submit', input.submittedBy, () => 'submitted', { notify: [{ to: ['coordinators'], kind: 'submitted' }] });
+  }
+  // The SLA watches run beside the main flow; their timers end as soon as the step is done.
+  const watches: Promise<void>[] = [];
+  if (!state.deadlines.intake) watches.push(watchSla('intake', input.process.intakeSlaDays, intakeDone));
+  let deliveryWatched = state.deadlines.delivery !== null;
+
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const tooLong = () => wf.workflowInfo().historyLength >= historyLimit || wf.workflowInfo().continueAsNewSuggested;
+  const standingEnd = input.kind === 'standing' && input.periodEnd ? await planDeadline({ until: input.periodEnd }) : null;
+  const started = Date.now();
+
+  while (!isTerminal()) {
+    if (!deliveryWatched && state.status === 'in_progress') {
+      deliveryWatched = true;
+      watches.push(watchSla('delivery', input.process.deliverySlaDays, deliveryDone));
+    }
+    if (state.status === 'awaiting_acceptance' && input.process.silentAcceptanceDays) {
+      const plan = await planDeadline({ workingDays: input.process.silentAcceptanceDays });
+      state.deadlines.acceptance = plan.deadline;
+      if (!(await wf.condition(() => state.status !== 'awaiting_acceptance', plan.delayMs))) {
+        await complete('silentAcceptance', SYSTEM_ACTOR);
+      }
+      continue;
+    }
+    if (input.kind === 'standing' && tooLong() && state.status === 'in_progress') {
+      // Keep the history small over a whole agreement period: carry the state into a new run.
+      await wf.condition(wf.allHandlersFinished);
+      await wf.continueAsNew<typeof requestWorkflow>({ ...input, carried: state });
+    }
+    const statusNow = state.status;
+    const versionNow = state.version;
+    const wake = () => isTerminal() || state.status !== statusNow || (input.kind === 'standing' && state.version !== versionNow);
+    if (!standingEnd) {
+      await wf.condition(wake);
+    } else if (!(await wf.condition(wake, Math.max(1, standingEnd.delayMs - (Date.now() - started))))) {
+      // The agreement period is over: the standing order completes, its hours are approved.
+      await complete('periodEnded', SYSTEM_ACTOR);
+    }
+  }
   await wf.condition(wf.allHandlersFinished);
+  await Promise.all(watches);
   return state;
+}
+
+/** The fields an audit event shows before and after an action. */
+function summary(s: RequestState) {
+  return {
+    status: s.status,
+    estimateMinutes: s.estimateMinutes,
+    budgetMinutes: s.budgetMinutes,
+    loggedMinutes: s.loggedMinutes,
+    assignee: s.assignee,
+    pendingExtension: s.pendingExtension?.extraMinutes ?? null,
+  };
 }

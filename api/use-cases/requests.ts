@@ -3,7 +3,7 @@
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
-import { getRequestState, requestWorkflowId, SA, submitted, type RequestState } from '../../contracts';
+import { getRequestState, requestWorkflowId, SA, submitted, type RequestKind, type RequestState } from '../../contracts';
 import { badInput, DomainError, forbidden, notFound } from '../../domain/errors';
 import { isParty, type RequestStatus } from '../../domain/lifecycle';
 import type { Actor } from '../../domain/roles';
@@ -17,10 +17,24 @@ export interface Deps {
   taskQueue: string;
 }
 
+export const SORT_FIELDS = ['submittedAt', 'updatedAt', 'title', 'status'] as const;
+export interface ListFilter {
+  status?: RequestStatus;
+  buyer?: string;
+  provider?: string;
+  assignee?: string;
+  serviceId?: string;
+  overdue?: boolean;
+  sort: `${'' | '-'}${(typeof SORT_FIELDS)[number]}`;
+  page: number;
+  pageSize: number;
+}
+
 export interface SubmitInput {
   serviceId: string;
   title: string;
   description: string;
+  kind: RequestKind;
 }
 
 export function requestUseCases({ models, client, taskQueue }: Deps) {
@@ -73,9 +87,17 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
           provider: service.provider,
           serviceId: service._id,
           agreementId: agreement._id,
+          kind: input.kind,
           title: input.title,
           description: input.description,
-          quoteRequired: service.quoteRequired ?? true,
+          process: {
+            quoteRequired: service.quoteRequired ?? true,
+            intakeSlaDays: service.intakeSlaDays ?? 5,
+            deliverySlaDays: service.deliverySlaDays ?? 20,
+            silentAcceptanceDays: service.silentAcceptanceDays ?? null,
+          },
+          periodEnd: input.kind === 'standing' ? agreement.validTo : null,
+          standingBudgetMinutes: input.kind === 'standing' && agreement.hourBudget ? agreement.hourBudget * 60 : null,
           submittedBy: actor,
           submittedAt: new Date().toISOString(),
         },
@@ -112,12 +134,19 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
     if (actor.org !== state.provider) throw forbidden('only the provider assigns staff');
   }
 
-  async function list(actor: Actor, filter: { status?: RequestStatus; page: number; pageSize: number }) {
+  async function list(actor: Actor, filter: ListFilter) {
     const query: Record<string, unknown> = { $or: [{ buyer: actor.org }, { provider: actor.org }] };
     if (filter.status) query.status = filter.status;
+    if (filter.buyer) query.buyer = filter.buyer;
+    if (filter.provider) query.provider = filter.provider;
+    if (filter.assignee) query.assignee = filter.assignee;
+    if (filter.serviceId) query.serviceId = filter.serviceId;
+    if (filter.overdue !== undefined) query.overdue = filter.overdue;
+    const direction = filter.sort.startsWith('-') ? -1 : 1;
+    const field = filter.sort.replace(/^-/, '');
     const [items, total] = await Promise.all([
       models.Request.find(query)
-        .sort({ submittedAt: -1, _id: -1 })
+        .sort({ [field]: direction, _id: direction })
         .skip((filter.page - 1) * filter.pageSize)
         .limit(filter.pageSize)
         .lean(),
@@ -138,7 +167,69 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
       .lean();
   }
 
-  return { load, submit, act, assertAssignable, list, timeEntries, auditTrail };
+  /** Staff of the provider with the service's skill, least open hours first. */
+  async function suggestions(actor: Actor, id: string) {
+    const state = await load(actor, id);
+    if (actor.org !== state.provider || !actor.roles.includes('coordinator')) throw forbidden('suggestions are for the coordinator');
+    const service = await models.Service.findById(state.serviceId).lean();
+    const users = (await models.User.find().lean()).filter((u) =>
+      u.memberships.some((m) => m.org === state.provider && m.roles.includes('staff')),
+    );
+    const open = await models.Request.find({
+      provider: state.provider,
+      status: { $in: ['accepted', 'in_progress', 'in_review', 'awaiting_acceptance'] },
+    })
+      .select({ assignee: 1, budgetMinutes: 1, loggedMinutes: 1 })
+      .lean();
+    const openMinutes = (userId: string) =>
+      open.filter((r) => r.assignee === userId).reduce((s, r) => s + Math.max(0, (r.budgetMinutes ?? 0) - (r.loggedMinutes ?? 0)), 0);
+    return users
+      .map((u) => ({
+        userId: u._id,
+        name: u.name,
+        hasSkill: service ? u.skills.includes(service.policyArea) : false,
+        openMinutes: openMinutes(u._id),
+      }))
+      .sort((a, b) => Number(b.hasSkill) - Number(a.hasSkill) || a.openMinutes - b.openMinutes || a.userId.localeCompare(b.userId));
+  }
+
+  /** Staff: requests assigned to me; reviewers: results waiting for a four-eyes review. */
+  async function myTasks(actor: Actor) {
+    const assigned = actor.roles.includes('staff')
+      ? await models.Request.find({
+          provider: actor.org,
+          assignee: actor.userId,
+          status: { $in: ['in_progress', 'in_review', 'awaiting_acceptance'] },
+        })
+          .sort({ updatedAt: -1 })
+          .lean()
+      : [];
+    const toReview = actor.roles.includes('reviewer')
+      ? (await models.Request.find({ provider: actor.org, status: 'in_review' }).sort({ updatedAt: 1 }).lean()).filter(
+          (r) => !r.contributors.includes(actor.userId),
+        )
+      : [];
+    return { assigned, toReview };
+  }
+
+  /** Hours per month of a request: the buyer's monthly overview of a standing order. */
+  async function monthlyOverview(actor: Actor, id: string) {
+    await load(actor, id);
+    const entries = await models.TimeEntry.find({ requestId: id }).select({ date: 1, minutes: 1, status: 1 }).lean();
+    const months = new Map<string, { month: string; minutes: number; approvedMinutes: number; invoicedMinutes: number; entries: number }>();
+    for (const e of entries) {
+      const month = e.date.slice(0, 7);
+      const m = months.get(month) ?? { month, minutes: 0, approvedMinutes: 0, invoicedMinutes: 0, entries: 0 };
+      m.minutes += e.minutes;
+      m.entries += 1;
+      if (e.status === 'approved') m.approvedMinutes += e.minutes;
+      if (e.status === 'invoiced') m.invoicedMinutes += e.minutes;
+      months.set(month, m);
+    }
+    return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+  }
+
+  return { load, submit, act, assertAssignable, list, timeEntries, auditTrail, suggestions, myTasks, monthlyOverview };
 }
 
 export { DomainError };

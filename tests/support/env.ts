@@ -86,7 +86,7 @@ export async function createTestEnv(opts: { seed?: boolean } = {}): Promise<Test
   };
   await startWorker();
 
-  const { app } = createApp({ config, models, client, logger: pino({ level: 'silent' }) });
+  const { app } = createApp({ config, models, client, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

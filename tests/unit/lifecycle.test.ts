@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors';
-import { assertAllowed, isParty, REQUEST_ACTIONS, type RequestStatus } from '../../domain/lifecycle';
+import { allowedActions, assertAllowed, crossesBudgetAlert, isParty, REQUEST_ACTIONS, type RequestStatus } from '../../domain/lifecycle';
 import type { Actor } from '../../domain/roles';
 import { dutchDate, isIsoDate, validateTimeEntry } from '../../domain/time';
 
@@ -37,11 +37,27 @@ describe('assertAllowed', () => {
   test('every action is refused in every terminal state', () => {
     for (const action of Object.keys(REQUEST_ACTIONS) as (keyof typeof REQUEST_ACTIONS)[]) {
       for (const status of ['completed', 'rejected', 'cancelled'] as const) {
-        const a = REQUEST_ACTIONS[action];
-        const who = actor(a.side === 'buyer' ? 'ZWN' : 'DOR', a.role);
+        const [side, role] = REQUEST_ACTIONS[action].by[0];
+        const who = actor(side === 'buyer' ? 'ZWN' : 'DOR', role);
         expect(kindOf(() => assertAllowed(action, req(status), who))).toBe('InvalidState');
       }
     }
+  });
+  test('when either side may act (cancel), then both the requester and the coordinator may, and nobody else', () => {
+    expect(kindOf(() => assertAllowed('cancel', req('in_progress'), actor('ZWN', 'requester')))).toBeNull();
+    expect(kindOf(() => assertAllowed('cancel', req('in_progress'), actor('DOR', 'coordinator')))).toBeNull();
+    expect(kindOf(() => assertAllowed('cancel', req('in_progress'), actor('DOR', 'staff')))).toBe('Forbidden');
+    expect(kindOf(() => assertAllowed('cancel', req('in_progress'), actor('PAP', 'requester')))).toBe('Forbidden');
+  });
+  test('allowedActions lists what the actor can do now', () => {
+    expect(allowedActions(req('quoted'), actor('ZWN', 'requester')).sort()).toEqual(['approveQuote', 'cancel', 'declineQuote']);
+    expect(allowedActions(req('in_progress'), actor('DOR', 'staff')).sort()).toEqual(['deleteTime', 'editTime', 'logTime', 'submitResult']);
+  });
+  test('the 80% budget warning fires once, when the threshold is crossed', () => {
+    expect(crossesBudgetAlert(600, 400, 480)).toBe(true);
+    expect(crossesBudgetAlert(600, 480, 500)).toBe(false);
+    expect(crossesBudgetAlert(600, 100, 479)).toBe(false);
+    expect(crossesBudgetAlert(null, 0, 1000)).toBe(false);
   });
   test('isParty', () => {
     expect(isParty(req('submitted'), actor('ZWN'))).toBe(true);

@@ -14,6 +14,8 @@ function templatesDir(): string {
   throw new Error('templates/ not found');
 }
 
+export type Views = ReturnType<typeof createViews>;
+
 export function createViews() {
   const dir = templatesDir();
   const hb = Handlebars.create();
@@ -34,9 +36,14 @@ export function createViews() {
     return t;
   };
   return {
-    render(name: string, data: Record<string, unknown>): string {
+    /** A page or mail body inside its layout (`layout` for pages, `mail/layout` for e-mails). */
+    render(name: string, data: Record<string, unknown>, layout = 'layout'): string {
       const body = compile(name)(data);
-      return compile('layout')({ ...data, body });
+      return compile(layout)({ ...data, body });
+    },
+    /** A template without layout, e.g. a subject line. */
+    renderPlain(name: string, data: Record<string, unknown>): string {
+      return compile(name)(data);
     },
   };
 }

@@ -1,0 +1,115 @@
+// Mail composition for the outbox: recipients resolved from roles, Dutch text from templates.
+import type { RequestState } from '../contracts';
+import { formatHours } from '../domain/money';
+import type { Views } from '../lib/views';
+import type { Models } from '../models';
+
+export const MAIL_SUBJECTS = {
+  submitted: 'Nieuwe opdracht ter intake',
+  'intake-accepted': 'Intake afgerond',
+  'intake-rejected': 'Opdracht afgewezen',
+  quote: 'Offerte ter goedkeuring',
+  'quote-approved': 'Offerte goedgekeurd',
+  'quote-declined': 'Offerte afgewezen',
+  'clarification-question': 'Verduidelijkingsvraag over uw opdracht',
+  'clarification-answer': 'Verduidelijkingsvraag beantwoord',
+  assigned: 'Opdracht aan u toegewezen',
+  'budget-alert': '80% van het budget bereikt',
+  'extension-requested': 'Budgetuitbreiding gevraagd',
+  'extension-decided': 'Besluit over budgetuitbreiding',
+  'review-requested': 'Resultaat wacht op interne toets',
+  'review-rejected': 'Resultaat teruggezet na interne toets',
+  'result-ready': 'Resultaat klaar voor acceptatie',
+  'result-rejected': 'Resultaat niet geaccepteerd',
+  completed: 'Opdracht afgerond',
+  cancelled: 'Opdracht geannuleerd',
+  'sla-reminder': 'Herinnering: termijn verloopt',
+  'sla-breach': 'Escalatie: termijn verstreken',
+} as const;
+export type MailKind = keyof typeof MAIL_SUBJECTS;
+export type Recipient = 'requester' | 'coordinators' | 'assignee' | 'reviewers';
+
+export const STATUS_LABELS: Record<string, string> = {
+  submitted: 'intake',
+  clarification: 'verduidelijkingsvraag open',
+  quoted: 'offerte verstuurd',
+  accepted: 'wacht op toewijzing',
+  in_progress: 'in uitvoering',
+  in_review: 'interne toets (vier-ogen)',
+  awaiting_acceptance: 'wacht op acceptatie',
+  completed: 'afgerond',
+  rejected: 'afgewezen',
+  cancelled: 'geannuleerd',
+};
+
+export interface MailRequest {
+  to: Recipient[];
+  kind: MailKind;
+}
+
+export async function composeMails(
+  models: Models,
+  views: Views,
+  args: {
+    state: RequestState;
+    submittedBy: string;
+    seq: number;
+    at: string;
+    reason: string | null;
+    notify: MailRequest[];
+    slaKind?: string;
+    deadline?: string;
+  },
+) {
+  const { state } = args;
+  // Few users per organisation: filter memberships here rather than rely on $elemMatch,
+  // which FerretDB v1 does not fully support.
+  const providerUsers = await models.User.find().select({ _id: 1, memberships: 1 }).lean();
+  const roleUsers = async (role: string) =>
+    providerUsers.filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role as never))).map((u) => u._id);
+  const orgs = new Map(
+    (await models.Organisation.find({ _id: { $in: [state.buyer, state.provider] } }).lean()).map((o) => [o._id, o.name]),
+  );
+  const docs = [];
+  for (const [i, n] of args.notify.entries()) {
+    const ids = new Set<string>();
+    for (const r of n.to) {
+      if (r === 'requester') ids.add(args.submittedBy);
+      if (r === 'assignee' && state.assignee) ids.add(state.assignee);
+      if (r === 'coordinators') for (const id of await roleUsers('coordinator')) ids.add(id);
+      if (r === 'reviewers') for (const id of await roleUsers('reviewer')) if (!state.contributors.includes(id)) ids.add(id);
+    }
+    const users = await models.User.find({ _id: { $in: [...ids] } }).lean();
+    const last = state.clarifications[state.clarifications.length - 1];
+    for (const user of users) {
+      const data = {
+        recipientName: user.name,
+        title: state.title,
+        buyerName: orgs.get(state.buyer) ?? state.buyer,
+        providerName: orgs.get(state.provider) ?? state.provider,
+        statusLabel: STATUS_LABELS[state.status] ?? state.status,
+        reason: args.reason,
+        question: last?.question,
+        answer: last?.answer,
+        estimateHours: state.estimateMinutes !== null ? formatHours(state.estimateMinutes) : null,
+        budgetHours: state.budgetMinutes !== null ? formatHours(state.budgetMinutes) : null,
+        loggedHours: formatHours(state.loggedMinutes),
+        extraHours: state.pendingExtension ? formatHours(state.pendingExtension.extraMinutes) : null,
+        deliverable: state.deliverable?.reference,
+        slaKind: args.slaKind === 'intake' ? 'intake' : 'levering',
+        deadline: args.deadline ? args.deadline.split('-').reverse().join('-') : null,
+      };
+      docs.push({
+        _id: `request-${state.requestId}:${args.seq}:${i}:${user._id}`,
+        to: user._id,
+        email: user.email,
+        subject: `${MAIL_SUBJECTS[n.kind]}: ${state.title}`,
+        html: views.render(`mail/${n.kind}`, data, 'mail/layout'),
+        kind: n.kind,
+        requestId: state.requestId,
+        createdAt: args.at,
+      });
+    }
+  }
+  return docs;
+}

@@ -1,0 +1,205 @@
+// Request activities: one idempotent write per workflow action.
+import type { Breach, RequestState } from '../contracts';
+import { conflict } from '../domain/errors';
+import { slaPlan } from '../domain/calendar';
+import { MAX_MINUTES_PER_DAY, dutchDate, endOfDutchDay } from '../domain/time';
+import type { Actor } from '../domain/roles';
+import type { Views } from '../lib/views';
+import { isDuplicateKey, type Models } from '../models';
+import { composeMails, type MailRequest } from './mail';
+
+export interface AuditInput {
+  seq: number;
+  action: string;
+  actor: Actor;
+  at: string;
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface EntryOp {
+  op: 'insert' | 'update' | 'delete';
+  entryId: string;
+  userId: string;
+  date: string;
+  minutes: number;
+  description: string;
+  previous?: { date: string; minutes: number };
+}
+
+export interface RecordRequestInput {
+  state: RequestState;
+  submittedBy: string;
+  submittedAt: string;
+  event: AuditInput;
+  entry?: EntryOp;
+  /** Approve the registered entries dated up to `upTo` (all of them when null). */
+  approve?: { upTo: string | null };
+  notify?: MailRequest[];
+  breach?: Breach;
+}
+
+export interface RequestActivityDeps {
+  models: Models;
+  views: Views;
+  /** Scales SLA timers (1 in production; tests shrink working days to milliseconds). */
+  slaTimeScale: number;
+}
+
+export function requestActivities({ models, views, slaTimeScale }: RequestActivityDeps) {
+  const { Request, TimeEntry, AuditEvent, UserDay, Mail } = models;
+
+  const ignoreDuplicate = (err: unknown) => {
+    if (!isDuplicateKey(err)) throw err;
+  };
+
+  /** Books an entry's minutes on its person-day; refuses past 24 hours. Idempotent per entry. */
+  async function reserveDay(userId: string, date: string, entryId: string, minutes: number): Promise<void> {
+    const _id = `${userId}:${date}`;
+    try {
+      await UserDay.updateOne(
+        { _id, [`entries.${entryId}`]: { $exists: false }, total: { $lte: MAX_MINUTES_PER_DAY - minutes } },
+        { $set: { [`entries.${entryId}`]: minutes }, $inc: { total: minutes } },
+        { upsert: true },
+      );
+    } catch (err) {
+      ignoreDuplicate(err);
+      const day = await UserDay.findById(_id).lean();
+      const booked = (day?.entries as Record<string, number> | undefined)?.[entryId];
+      if (booked === undefined) {
+        const left = MAX_MINUTES_PER_DAY - ((day?.total as number | undefined) ?? 0);
+        throw conflict(`at most 24 hours a day: ${left} minutes are left on ${date}`, { field: 'minutes', remainingMinutes: left });
+      }
+    }
+  }
+  async function releaseDay(userId: string, date: string, entryId: string, minutes: number): Promise<void> {
+    await UserDay.updateOne(
+      { _id: `${userId}:${date}`, [`entries.${entryId}`]: { $exists: true } },
+      { $unset: { [`entries.${entryId}`]: '' }, $inc: { total: -minutes } },
+    );
+  }
+
+  async function applyEntry(state: RequestState, op: EntryOp, at: string): Promise<void> {
+    if (op.op === 'insert') {
+      await reserveDay(op.userId, op.date, op.entryId, op.minutes);
+      await TimeEntry.create({
+        _id: op.entryId,
+        requestId: state.requestId,
+        agreementId: state.agreementId,
+        buyer: state.buyer,
+        provider: state.provider,
+        userId: op.userId,
+        date: op.date,
+        minutes: op.minutes,
+        description: op.description,
+        status: 'registered',
+        createdAt: at,
+      }).catch(ignoreDuplicate);
+    } else if (op.op === 'update') {
+      const prev = op.previous!;
+      await releaseDay(op.userId, prev.date, op.entryId, prev.minutes);
+      try {
+        await reserveDay(op.userId, op.date, op.entryId, op.minutes);
+      } catch (err) {
+        await reserveDay(op.userId, prev.date, op.entryId, prev.minutes);
+        throw err;
+      }
+      await TimeEntry.updateOne(
+        { _id: op.entryId, status: 'registered' },
+        { $set: { date: op.date, minutes: op.minutes, description: op.description } },
+      );
+    } else {
+      await TimeEntry.deleteOne({ _id: op.entryId, status: 'registered' });
+      await releaseDay(op.userId, op.date, op.entryId, op.minutes);
+    }
+  }
+
+  /** Writes one action of a request: its time entry, approvals, read model, audit event and mails. */
+  async function recordRequest(input: RecordRequestInput): Promise<void> {
+    const { state, event } = input;
+    if (input.entry) await applyEntry(state, input.entry, event.at);
+    if (input.approve) {
+      const filter: Record<string, unknown> = { requestId: state.requestId, status: 'registered' };
+      if (input.approve.upTo) filter.date = { $lte: input.approve.upTo };
+      await TimeEntry.updateMany(filter, { $set: { status: 'approved' } });
+    }
+    // Only a newer snapshot replaces the read model, so a late retry cannot roll it back.
+    await Request.updateOne(
+      { _id: state.requestId, version: { $lt: state.version } },
+      {
+        $set: {
+          kind: state.kind,
+          buyer: state.buyer,
+          provider: state.provider,
+          serviceId: state.serviceId,
+          agreementId: state.agreementId,
+          title: state.title,
+          status: state.status,
+          estimateMinutes: state.estimateMinutes,
+          budgetMinutes: state.budgetMinutes,
+          loggedMinutes: state.loggedMinutes,
+          assignee: state.assignee,
+          contributors: state.contributors,
+          deliverable: state.deliverable,
+          pendingExtension: state.pendingExtension,
+          clarifications: state.clarifications,
+          lastReason: state.lastReason,
+          deadlines: state.deadlines,
+          breaches: state.breaches,
+          overdue: state.breaches.length > 0 && !['completed', 'rejected', 'cancelled'].includes(state.status),
+          version: state.version,
+          submittedAt: input.submittedAt,
+          updatedAt: event.at,
+        },
+      },
+      { upsert: true },
+    ).catch(ignoreDuplicate); // a newer version is already there
+
+    await AuditEvent.create({
+      _id: `request-${state.requestId}:${event.seq}`,
+      subject: `request-${state.requestId}`,
+      seq: event.seq,
+      action: event.action,
+      actor: event.actor.userId,
+      org: event.actor.org,
+      at: event.at,
+      before: event.before,
+      after: { ...(event.after as object), ...(event.reason ? { reason: event.reason } : {}) },
+    }).catch(ignoreDuplicate);
+
+    if (input.notify?.length) {
+      const mails = await composeMails(models, views, {
+        state,
+        submittedBy: input.submittedBy,
+        seq: event.seq,
+        at: event.at,
+        reason: event.reason,
+        notify: input.notify,
+        slaKind: input.breach?.kind ?? event.action.split(':')[1],
+        deadline:
+          input.breach?.deadline ??
+          (event.action.startsWith('sla') ? (state.deadlines.intake ?? state.deadlines.delivery ?? undefined) : undefined),
+      });
+      if (mails.length) await Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicate);
+    }
+  }
+
+  /**
+   * When an SLA ends, in working days from today (or at the end of a given day), as a real
+   * deadline and as timer delays. Weekends and Dutch public holidays do not count.
+   */
+  async function planDeadline(input: { workingDays?: number; until?: string }) {
+    const now = Date.now();
+    const today = dutchDate(now);
+    const plan = input.until ? { deadline: input.until, reminder: input.until } : slaPlan(today, input.workingDays ?? 0);
+    const scale = (ms: number) => Math.max(1, Math.round((ms - now) * slaTimeScale));
+    return {
+      deadline: plan.deadline,
+      delayMs: scale(endOfDutchDay(plan.deadline)),
+      reminderDelayMs: scale(endOfDutchDay(plan.reminder) - 8 * 3_600_000),
+    };
+  }
+
+  return { recordRequest, planDeadline };
+}
