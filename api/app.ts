@@ -11,10 +11,12 @@ import type { Config } from '../config';
 import type { Models } from '../models';
 import { createTokenService, requireAuth } from './auth';
 import { notFoundRoute, problemHandler } from './problem';
+import { catalogueRoutes } from './routes/catalogue';
 import { invoiceRoutes } from './routes/invoices';
 import { RouteRegistry } from './routes/registry';
 import { requestRoutes } from './routes/requests';
 import { systemRoutes } from './routes/system';
+import { catalogueUseCases } from './use-cases/catalogue';
 import { invoiceUseCases } from './use-cases/invoices';
 import { requestUseCases } from './use-cases/requests';
 import { createViews } from '../lib/views';
@@ -70,6 +72,14 @@ export function createApp({ config, models, client, logger }: AppDeps): { app: E
   });
   requestRoutes(registry, requestUseCases(deps));
   invoiceRoutes(registry, invoiceUseCases(deps));
+  catalogueRoutes(registry, catalogueUseCases(deps));
+  registry.add({
+    method: 'get',
+    path: '/api/mailbox',
+    tag: 'notifications',
+    summary: 'My e-mails (the local mailbox)',
+    handler: ({ actor }) => models.Mail.find({ to: actor.userId }).sort({ createdAt: -1, _id: -1 }).limit(200).lean(),
+  });
 
   const router = express.Router();
   registry.mount(router, requireAuth(tokens));

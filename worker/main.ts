@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../models/connect';
 import { createLogger } from '../config/logger';
 import { createWorker } from './create-worker';
+import { startMailDispatcher } from './mail-dispatcher';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,8 +19,16 @@ async function main(): Promise<void> {
     slaTimeScale: config.SLA_TIME_SCALE,
   });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
+  const mail = startMailDispatcher({
+    models,
+    logger,
+    transport: config.MAIL_TRANSPORT,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+  });
   // Worker.run() stops on SIGINT/SIGTERM by itself (shutdownSignals), finishing running tasks.
   await worker.run();
+  await mail.stop();
   await connection.close();
   await close();
   logger.info('worker stopped');

@@ -4,8 +4,8 @@ import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@t
 import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
 import { getRequestState, requestWorkflowId, SA, submitted, type RequestKind, type RequestState } from '../../contracts';
-import { badInput, DomainError, forbidden, notFound } from '../../domain/errors';
-import { isParty, type RequestStatus } from '../../domain/lifecycle';
+import { badInput, DomainError, forbidden, invalidState, notFound } from '../../domain/errors';
+import { isParty, TERMINAL_STATUSES, type RequestStatus } from '../../domain/lifecycle';
 import type { Actor } from '../../domain/roles';
 import { dutchDate } from '../../domain/time';
 import type { Models } from '../../models';
@@ -113,11 +113,19 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
     update: UpdateDefinition<R, [I]>,
     input: Omit<I, 'actor'>,
   ): Promise<R> {
-    await load(actor, id);
+    const state = await load(actor, id);
+    // A finished request's workflow takes no updates: say so in the request's own terms.
+    if (TERMINAL_STATUSES.includes(state.status))
+      throw invalidState(state.status, `the request is ${state.status}; nothing can change it any more`);
     try {
       return await handleOf(id).executeUpdate(update, { args: [{ ...input, actor } as I] });
     } catch (err) {
-      throw fromTemporal(err);
+      const mapped = fromTemporal(err);
+      if (mapped instanceof DomainError && mapped.kind === 'NotFound') {
+        const now = await load(actor, id);
+        throw invalidState(now.status, `the request is ${now.status}; nothing can change it any more`);
+      }
+      throw mapped;
     }
   }
 

@@ -32,7 +32,7 @@ export function todayInNL(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
 }
 
-export async function createTestEnv(opts: { seed?: boolean } = {}): Promise<TestEnv> {
+export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: number } = {}): Promise<TestEnv> {
   const temporalAddress = process.env.EENVOUD_TEST_TEMPORAL;
   const mongo = process.env.EENVOUD_TEST_MONGO;
   const bundlePath = process.env.EENVOUD_TEST_BUNDLE;
@@ -74,6 +74,7 @@ export async function createTestEnv(opts: { seed?: boolean } = {}): Promise<Test
       taskQueue,
       models,
       workflowBundle: { codePath: bundlePath },
+      slaTimeScale: opts.slaTimeScale ?? 1,
     });
     running = worker.run();
   };
