@@ -203,13 +203,16 @@ const mailSchema = new Schema(
     requestId: { type: String, default: null },
     status: { type: String, enum: ['pending', 'sent'], default: 'pending', index: true },
     attempts: { type: Number, default: 0 },
-    lockedUntil: { type: Number, default: 0 },
     lastError: { type: String, default: null },
     createdAt: { type: String, required: true },
     sentAt: { type: String, default: null },
   },
   opts,
 );
+
+// Delivery claims: inserting a claim is atomic on FerretDB and MongoDB alike (a unique _id),
+// unlike a conditional update, which FerretDB v1 does not serialise.
+const mailClaimSchema = new Schema({ _id: { type: String, required: true }, at: { type: Number, required: true } }, opts);
 
 const auditEventSchema = new Schema(
   {
@@ -227,7 +230,16 @@ const auditEventSchema = new Schema(
 );
 
 // The audit trail is append-only: the model refuses every update and delete.
-for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'findOneAndReplace'] as const) {
+for (const op of [
+  'updateOne',
+  'updateMany',
+  'findOneAndUpdate',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndDelete',
+  'findOneAndReplace',
+] as const) {
   auditEventSchema.pre(op, function refuse() {
     throw new Error('audit events are append-only');
   });
@@ -256,6 +268,7 @@ export function createModels(conn: Connection) {
     AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,
     UserDay: conn.model('UserDay', userDaySchema, 'user_days'),
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
+    MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,10 +1,10 @@
 // Delivers the outbox. The action that causes a mail writes it (idempotently) together with
-// its other records; this loop delivers it. A crash between sending and marking can resend
-// one mail over SMTP (at-least-once, with a stable Message-ID for receivers to drop
-// duplicates); the local mailbox transport is exactly-once.
+// its other records; this loop delivers it, each attempt claimed by exactly one dispatcher.
+// Only a crash between sending and marking can resend a mail over SMTP (at-least-once, with
+// a stable Message-ID so receivers can drop the duplicate); the local mailbox is exactly-once.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Models } from '../models';
+import { isDuplicateKey, type Models } from '../models';
 
 export interface DispatcherOptions {
   models: Models;
@@ -18,25 +18,28 @@ export interface DispatcherOptions {
 const LEASE_MS = 60_000;
 
 export function startMailDispatcher(opts: DispatcherOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
-  const { Mail } = opts.models;
+  const { Mail, MailClaim } = opts.models;
   const smtp: Transporter | null = opts.transport === 'smtp' ? nodemailer.createTransport(opts.smtpUrl!) : null;
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
 
   async function runOnce(): Promise<number> {
     const now = Date.now();
-    const due = await Mail.find({ status: 'pending', lockedUntil: { $lt: now } })
-      .sort({ createdAt: 1 })
-      .limit(50)
-      .lean();
+    const due = await Mail.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(50).lean();
     let sent = 0;
     for (const mail of due) {
-      // Lease the mail, so that a second worker does not send it at the same time.
-      const lease = await Mail.updateOne(
-        { _id: mail._id, status: 'pending', lockedUntil: mail.lockedUntil },
-        { $set: { lockedUntil: now + LEASE_MS } },
-      );
-      if (lease.modifiedCount !== 1) continue;
+      // Claim this attempt of this mail: only one dispatcher can insert the claim.
+      const claimId = `${mail._id}#${mail.attempts}`;
+      try {
+        await MailClaim.create({ _id: claimId, at: now });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Claimed by someone else; if that claim is stale (its dispatcher died), free the next attempt.
+        const claim = await MailClaim.findById(claimId).lean();
+        if (claim && (claim.at as number) < now - LEASE_MS)
+          await Mail.updateOne({ _id: mail._id, attempts: mail.attempts }, { $inc: { attempts: 1 } });
+        continue;
+      }
       try {
         if (smtp) {
           await smtp.sendMail({

@@ -78,6 +78,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   const isTerminal = () => TERMINAL_STATUSES.includes(state.status);
   const snapshot = (): RequestState => JSON.parse(JSON.stringify(state));
 
+  let writes: Promise<unknown> = Promise.resolve();
   type Extra = Pick<RecordRequestInput, 'entry' | 'approve' | 'notify' | 'breach'> & { reason?: string | null };
 
   /** Changes state (synchronously, so concurrent validators see it) and records the action. */
@@ -94,13 +95,19 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       ]);
     }
     const { reason, ...rest } = extra;
-    await recordRequest({
+    // Writes of one request run one after another, in the order of their versions: the read
+    // model then never goes back, even on FerretDB, whose conditional updates are not atomic.
+    // The record is taken now (this version), written when the earlier writes are done.
+    const record: RecordRequestInput = {
       state: snapshot(),
       submittedBy: input.submittedBy.userId,
       submittedAt: input.submittedAt,
       event: { seq: state.version, action, actor, at: nowIso(), reason: reason ?? null, before: summary(before), after: summary(state) },
       ...rest,
-    });
+    };
+    const write = writes.then(() => recordRequest(record));
+    writes = write.catch(() => undefined);
+    await write;
   }
 
   const allowed = (action: RequestAction, actor: Actor) => guard(() => assertAllowed(action, state, actor));
@@ -129,12 +136,17 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       // A standing order runs on the agreement's hour budget; other work needs a quote if the
       // service says so, or takes the estimate as its budget.
       const quote = input.process.quoteRequired && state.kind !== 'standing';
-      await act('acceptIntake', actor, () => {
-        state.estimateMinutes = estimateMinutes;
-        if (quote) return 'quoted';
-        state.budgetMinutes = state.kind === 'standing' ? (input.standingBudgetMinutes ?? estimateMinutes) : estimateMinutes;
-        return 'accepted';
-      }, { notify: [{ to: ['requester'], kind: quote ? 'quote' : 'intake-accepted' }] });
+      await act(
+        'acceptIntake',
+        actor,
+        () => {
+          state.estimateMinutes = estimateMinutes;
+          if (quote) return 'quoted';
+          state.budgetMinutes = state.kind === 'standing' ? (input.standingBudgetMinutes ?? estimateMinutes) : estimateMinutes;
+          return 'accepted';
+        },
+        { notify: [{ to: ['requester'], kind: quote ? 'quote' : 'intake-accepted' }] },
+      );
       return state;
     },
     {
@@ -155,10 +167,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.askClarification,
     async ({ actor, text: question }) => {
-      await act('askClarification', actor, () => {
-        state.clarifications.push({ question, answer: null });
-        return 'clarification';
-      }, { notify: [{ to: ['requester'], kind: 'clarification-question' }] });
+      await act(
+        'askClarification',
+        actor,
+        () => {
+          state.clarifications.push({ question, answer: null });
+          return 'clarification';
+        },
+        { notify: [{ to: ['requester'], kind: 'clarification-question' }] },
+      );
       return state;
     },
     { validator: ({ actor, text: q }) => (allowed('askClarification', actor), guard(() => text('text', q))) },
@@ -166,10 +183,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.answerClarification,
     async ({ actor, text: answer }) => {
-      await act('answerClarification', actor, () => {
-        state.clarifications[state.clarifications.length - 1]!.answer = answer;
-        return 'submitted';
-      }, { notify: [{ to: ['coordinators'], kind: 'clarification-answer' }] });
+      await act(
+        'answerClarification',
+        actor,
+        () => {
+          state.clarifications[state.clarifications.length - 1]!.answer = answer;
+          return 'submitted';
+        },
+        { notify: [{ to: ['coordinators'], kind: 'clarification-answer' }] },
+      );
       return state;
     },
     { validator: ({ actor, text: a }) => (allowed('answerClarification', actor), guard(() => text('text', a))) },
@@ -177,10 +199,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.approveQuote,
     async ({ actor }) => {
-      await act('approveQuote', actor, () => {
-        state.budgetMinutes = state.estimateMinutes;
-        return 'accepted';
-      }, { notify: [{ to: ['coordinators'], kind: 'quote-approved' }] });
+      await act(
+        'approveQuote',
+        actor,
+        () => {
+          state.budgetMinutes = state.estimateMinutes;
+          return 'accepted';
+        },
+        { notify: [{ to: ['coordinators'], kind: 'quote-approved' }] },
+      );
       return state;
     },
     { validator: ({ actor }) => allowed('approveQuote', actor) },
@@ -199,11 +226,16 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.assign,
     async ({ actor, assignee }) => {
-      await act('assign', actor, () => {
-        state.assignee = assignee;
-        state.assignedAt ??= today();
-        return 'in_progress';
-      }, { notify: [{ to: ['assignee'], kind: 'assigned' }] });
+      await act(
+        'assign',
+        actor,
+        () => {
+          state.assignee = assignee;
+          state.assignedAt ??= today();
+          return 'in_progress';
+        },
+        { notify: [{ to: ['assignee'], kind: 'assigned' }] },
+      );
       return state;
     },
     { validator: ({ actor, assignee }) => (allowed('assign', actor), guard(() => text('assignee', assignee, 100))) },
@@ -220,9 +252,14 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       const entry = { entryId, userId: actor.userId, date, minutes };
       state.openEntries.push(entry);
       try {
-        await act('logTime', actor, () => {
-          if (!state.contributors.includes(actor.userId)) state.contributors.push(actor.userId);
-        }, { entry: { op: 'insert', ...entry, description }, notify: budgetNotice(before) });
+        await act(
+          'logTime',
+          actor,
+          () => {
+            if (!state.contributors.includes(actor.userId)) state.contributors.push(actor.userId);
+          },
+          { entry: { op: 'insert', ...entry, description }, notify: budgetNotice(before) },
+        );
       } catch (err) {
         // Refused by the database (e.g. more than 24 hours that day): undo the reservation.
         state.loggedMinutes -= minutes;
@@ -255,7 +292,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       Object.assign(entry, { date, minutes });
       try {
         await act('editTime', actor, () => undefined, {
-          entry: { op: 'update', entryId, userId: actor.userId, date, minutes, description, previous: { date: old.date, minutes: old.minutes } },
+          entry: {
+            op: 'update',
+            entryId,
+            userId: actor.userId,
+            date,
+            minutes,
+            description,
+            previous: { date: old.date, minutes: old.minutes },
+          },
           notify: budgetNotice(before),
         });
       } catch (err) {
@@ -283,10 +328,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
     msg.deleteTime,
     async ({ actor, entryId }) => {
       const entry = state.openEntries.find((e) => e.entryId === entryId)!;
-      await act('deleteTime', actor, () => {
-        state.loggedMinutes -= entry.minutes;
-        state.openEntries = state.openEntries.filter((e) => e.entryId !== entryId);
-      }, { entry: { op: 'delete', ...entry, description: '' } });
+      await act(
+        'deleteTime',
+        actor,
+        () => {
+          state.loggedMinutes -= entry.minutes;
+          state.openEntries = state.openEntries.filter((e) => e.entryId !== entryId);
+        },
+        { entry: { op: 'delete', ...entry, description: '' } },
+      );
       return state;
     },
     { validator: ({ actor, entryId }) => (allowed('deleteTime', actor), guard(() => void ownOpenEntry(actor, entryId))) },
@@ -294,9 +344,14 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.approveTime,
     async ({ actor, upTo }) => {
-      await act('approveTime', actor, () => {
-        state.openEntries = state.openEntries.filter((e) => e.date > upTo);
-      }, { approve: { upTo } });
+      await act(
+        'approveTime',
+        actor,
+        () => {
+          state.openEntries = state.openEntries.filter((e) => e.date > upTo);
+        },
+        { approve: { upTo } },
+      );
       return state;
     },
     {
@@ -314,9 +369,14 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.requestBudgetExtension,
     async ({ actor, extraMinutes, reason }) => {
-      await act('requestBudgetExtension', actor, () => {
-        state.pendingExtension = { extraMinutes, reason, requestedBy: actor.userId };
-      }, { reason, notify: [{ to: ['requester'], kind: 'extension-requested' }] });
+      await act(
+        'requestBudgetExtension',
+        actor,
+        () => {
+          state.pendingExtension = { extraMinutes, reason, requestedBy: actor.userId };
+        },
+        { reason, notify: [{ to: ['requester'], kind: 'extension-requested' }] },
+      );
       return state;
     },
     {
@@ -334,14 +394,19 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.decideBudgetExtension,
     async ({ actor, approved, reason }) => {
-      await act(approved ? 'approveBudgetExtension' : 'declineBudgetExtension', actor, () => {
-        if (approved) {
-          state.budgetMinutes = (state.budgetMinutes ?? 0) + state.pendingExtension!.extraMinutes;
-          // A new budget gets its own 80% warning.
-          state.budgetAlerted = crossesBudgetAlert(state.budgetMinutes, 0, state.loggedMinutes);
-        }
-        state.pendingExtension = null;
-      }, { reason: reason ?? null, notify: [{ to: ['coordinators'], kind: 'extension-decided' }] });
+      await act(
+        approved ? 'approveBudgetExtension' : 'declineBudgetExtension',
+        actor,
+        () => {
+          if (approved) {
+            state.budgetMinutes = (state.budgetMinutes ?? 0) + state.pendingExtension!.extraMinutes;
+            // A new budget gets its own 80% warning.
+            state.budgetAlerted = crossesBudgetAlert(state.budgetMinutes, 0, state.loggedMinutes);
+          }
+          state.pendingExtension = null;
+        },
+        { reason: reason ?? null, notify: [{ to: ['coordinators'], kind: 'extension-decided' }] },
+      );
       return state;
     },
     {
@@ -360,10 +425,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.submitResult,
     async ({ actor, reference, notes }) => {
-      await act('submitResult', actor, () => {
-        state.deliverable = { reference, notes };
-        return 'in_review';
-      }, { notify: [{ to: ['reviewers'], kind: 'review-requested' }] });
+      await act(
+        'submitResult',
+        actor,
+        () => {
+          state.deliverable = { reference, notes };
+          return 'in_review';
+        },
+        { notify: [{ to: ['reviewers'], kind: 'review-requested' }] },
+      );
       return state;
     },
     {
@@ -410,7 +480,10 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.rejectResult,
     async ({ actor, reason }) => {
-      await act('rejectResult', actor, () => 'in_progress', { reason, notify: [{ to: ['assignee', 'coordinators'], kind: 'result-rejected' }] });
+      await act('rejectResult', actor, () => 'in_progress', {
+        reason,
+        notify: [{ to: ['assignee', 'coordinators'], kind: 'result-rejected' }],
+      });
       return state;
     },
     { validator: ({ actor, reason }) => (allowed('rejectResult', actor), guard(() => text('reason', reason))) },
@@ -419,20 +492,30 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
     msg.cancel,
     async ({ actor, reason }) => {
       // Hours registered so far stay billable: they are approved with the cancellation.
-      await act('cancel', actor, () => {
-        state.openEntries = [];
-        return 'cancelled';
-      }, { reason, approve: { upTo: null }, notify: [{ to: ['requester', 'coordinators', 'assignee'], kind: 'cancelled' }] });
+      await act(
+        'cancel',
+        actor,
+        () => {
+          state.openEntries = [];
+          return 'cancelled';
+        },
+        { reason, approve: { upTo: null }, notify: [{ to: ['requester', 'coordinators', 'assignee'], kind: 'cancelled' }] },
+      );
       return state;
     },
     { validator: ({ actor, reason }) => (allowed('cancel', actor), guard(() => text('reason', reason))) },
   );
 
   async function complete(action: string, actor: Actor): Promise<void> {
-    await act(action, actor, () => {
-      state.openEntries = [];
-      return 'completed';
-    }, { approve: { upTo: null }, notify: [{ to: ['requester', 'coordinators', 'assignee'], kind: 'completed' }] });
+    await act(
+      action,
+      actor,
+      () => {
+        state.openEntries = [];
+        return 'completed';
+      },
+      { approve: { upTo: null }, notify: [{ to: ['requester', 'coordinators', 'assignee'], kind: 'completed' }] },
+    );
   }
 
   /** SLA watch: a reminder a working day before the deadline, an escalation at the breach. */
