@@ -34,7 +34,10 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool.default(true),
   SLA_TIME_SCALE: z.coerce.number().gt(0).max(1).default(1),
   MAIL_TRANSPORT: z.enum(['mailbox', 'smtp']).default('mailbox'),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('Eenvoud <noreply@eenvoud.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });

@@ -17,6 +17,22 @@ test('there is a recorded history for every workflow type', () => {
   for (const type of Object.keys(workflows)) expect(recorded).toContain(type);
 });
 
+test('the lifecycle scenarios are all recorded', () => {
+  const names = files.map((f) => f.replace(/\.json$/, ''));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'request-happy-path',
+      'request-rework',
+      'request-budget-extension',
+      'request-cancelled',
+      'request-sla-breach',
+      'request-standing-before-continue-as-new',
+      'request-standing-after-continue-as-new',
+      'invoice-run-worker-killed',
+    ]),
+  );
+});
+
 test('every recorded history replays without non-determinism', async () => {
   async function* histories() {
     for (const f of files) yield { workflowId: f, history: load(f) };

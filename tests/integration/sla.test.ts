@@ -41,7 +41,10 @@ test('when intake is not done in time, then the coordinator is reminded, then es
   expect(onTime.body.items.map((r: { _id: string }) => r._id)).not.toContain(id);
 
   // The breach does not block the work: intake can still be done.
-  expect((await env.api('POST', `/api/requests/${id}/reject-intake`, { token: t.coordinator, body: { reason: 'Te laat, opnieuw indienen' } })).status).toBe(200);
+  expect(
+    (await env.api('POST', `/api/requests/${id}/reject-intake`, { token: t.coordinator, body: { reason: 'Te laat, opnieuw indienen' } }))
+      .status,
+  ).toBe(200);
   await recordHistory(env, requestWorkflowId(id), 'request-sla-breach');
 });
 
@@ -59,7 +62,9 @@ test('when the buyer does not react within the silent-acceptance period, then th
   const final = await handle.result();
   expect(final.status).toBe('completed');
   expect(final.deadlines.acceptance).toBe(addWorkingDays(todayInNL(), 10));
-  const trail = await env.models.AuditEvent.find({ subject: `request-${id}` }).sort({ seq: 1 }).lean();
+  const trail = await env.models.AuditEvent.find({ subject: `request-${id}` })
+    .sort({ seq: 1 })
+    .lean();
   expect(trail[trail.length - 1]).toMatchObject({ action: 'silentAcceptance', actor: 'system' });
   expect((await env.models.TimeEntry.find({ requestId: id }).lean()).every((e) => e.status === 'approved')).toBe(true);
 });
@@ -71,7 +76,11 @@ test('when mails are in the outbox, then the dispatcher delivers each once, also
   const logger = pino({ level: 'silent' });
   const a = startMailDispatcher({ models: env.models, logger, transport: 'mailbox', from: 'x@y.z', intervalMs: 60_000 });
   const b = startMailDispatcher({ models: env.models, logger, transport: 'mailbox', from: 'x@y.z', intervalMs: 60_000 });
-  await waitFor('delivery', () => env.models.Mail.countDocuments({ status: 'pending' }), (n) => n === 0);
+  await waitFor(
+    'delivery',
+    () => env.models.Mail.countDocuments({ status: 'pending' }),
+    (n) => n === 0,
+  );
   await a.stop();
   await b.stop();
   const sent = await env.models.Mail.find({ status: 'sent' }).lean();

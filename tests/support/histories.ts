@@ -9,13 +9,14 @@ import type { TestEnv } from './env';
 
 export const HISTORY_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 
-export async function recordHistory(env: TestEnv, workflowId: string, name: string): Promise<void> {
+export async function recordHistory(env: TestEnv, workflowId: string, name: string, runId?: string): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const json = execFileSync(readTools().TEMPORAL_CLI, [
     'workflow',
     'show',
     '--workflow-id',
     workflowId,
+    ...(runId ? ['--run-id', runId] : []),
     '--address',
     env.config.temporalAddress,
     '--output',
