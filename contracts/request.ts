@@ -15,6 +15,8 @@ export interface ProcessOptions {
   intakeSlaDays: number;
   deliverySlaDays: number;
   silentAcceptanceDays: number | null;
+  /** Four-eyes review before the buyer sees the result (absent in older histories: true). */
+  reviewRequired?: boolean;
 }
 
 export interface RequestInput {

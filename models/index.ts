@@ -53,6 +53,7 @@ const serviceSchema = new Schema(
     intakeSlaDays: { type: Number, default: 5 },
     deliverySlaDays: { type: Number, default: 20 },
     silentAcceptanceDays: { type: Number, default: null },
+    reviewRequired: { type: Boolean, default: true },
     rates: { type: [rateVersionSchema], default: [] },
   },
   opts,

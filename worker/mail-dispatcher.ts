@@ -60,17 +60,25 @@ export function startMailDispatcher(opts: DispatcherOptions): { stop(): Promise<
     return sent;
   }
 
+  let timer: NodeJS.Timeout | null = null;
+  let wake: (() => void) | null = null;
   const loop = async () => {
     while (!stopped) {
       running = runOnce().catch((err) => opts.logger.error({ err }, 'mail dispatcher failed'));
       await running;
-      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 2_000));
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, opts.intervalMs ?? 2_000);
+      });
     }
   };
   void loop();
   return {
     async stop() {
       stopped = true;
+      if (timer) clearTimeout(timer);
+      wake?.();
       await running;
       smtp?.close();
     },

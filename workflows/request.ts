@@ -425,14 +425,16 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.submitResult,
     async ({ actor, reference, notes }) => {
+      // The service decides whether a four-eyes review comes before the buyer sees the result.
+      const reviewed = input.process.reviewRequired ?? true;
       await act(
         'submitResult',
         actor,
         () => {
           state.deliverable = { reference, notes };
-          return 'in_review';
+          return reviewed ? 'in_review' : 'awaiting_acceptance';
         },
-        { notify: [{ to: ['reviewers'], kind: 'review-requested' }] },
+        { notify: [reviewed ? { to: ['reviewers'], kind: 'review-requested' } : { to: ['requester'], kind: 'result-ready' }] },
       );
       return state;
     },

@@ -14,6 +14,7 @@ const processOptions = z.object({
   intakeSlaDays: z.number().int().min(0).max(250).default(5),
   deliverySlaDays: z.number().int().min(0).max(500).default(20),
   silentAcceptanceDays: z.number().int().min(1).max(250).nullable().default(null),
+  reviewRequired: z.boolean().default(true),
 });
 const agreementBody = z.object({
   buyer: code,

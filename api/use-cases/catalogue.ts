@@ -13,6 +13,7 @@ export interface ServiceInput {
   intakeSlaDays: number;
   deliverySlaDays: number;
   silentAcceptanceDays: number | null;
+  reviewRequired: boolean;
   rates: { validFrom: string; rateCentsPerHour: number }[];
 }
 export interface AgreementInput {

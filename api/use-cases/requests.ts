@@ -95,6 +95,7 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
             intakeSlaDays: service.intakeSlaDays ?? 5,
             deliverySlaDays: service.deliverySlaDays ?? 20,
             silentAcceptanceDays: service.silentAcceptanceDays ?? null,
+            reviewRequired: service.reviewRequired ?? true,
           },
           periodEnd: input.kind === 'standing' ? agreement.validTo : null,
           standingBudgetMinutes: input.kind === 'standing' && agreement.hourBudget ? agreement.hourBudget * 60 : null,
@@ -130,6 +131,8 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
   }
 
   async function assertAssignable(actor: Actor, state: RequestState, assignee: string): Promise<void> {
+    if (actor.org !== state.provider || !actor.roles.includes('coordinator'))
+      throw forbidden(`assign needs role coordinator at ${state.provider}`);
     const user = await models.User.findById(assignee).lean();
     const membership = user?.memberships.find((m) => m.org === state.provider);
     if (!user || !membership?.roles.includes('staff')) {
@@ -139,7 +142,6 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
     if (service && !user.skills.includes(service.policyArea)) {
       throw badInput('assignee', `${assignee} lacks the skill ${service.policyArea}`);
     }
-    if (actor.org !== state.provider) throw forbidden('only the provider assigns staff');
   }
 
   async function list(actor: Actor, filter: ListFilter) {

@@ -282,3 +282,16 @@ test('when a standard request has a quote, an assignment, 10 time entries, one r
   expect(events).toBeLessThanOrEqual(150);
   await recordHistory(env, requestWorkflowId(id), 'request-standard-10-entries');
 });
+
+test('when the service needs no four-eyes review, then a submitted result goes straight to the buyer', async () => {
+  await env.models.Service.updateOne({ _id: 'DOR-LEERPLICHT' }, { $set: { reviewRequired: false } });
+  try {
+    const id = await requestUpTo(env, t, 'in_progress', { title: 'Zonder toets' });
+    await post(`/api/requests/${id}/time-entries`, t.staff, { date: today(), minutes: 30, description: 'Werk' });
+    const res = await post(`/api/requests/${id}/submit-result`, t.staff, { reference: 'DMS-9', notes: '' });
+    expect(res.body.status).toBe('awaiting_acceptance');
+    expect((await mailsTo('zwn-requester')).some((m) => m.kind === 'result-ready' && m.requestId === id)).toBe(true);
+  } finally {
+    await env.models.Service.updateOne({ _id: 'DOR-LEERPLICHT' }, { $set: { reviewRequired: true } });
+  }
+});
