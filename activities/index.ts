@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
 import type { Views } from '../lib/views';
 import type { Models } from '../models';
+import { invoiceActivities } from './invoices';
 import { invoicingActivities } from './invoicing';
 import { requestActivities } from './requests';
 
@@ -39,6 +40,7 @@ export function createActivities({ models, views, slaTimeScale = 1 }: ActivityDe
   return typedFailures({
     ...requestActivities({ models, views, slaTimeScale }),
     ...invoicingActivities({ models }),
+    ...invoiceActivities({ models, views }),
   });
 }
 

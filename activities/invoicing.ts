@@ -1,9 +1,19 @@
 // Invoicing activities: claim approved hours for a run, then make one invoice per buyer.
+import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
-import { addDays, calculateInvoice, formatInvoiceNumber, periodBounds, type BillableEntry } from '../domain/invoicing';
-import type { RoundingRule, VatCategory } from '../domain/money';
+import {
+  addDays,
+  calculateInvoice,
+  EXEMPTION_REASONS,
+  formatInvoiceNumber,
+  isQuarterEnd,
+  periodBounds,
+  type BillableEntry,
+} from '../domain/invoicing';
+import { vatAmount, VAT_PERCENT, type RoundingRule, type VatCategory } from '../domain/money';
+import { dutchDate } from '../domain/time';
 import { effectiveRate } from '../domain/rates';
-import { isDuplicateKey, type Models } from '../models';
+import { isDuplicateKey, type Invoice, type Models } from '../models';
 
 export interface CreateInvoiceInput {
   runKey: string;
@@ -15,13 +25,38 @@ export interface CreateInvoiceInput {
 }
 
 export function invoicingActivities({ models }: { models: Models }) {
-  const { Request, TimeEntry, Agreement, Service, Invoice, InvoiceNumber } = models;
+  const { Request, TimeEntry, Agreement, Service, Invoice, InvoiceNumber, RunLock } = models;
+
+  /** Marks every approved, unclaimed entry up to the period's end as belonging to this run. */
+  /**
+   * One invoice run per provider at a time: the lock is a document with the provider as its
+   * unique _id (an insert is atomic on FerretDB and MongoDB alike). Retried while another run
+   * holds it; idempotent for the run that holds it.
+   */
+  async function acquireRunLock(input: { provider: string; runKey: string }): Promise<void> {
+    try {
+      await RunLock.create({ _id: input.provider, runKey: input.runKey, at: new Date().toISOString() });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const lock = await RunLock.findById(input.provider).lean();
+      if (lock && lock.runKey !== input.runKey) {
+        throw ApplicationFailure.retryable(`invoice run ${lock.runKey} of ${input.provider} is still busy`, 'RunLocked');
+      }
+    }
+  }
+  async function releaseRunLock(input: { provider: string; runKey: string }): Promise<void> {
+    await RunLock.deleteOne({ _id: input.provider, runKey: input.runKey });
+  }
 
   /** Marks every approved, unclaimed entry up to the period's end as belonging to this run. */
   async function claimEntriesForRun(input: { runKey: string; provider: string; period: string }) {
     const { end } = periodBounds(input.period);
+    // Agreements invoiced per quarter wait for the quarter's last month.
+    const quarterly = isQuarterEnd(input.period)
+      ? []
+      : (await Agreement.find({ provider: input.provider, invoiceFrequency: 'quarterly' }).select({ _id: 1 }).lean()).map((a) => a._id);
     await TimeEntry.updateMany(
-      { provider: input.provider, status: 'approved', invoiceRunKey: null, date: { $lte: end } },
+      { provider: input.provider, status: 'approved', invoiceRunKey: null, date: { $lte: end }, agreementId: { $nin: quarterly } },
       { $set: { invoiceRunKey: input.runKey } },
     );
     const groups = await TimeEntry.aggregate<{ _id: string; count: number }>([
@@ -57,11 +92,10 @@ export function invoicingActivities({ models }: { models: Models }) {
    * Makes (or finishes) the invoice of one buyer in a run. Every step converges on retry:
    * the draft has a deterministic id, entries point at it, the number is bound to it.
    */
-  async function createInvoiceForBuyer(input: CreateInvoiceInput): Promise<{ invoiceId: string; number: string; entries: number }> {
+  async function createInvoiceForBuyer(input: CreateInvoiceInput) {
     {
       const done = await Invoice.findOne({ _id: input.invoiceId, status: { $ne: 'draft' } }).lean();
-      if (done)
-        return { invoiceId: done._id, number: done.number as string, entries: done.lines.reduce((s, l) => s + (l.entryCount ?? 0), 0) };
+      if (done) return summary(done);
 
       const entries = await TimeEntry.find({
         buyer: input.buyer,
@@ -82,6 +116,7 @@ export function invoicingActivities({ models }: { models: Models }) {
       const services = await Service.find({ _id: { $in: [...new Set(requests.map((r) => r.serviceId))] } }).lean();
       const serviceById = new Map(services.map((s) => [s._id, s]));
 
+      const periodStart = periodBounds(input.period).start;
       const billable: BillableEntry[] = entries.map((e) => {
         const agreement = agreementById.get(e.agreementId);
         const request = requestById.get(e.requestId);
@@ -91,6 +126,7 @@ export function invoicingActivities({ models }: { models: Models }) {
         if (rate === null) throw new DomainError('Conflict', `no rate for service ${service._id} on ${e.date}`);
         return {
           requestId: e.requestId,
+          late: e.date < periodStart,
           minutes: e.minutes,
           rateCentsPerHour: rate,
           roundingRule: agreement.roundingRule as RoundingRule,
@@ -125,10 +161,87 @@ export function invoicingActivities({ models }: { models: Models }) {
       );
       await TimeEntry.updateMany({ _id: { $in: entries.map((e) => e._id) } }, { $set: { status: 'invoiced', invoiceId: input.invoiceId } });
       const number = await nextInvoiceNumber(input.invoiceId, input.provider, Number(input.issueDate.slice(0, 4)));
-      await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued' } });
-      return { invoiceId: input.invoiceId, number, entries: entries.length };
+      await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued', outstandingCents: totals.grossCents } });
+      return summary((await Invoice.findById(input.invoiceId).lean())!);
     }
   }
 
-  return { claimEntriesForRun, createInvoiceForBuyer };
+  /** What the run and the invoice workflow need to know of a made invoice. */
+  function summary(inv: Invoice) {
+    return {
+      invoiceId: inv._id,
+      number: inv.number as string,
+      entries: inv.lines.reduce((s, l) => s + (l.entryCount ?? 0), 0),
+      dueDate: inv.dueDate,
+      grossCents: inv.grossCents,
+      // VAT per line for the dispute amounts; the invoice's VAT stays computed per category.
+      lines: inv.lines.map((l) => ({
+        amountCents: l.amountCents as number,
+        vatCents: vatAmount(l.amountCents as number, l.vatCategory as VatCategory),
+      })),
+    };
+  }
+
+  /** A credit note (UNCL1001 381) for part or all of one line; numbered in the invoice series. */
+  async function createCreditNote(input: { invoiceId: string; lineNo: number; netCents: number; reason: string; seq: number }) {
+    const invoice = await Invoice.findById(input.invoiceId).lean();
+    if (!invoice) throw new DomainError('NotFound', 'invoice not found');
+    const line = invoice.lines[input.lineNo - 1];
+    if (!line) throw new DomainError('BadInput', `no line ${input.lineNo}`, { field: 'lineNo' });
+    const id = `${input.invoiceId}-CN${input.seq}`;
+    const category = line.vatCategory as VatCategory;
+    const vatCents = vatAmount(input.netCents, category);
+    const issueDate = dutchDate(Date.now());
+    await Invoice.updateOne(
+      { _id: id },
+      {
+        $setOnInsert: {
+          kind: 'credit_note',
+          creditedInvoiceId: invoice._id,
+          creditedInvoiceNumber: invoice.number,
+          reason: input.reason,
+          provider: invoice.provider,
+          buyer: invoice.buyer,
+          period: invoice.period,
+          runKey: invoice.runKey,
+          agreementId: invoice.agreementId,
+          orderReference: invoice.orderReference,
+          issueDate,
+          dueDate: issueDate,
+          lines: [
+            {
+              requestId: line.requestId,
+              title: line.title,
+              late: false,
+              minutes: 0,
+              rateCentsPerHour: line.rateCentsPerHour,
+              amountCents: input.netCents,
+              vatCategory: category,
+              entryCount: 0,
+            },
+          ],
+          vat: [
+            {
+              category,
+              percent: VAT_PERCENT[category],
+              baseCents: input.netCents,
+              vatCents,
+              ...(EXEMPTION_REASONS[category] ? { exemptionReason: EXEMPTION_REASONS[category] } : {}),
+            },
+          ],
+          netCents: input.netCents,
+          vatCents,
+          grossCents: input.netCents + vatCents,
+          outstandingCents: 0,
+          status: 'draft',
+        },
+      },
+      { upsert: true },
+    );
+    const number = await nextInvoiceNumber(id, invoice.provider, Number(issueDate.slice(0, 4)));
+    await Invoice.updateOne({ _id: id }, { $set: { number, status: 'issued' } });
+    return { creditNoteId: id, number, grossCents: input.netCents + vatCents };
+  }
+
+  return { acquireRunLock, releaseRunLock, claimEntriesForRun, createInvoiceForBuyer, createCreditNote };
 }

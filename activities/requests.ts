@@ -2,6 +2,7 @@
 import type { Breach, RequestState } from '../contracts';
 import { conflict } from '../domain/errors';
 import { slaPlan } from '../domain/calendar';
+import { addDays } from '../domain/invoicing';
 import { MAX_MINUTES_PER_DAY, dutchDate, endOfDutchDay } from '../domain/time';
 import type { Actor } from '../domain/roles';
 import type { Views } from '../lib/views';
@@ -189,10 +190,12 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
    * When an SLA ends, in working days from today (or at the end of a given day), as a real
    * deadline and as timer delays. Weekends and Dutch public holidays do not count.
    */
-  async function planDeadline(input: { workingDays?: number; until?: string }) {
+  async function planDeadline(input: { workingDays?: number; until?: string; daysBefore?: number }) {
     const now = Date.now();
     const today = dutchDate(now);
-    const plan = input.until ? { deadline: input.until, reminder: input.until } : slaPlan(today, input.workingDays ?? 0);
+    const plan = input.until
+      ? { deadline: input.until, reminder: input.daysBefore ? addDays(input.until, -input.daysBefore) : input.until }
+      : slaPlan(today, input.workingDays ?? 0);
     const scale = (ms: number) => Math.max(1, Math.round((ms - now) * slaTimeScale));
     return {
       deadline: plan.deadline,

@@ -20,3 +20,8 @@ export interface InvoiceRunProgress {
 }
 
 export const getInvoiceRunProgress = defineQuery<InvoiceRunProgress>('getInvoiceRunProgress');
+
+export interface ScheduledRunInput {
+  provider: string;
+}
+export const invoiceScheduleId = (provider: string) => `invoice-schedule-${provider}`;

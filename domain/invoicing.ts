@@ -3,6 +3,8 @@ import { amountForMinutes, roundMinutes, vatAmount, VAT_PERCENT, type Cents, typ
 
 export interface BillableEntry {
   requestId: string;
+  /** Hours from before the period (registered or approved late): shown on a line of their own. */
+  late?: boolean;
   minutes: number;
   rateCentsPerHour: number;
   roundingRule: RoundingRule;
@@ -11,6 +13,7 @@ export interface BillableEntry {
 
 export interface InvoiceLine {
   requestId: string;
+  late: boolean;
   minutes: number;
   rateCentsPerHour: number;
   amountCents: Cents;
@@ -47,9 +50,11 @@ export const EXEMPTION_REASONS: Partial<Record<VatCategory, string>> = {
 export function calculateInvoice(entries: readonly BillableEntry[]): InvoiceTotals {
   const byLine = new Map<string, InvoiceLine>();
   for (const e of entries) {
-    const key = `${e.requestId}|${e.rateCentsPerHour}|${e.vatCategory}`;
+    const late = e.late ?? false;
+    const key = `${e.requestId}|${e.rateCentsPerHour}|${e.vatCategory}|${late}`;
     const line = byLine.get(key) ?? {
       requestId: e.requestId,
+      late,
       minutes: 0,
       rateCentsPerHour: e.rateCentsPerHour,
       amountCents: 0,
@@ -62,7 +67,7 @@ export function calculateInvoice(entries: readonly BillableEntry[]): InvoiceTota
   }
   const lines = [...byLine.values()]
     .map((l) => ({ ...l, amountCents: amountForMinutes(l.minutes, l.rateCentsPerHour) }))
-    .sort((a, b) => a.requestId.localeCompare(b.requestId) || a.rateCentsPerHour - b.rateCentsPerHour);
+    .sort((a, b) => a.requestId.localeCompare(b.requestId) || Number(b.late) - Number(a.late) || a.rateCentsPerHour - b.rateCentsPerHour);
 
   const bases = new Map<VatCategory, Cents>();
   for (const l of lines) bases.set(l.vatCategory, (bases.get(l.vatCategory) ?? 0) + l.amountCents);
@@ -99,4 +104,15 @@ export function addDays(isoDate: string, days: number): string {
   const d = new Date(`${isoDate}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
+}
+
+/** Months that close a quarter, when agreements invoiced per quarter are billed. */
+export function isQuarterEnd(period: string): boolean {
+  return ['03', '06', '09', '12'].includes(periodBounds(period).start.slice(5, 7));
+}
+
+/** The month before the one containing `isoDate`, as YYYY-MM: what a scheduled run bills. */
+export function previousPeriod(isoDate: string): string {
+  const [y, m] = isoDate.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }

@@ -72,6 +72,7 @@ const agreementSchema = new Schema(
     roundingRule: { type: String, enum: ROUNDING_RULES, default: 'none' },
     vatCategory: { type: String, enum: VAT_CATEGORIES, default: 'O' },
     paymentTermDays: { type: Number, default: 30 },
+    invoiceFrequency: { type: String, enum: ['monthly', 'quarterly'], default: 'monthly' },
     orderReference: { type: String, required: true },
   },
   opts,
@@ -131,6 +132,7 @@ timeEntrySchema.index({ userId: 1, date: 1 });
 const invoiceLineSchema = new Schema(
   {
     requestId: String,
+    late: { type: Boolean, default: false },
     title: String,
     minutes: Number,
     rateCentsPerHour: Number,
@@ -163,6 +165,20 @@ const invoiceSchema = new Schema(
     vatCents: { type: Number, required: true },
     grossCents: { type: Number, required: true },
     status: { type: String, enum: ['draft', 'issued', 'disputed', 'settled', 'paid'], required: true },
+    // credit notes
+    creditedInvoiceId: { type: String, default: null },
+    creditedInvoiceNumber: { type: String, default: null },
+    reason: { type: String, default: null },
+    // reconciliation, written by the invoice workflow
+    lineStates: { type: [Object], default: [] },
+    creditedCents: { type: Number, default: 0 },
+    paidCents: { type: Number, default: 0 },
+    outstandingCents: { type: Number, default: 0 },
+    disputedCents: { type: Number, default: 0 },
+    overdue: { type: Boolean, default: false },
+    payments: { type: [Object], default: [] },
+    creditNoteIds: { type: [String], default: [] },
+    version: { type: Number, default: 0 },
   },
   opts,
 );
@@ -210,6 +226,9 @@ const mailSchema = new Schema(
   },
   opts,
 );
+
+// At most one invoice run per provider at a time (a unique _id: the provider's code).
+const runLockSchema = new Schema({ _id: { type: String, required: true }, runKey: { type: String, required: true }, at: String }, opts);
 
 // Delivery claims: inserting a claim is atomic on FerretDB and MongoDB alike (a unique _id),
 // unlike a conditional update, which FerretDB v1 does not serialise.
@@ -270,6 +289,7 @@ export function createModels(conn: Connection) {
     UserDay: conn.model('UserDay', userDaySchema, 'user_days'),
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
+    RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

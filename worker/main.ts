@@ -1,15 +1,20 @@
 // The worker process: polls the task queue and runs workflows and activities.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../models/connect';
+import { seedDemoData } from '../models/demo-data';
 import { createLogger } from '../config/logger';
 import { createWorker } from './create-worker';
 import { startMailDispatcher } from './mail-dispatcher';
+import { ensureInvoiceSchedules } from './schedules';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   const { models, close } = await connectDatabase(config.mongodbUri);
+  // Seeding is idempotent and race-safe; the worker needs the providers for its schedules.
+  if (config.SEED_DEMO_DATA) await seedDemoData(models);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createWorker({
     connection,
@@ -19,6 +24,13 @@ async function main(): Promise<void> {
     slaTimeScale: config.SLA_TIME_SCALE,
   });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const created = await ensureInvoiceSchedules(
+    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    models,
+    config.TASK_QUEUE,
+  );
+  if (created.length) logger.info({ providers: created }, 'invoice schedules created');
   const mail = startMailDispatcher({
     models,
     logger,
@@ -29,6 +41,7 @@ async function main(): Promise<void> {
   // Worker.run() stops on SIGINT/SIGTERM by itself (shutdownSignals), finishing running tasks.
   await worker.run();
   await mail.stop();
+  await clientConnection.close();
   await connection.close();
   await close();
   logger.info('worker stopped');

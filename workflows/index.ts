@@ -1,3 +1,4 @@
 // Entry point of the workflow bundle: only deterministic workflow code may be reached from here.
 export { requestWorkflow } from './request';
-export { invoiceRunWorkflow } from './invoice-run';
+export { invoiceRunWorkflow, scheduledInvoiceRunWorkflow } from './invoice-run';
+export { invoiceWorkflow } from './invoice';

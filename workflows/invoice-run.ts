@@ -1,13 +1,35 @@
-// An invoice run (factuurrun) for one provider and period: claim the approved hours,
-// then one invoice per buyer. Each step is an idempotent activity, so a crash anywhere
-// resumes without billing an hour twice or skipping a number.
+// An invoice run (factuurrun) for one provider and period: claim the approved hours, then one
+// invoice per buyer, each of which lives on as its own invoice workflow. Every step is an
+// idempotent activity, so a crash anywhere resumes without billing an hour twice or
+// skipping a number; a lock keeps runs of one provider apart.
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { getInvoiceRunProgress, NON_RETRYABLE_ERRORS, type InvoiceRunInput, type InvoiceRunProgress } from '../contracts';
+import {
+  getInvoiceRunProgress,
+  invoiceRunWorkflowId,
+  invoiceWorkflowId,
+  NON_RETRYABLE_ERRORS,
+  type InvoiceRunInput,
+  type InvoiceRunProgress,
+  type ScheduledRunInput,
+} from '../contracts';
+import { previousPeriod } from '../domain/invoicing';
+import { dutchDate } from '../domain/time';
+import { invoiceWorkflow } from './invoice';
 
-const { claimEntriesForRun, createInvoiceForBuyer } = wf.proxyActivities<Activities>({
+const acts = wf.proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+});
+const lock = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // Waits for another run of the same provider to finish.
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 1.5,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+  },
 });
 
 export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<InvoiceRunProgress> {
@@ -23,26 +45,60 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
 
   const info = wf.workflowInfo();
   const runKey = info.workflowId;
-  const groups = await claimEntriesForRun({ runKey, provider: input.provider, period: input.period });
-  progress.phase = 'invoicing';
-  progress.buyersTotal = groups.length;
-  progress.entriesTotal = groups.reduce((s, g) => s + g.entries, 0);
+  // Runs recorded before the lock existed replay without it (see the replay fixtures).
+  const locked = wf.patched('provider-run-lock');
+  if (locked) await lock.acquireRunLock({ provider: input.provider, runKey });
+  try {
+    const groups = await acts.claimEntriesForRun({ runKey, provider: input.provider, period: input.period });
+    progress.phase = 'invoicing';
+    progress.buyersTotal = groups.length;
+    progress.entriesTotal = groups.reduce((s, g) => s + g.entries, 0);
 
-  for (const group of groups) {
-    // The run id keeps a later re-run of the same period from reusing this run's invoices.
-    const invoiceId = `${input.provider}-${input.period}-${group.buyer}-${info.runId.slice(0, 8)}`;
-    const made = await createInvoiceForBuyer({
-      runKey,
-      invoiceId,
-      provider: input.provider,
-      buyer: group.buyer,
-      period: input.period,
-      issueDate: input.issueDate,
-    });
-    progress.entriesProcessed += made.entries;
-    progress.invoicesMade += 1;
-    progress.invoiceIds.push(made.invoiceId);
+    for (const group of groups) {
+      // The run id keeps a later re-run of the same period from reusing this run's invoices.
+      const invoiceId = `${input.provider}-${input.period}-${group.buyer}-${info.runId.slice(0, 8)}`;
+      const made = await acts.createInvoiceForBuyer({
+        runKey,
+        invoiceId,
+        provider: input.provider,
+        buyer: group.buyer,
+        period: input.period,
+        issueDate: input.issueDate,
+      });
+      if (wf.patched('invoice-workflow')) {
+        // The invoice lives on in its own workflow (reconciliation, payment, due-date timers).
+        await wf.startChild(invoiceWorkflow, {
+          workflowId: invoiceWorkflowId(made.invoiceId),
+          parentClosePolicy: 'ABANDON',
+          args: [
+            {
+              invoiceId: made.invoiceId,
+              provider: input.provider,
+              buyer: group.buyer,
+              dueDate: made.dueDate,
+              lines: made.lines,
+              grossCents: made.grossCents,
+            },
+          ],
+        });
+      }
+      progress.entriesProcessed += made.entries;
+      progress.invoicesMade += 1;
+      progress.invoiceIds.push(made.invoiceId);
+    }
+  } finally {
+    if (locked) await wf.CancellationScope.nonCancellable(() => lock.releaseRunLock({ provider: input.provider, runKey }));
   }
   progress.phase = 'done';
   return progress;
+}
+
+/** Started by the provider's Temporal Schedule: bills the month before the one it runs in. */
+export async function scheduledInvoiceRunWorkflow(input: ScheduledRunInput): Promise<InvoiceRunProgress> {
+  const today = dutchDate(Date.now());
+  const period = previousPeriod(today);
+  return wf.executeChild(invoiceRunWorkflow, {
+    workflowId: invoiceRunWorkflowId(input.provider, period),
+    args: [{ provider: input.provider, period, issueDate: today, startedBy: { userId: 'schedule', org: input.provider, roles: [] } }],
+  });
 }

@@ -1,4 +1,4 @@
-import { addDays, calculateInvoice, formatInvoiceNumber, periodBounds, type BillableEntry } from '../../domain/invoicing';
+import { addDays, calculateInvoice, formatInvoiceNumber, isQuarterEnd, periodBounds, previousPeriod, type BillableEntry } from '../../domain/invoicing';
 
 const entry = (requestId: string, minutes: number, over: Partial<BillableEntry> = {}): BillableEntry => ({
   requestId,
@@ -13,7 +13,7 @@ describe('calculateInvoice', () => {
   test('when entries of one request are rounded each, then the line sums the rounded minutes', () => {
     const inv = calculateInvoice([entry('A', 95), entry('A', 133)]);
     expect(inv.lines).toEqual([
-      { requestId: 'A', minutes: 234, rateCentsPerHour: 9_375, amountCents: 36_563, vatCategory: 'O', entryCount: 2 },
+      { requestId: 'A', late: false, minutes: 234, rateCentsPerHour: 9_375, amountCents: 36_563, vatCategory: 'O', entryCount: 2 },
     ]);
     expect(inv).toMatchObject({ netCents: 36_563, vatCents: 0, grossCents: 36_563 });
     expect(inv.vat).toEqual([
@@ -47,6 +47,14 @@ describe('calculateInvoice', () => {
     ]);
   });
 
+  test('when some hours are from before the period, then they get a line of their own, marked late', () => {
+    const inv = calculateInvoice([entry('A', 60), entry('A', 30, { late: true })]);
+    expect(inv.lines.map((l) => [l.late, l.minutes])).toEqual([
+      [true, 30],
+      [false, 60],
+    ]);
+  });
+
   test('when there are no entries, then all totals are zero', () => {
     expect(calculateInvoice([])).toEqual({ lines: [], vat: [], netCents: 0, vatCents: 0, grossCents: 0 });
   });
@@ -63,6 +71,12 @@ describe('periods, numbers and due dates', () => {
   });
   test('invoice numbers per provider and year', () => {
     expect(formatInvoiceNumber('DOR', 2026, 42)).toBe('DOR-2026-00042');
+  });
+  test('quarter ends and the period a scheduled run bills', () => {
+    expect(['2026-03', '2026-06', '2026-09', '2026-12'].every(isQuarterEnd)).toBe(true);
+    expect(isQuarterEnd('2026-11')).toBe(false);
+    expect(previousPeriod('2026-11-28')).toBe('2026-10');
+    expect(previousPeriod('2027-01-01')).toBe('2026-12');
   });
   test('due date over a month and year end', () => {
     expect(addDays('2026-12-15', 30)).toBe('2027-01-14');

@@ -1,0 +1,32 @@
+// Reconciliation rules for an incoming invoice: line matching, invoice status, overdue amount.
+import type { InvoiceLineState, InvoiceStatus } from '../contracts/invoice';
+
+export type LineMatch = 'matched' | 'exceeds_budget' | 'unknown_request';
+
+/**
+ * A line matches when the request is the buyer's and all minutes invoiced for it so far
+ * (this line included) stay within its approved budget (quote plus approved extensions).
+ */
+export function matchLine(
+  line: { requestId: string; minutes: number },
+  request: { buyer: string; budgetMinutes: number | null } | null,
+  buyer: string,
+  invoicedBeforeMinutes: number,
+): LineMatch {
+  if (!request || request.buyer !== buyer) return 'unknown_request';
+  if (request.budgetMinutes !== null && invoicedBeforeMinutes + line.minutes > request.budgetMinutes) return 'exceeds_budget';
+  return 'matched';
+}
+
+export function invoiceStatus(lines: readonly InvoiceLineState[], outstandingCents: number): InvoiceStatus {
+  if (outstandingCents <= 0) return 'paid';
+  if (lines.some((l) => l.status === 'disputed')) return 'disputed';
+  if (lines.every((l) => l.status !== 'open')) return 'settled';
+  return 'issued';
+}
+
+/** What is overdue after the due date: the outstanding amount less what is disputed. */
+export function overdueCents(outstandingCents: number, lines: readonly InvoiceLineState[]): number {
+  const disputed = lines.filter((l) => l.status === 'disputed').reduce((s, l) => s + l.grossCents - l.creditedCents, 0);
+  return Math.max(0, outstandingCents - disputed);
+}

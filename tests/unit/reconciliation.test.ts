@@ -1,0 +1,35 @@
+import type { InvoiceLineState } from '../../contracts/invoice';
+import { invoiceStatus, matchLine, overdueCents } from '../../domain/reconciliation';
+
+const line = (status: InvoiceLineState['status'], grossCents = 1000, creditedCents = 0): InvoiceLineState => ({
+  lineNo: 1,
+  grossCents,
+  status,
+  reason: null,
+  creditedCents,
+});
+
+describe('matchLine', () => {
+  test('within the approved budget: matched', () =>
+    expect(matchLine({ requestId: 'r', minutes: 60 }, { buyer: 'ZWN', budgetMinutes: 120 }, 'ZWN', 60)).toBe('matched'));
+  test('past the budget with earlier invoices: exceeds budget', () =>
+    expect(matchLine({ requestId: 'r', minutes: 61 }, { buyer: 'ZWN', budgetMinutes: 120 }, 'ZWN', 60)).toBe('exceeds_budget'));
+  test('a request of another buyer or none: unknown request', () => {
+    expect(matchLine({ requestId: 'r', minutes: 1 }, { buyer: 'PAP', budgetMinutes: 120 }, 'ZWN', 0)).toBe('unknown_request');
+    expect(matchLine({ requestId: 'r', minutes: 1 }, null, 'ZWN', 0)).toBe('unknown_request');
+  });
+});
+
+describe('invoiceStatus and overdue', () => {
+  test('issued while lines are open; disputed while one is; settled when all are decided; paid at zero', () => {
+    expect(invoiceStatus([line('open'), line('accepted')], 2000)).toBe('issued');
+    expect(invoiceStatus([line('disputed'), line('accepted')], 2000)).toBe('disputed');
+    expect(invoiceStatus([line('credited'), line('accepted'), line('dispute_rejected')], 2000)).toBe('settled');
+    expect(invoiceStatus([line('open')], 0)).toBe('paid');
+  });
+  test('disputed amounts do not count as overdue', () => {
+    expect(overdueCents(2000, [line('disputed'), line('accepted')])).toBe(1000);
+    expect(overdueCents(1000, [line('disputed')])).toBe(0);
+    expect(overdueCents(1500, [line('disputed', 1000, 400), line('open')])).toBe(900);
+  });
+});

@@ -1,0 +1,215 @@
+// One invoice (factuur) after it is issued: the buyer's finance accepts or disputes lines and
+// pays, the provider resolves disputes with a credit note or an explanation. Timers remind
+// before the due date and mark the invoice overdue after it; disputed amounts do not count.
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import * as msg from '../contracts';
+import { NON_RETRYABLE_ERRORS, SYSTEM_ACTOR, type InvoiceInput, type InvoiceState } from '../contracts';
+import { badInput, conflict, forbidden } from '../domain/errors';
+import { invoiceStatus, overdueCents } from '../domain/reconciliation';
+import type { Actor, Role } from '../domain/roles';
+import { guard } from './guard';
+
+const { recordInvoice, planDeadline } = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+});
+const { createCreditNote } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+});
+
+export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState> {
+  const state: InvoiceState = {
+    invoiceId: input.invoiceId,
+    provider: input.provider,
+    buyer: input.buyer,
+    status: 'issued',
+    dueDate: input.dueDate,
+    grossCents: input.grossCents,
+    creditedCents: 0,
+    paidCents: 0,
+    outstandingCents: input.grossCents,
+    disputedCents: 0,
+    overdue: false,
+    lines: input.lines.map((l, i) => ({
+      lineNo: i + 1,
+      grossCents: l.amountCents + l.vatCents,
+      status: 'open',
+      reason: null,
+      creditedCents: 0,
+    })),
+    payments: [],
+    creditNoteIds: [],
+    version: 0,
+  };
+  let pastDue = false;
+  const resolving = new Set<number>(); // lines whose credit note is being made
+  let writes: Promise<unknown> = Promise.resolve();
+
+  const refresh = () => {
+    state.outstandingCents = state.grossCents - state.creditedCents - state.paidCents;
+    state.disputedCents = state.lines.filter((l) => l.status === 'disputed').reduce((s, l) => s + l.grossCents - l.creditedCents, 0);
+    state.status = invoiceStatus(state.lines, state.outstandingCents);
+    state.overdue = pastDue && overdueCents(state.outstandingCents, state.lines) > 0;
+  };
+  async function act(action: string, actor: Actor, change: () => void, mail?: 'invoice-reminder' | 'invoice-overdue'): Promise<void> {
+    const before = { status: state.status, outstandingCents: state.outstandingCents, overdue: state.overdue };
+    change();
+    refresh();
+    state.version += 1;
+    const record = {
+      state: JSON.parse(JSON.stringify(state)) as InvoiceState,
+      event: {
+        seq: state.version,
+        action,
+        actor,
+        at: new Date(Date.now()).toISOString(),
+        before,
+        after: { status: state.status, outstandingCents: state.outstandingCents, overdue: state.overdue },
+      },
+      ...(mail ? { mail } : {}),
+    };
+    const write = writes.then(() => recordInvoice(record));
+    writes = write.catch(() => undefined);
+    await write;
+  }
+  const must = (actor: Actor, side: 'buyer' | 'provider', role: Role) =>
+    guard(() => {
+      const org = side === 'buyer' ? state.buyer : state.provider;
+      if (actor.org !== org || !actor.roles.includes(role)) throw forbidden(`this needs role ${role} at ${org}`);
+      if (state.status === 'paid') throw conflict('the invoice is paid', { state: 'paid' });
+    });
+  const line = (lineNo: number) => {
+    const l = state.lines.find((x) => x.lineNo === lineNo);
+    if (!l) throw badInput('lineNo', `the invoice has no line ${lineNo}`);
+    return l;
+  };
+
+  wf.setHandler(msg.getInvoiceState, () => state);
+  wf.setHandler(
+    msg.acceptLine,
+    async ({ actor, lineNo }) => {
+      await act('acceptLine', actor, () => void (line(lineNo).status = 'accepted'));
+      return state;
+    },
+    {
+      validator: ({ actor, lineNo }) => {
+        must(actor, 'buyer', 'buyer_finance');
+        guard(() => {
+          const l = line(lineNo);
+          if (l.status !== 'open') throw conflict(`line ${lineNo} is ${l.status}`, { state: l.status });
+        });
+      },
+    },
+  );
+  wf.setHandler(
+    msg.disputeLine,
+    async ({ actor, lineNo, reason }) => {
+      await act('disputeLine', actor, () => {
+        const l = line(lineNo);
+        l.status = 'disputed';
+        l.reason = reason!;
+      });
+      return state;
+    },
+    {
+      validator: ({ actor, lineNo, reason }) => {
+        must(actor, 'buyer', 'buyer_finance');
+        guard(() => {
+          const l = line(lineNo);
+          if (!['open', 'accepted'].includes(l.status)) throw conflict(`line ${lineNo} is ${l.status}`, { state: l.status });
+          if (typeof reason !== 'string' || !reason.trim()) throw badInput('reason', 'a dispute needs a reason');
+        });
+      },
+    },
+  );
+  wf.setHandler(
+    msg.resolveDispute,
+    async ({ actor, lineNo, creditCents, explanation }) => {
+      if (creditCents) {
+        resolving.add(lineNo);
+        const note = await createCreditNote({
+          invoiceId: state.invoiceId,
+          lineNo,
+          netCents: creditCents,
+          reason: line(lineNo).reason ?? '',
+          seq: state.creditNoteIds.length + 1,
+        });
+        await act('creditLine', actor, () => {
+          const l = line(lineNo);
+          l.status = 'credited';
+          l.creditedCents += note.grossCents;
+          state.creditedCents += note.grossCents;
+          state.creditNoteIds.push(note.creditNoteId);
+          resolving.delete(lineNo);
+        });
+      } else {
+        await act('rejectDispute', actor, () => {
+          const l = line(lineNo);
+          l.status = 'dispute_rejected';
+          l.reason = explanation!;
+        });
+      }
+      return state;
+    },
+    {
+      validator: ({ actor, lineNo, creditCents, explanation }) => {
+        must(actor, 'provider', 'provider_finance');
+        guard(() => {
+          const l = line(lineNo);
+          if (l.status !== 'disputed' || resolving.has(lineNo)) throw conflict(`line ${lineNo} is not disputed`, { state: l.status });
+          if (creditCents !== undefined) {
+            if (!Number.isSafeInteger(creditCents) || creditCents < 1)
+              throw badInput('creditCents', 'creditCents must be a whole number of cents, 1 or more');
+            if (creditCents > input.lines[lineNo - 1]!.amountCents)
+              throw badInput('creditCents', 'a credit note cannot exceed the line amount');
+          } else if (typeof explanation !== 'string' || !explanation.trim()) {
+            throw badInput('explanation', 'give a credit amount, or an explanation to reject the dispute');
+          }
+        });
+      },
+    },
+  );
+  wf.setHandler(
+    msg.registerPayment,
+    async ({ actor, amountCents, date, reference }) => {
+      await act('registerPayment', actor, () => {
+        state.paidCents += amountCents;
+        state.payments.push({ amountCents, date, reference });
+      });
+      return state;
+    },
+    {
+      validator: ({ actor, amountCents, date }) => {
+        must(actor, 'buyer', 'buyer_finance');
+        guard(() => {
+          if (!Number.isSafeInteger(amountCents) || amountCents < 1)
+            throw badInput('amountCents', 'amountCents must be a whole number of cents, 1 or more');
+          const outstanding = state.grossCents - state.creditedCents - state.paidCents;
+          if (amountCents > outstanding) throw badInput('amountCents', `the payment is larger than the ${outstanding} cents outstanding`);
+          if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw badInput('date', 'date must be YYYY-MM-DD');
+        });
+      },
+    },
+  );
+
+  await act('issue', SYSTEM_ACTOR, () => undefined);
+  const reminderDays = input.reminderDays ?? 7;
+  const reminder = await planDeadline({ until: input.dueDate, daysBefore: reminderDays });
+  const isPaid = () => state.status === 'paid';
+  if (!(await wf.condition(isPaid, reminder.reminderDelayMs))) {
+    await act('paymentReminder', SYSTEM_ACTOR, () => undefined, 'invoice-reminder');
+    if (!(await wf.condition(isPaid, Math.max(1, reminder.delayMs - reminder.reminderDelayMs)))) {
+      await act(
+        'dueDatePassed',
+        SYSTEM_ACTOR,
+        () => void (pastDue = true),
+        state.outstandingCents > state.disputedCents ? 'invoice-overdue' : undefined,
+      );
+      await wf.condition(isPaid);
+    }
+  }
+  await wf.condition(wf.allHandlersFinished);
+  return state;
+}
