@@ -56,7 +56,9 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
 
     for (const group of groups) {
       // The run id keeps a later re-run of the same period from reusing this run's invoices.
-      const invoiceId = `${input.provider}-${input.period}-${group.buyer}-${info.runId.slice(0, 8)}`;
+      // Run ids are UUIDv7: their first characters are a timestamp, their last ones random.
+      const runTag = wf.patched('invoice-id-random-part') ? info.runId.replace(/-/g, '').slice(-12) : info.runId.slice(0, 8);
+      const invoiceId = `${input.provider}-${input.period}-${group.buyer}-${runTag}`;
       const made = await acts.createInvoiceForBuyer({
         runKey,
         invoiceId,

@@ -1,9 +1,164 @@
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import * as msg from '../../contracts';
+import { badInput } from '../../domain/errors';
+import { centsToDecimal } from '../../domain/money';
+import { isIsoDate } from '../../domain/time';
 import type { invoiceUseCases } from '../use-cases/invoices';
 import type { RouteRegistry } from './registry';
 
+const csvMoney = (cents: number) => centsToDecimal(cents);
+
 export function invoiceRoutes(r: RouteRegistry, uc: ReturnType<typeof invoiceUseCases>): void {
   const tag = 'invoices';
+  const lineNo = (p: Record<string, string>) => {
+    const n = Number(p.lineNo);
+    if (!Number.isInteger(n) || n < 1) throw badInput('lineNo', 'lineNo must be a line number, 1 or more');
+    return n;
+  };
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/reconciliation',
+    tag,
+    summary: "Lines matched to their request's approved quote and budget, with their state",
+    handler: ({ actor, params }) => uc.reconciliation(actor, params.id!),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/invoices/:id/lines/:lineNo/accept',
+    tag,
+    summary: 'Buyer finance accepts a line',
+    body: z.object({}),
+    handler: ({ actor, params }) => uc.act(actor, params.id!, msg.acceptLine, { lineNo: lineNo(params) }),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/invoices/:id/lines/:lineNo/dispute',
+    tag,
+    summary: 'Buyer finance disputes a line, with a reason',
+    body: z.object({ reason: z.string().trim().min(1).max(2000) }),
+    handler: ({ actor, params, body }) => uc.act(actor, params.id!, msg.disputeLine, { lineNo: lineNo(params), reason: body.reason }),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/invoices/:id/lines/:lineNo/resolve',
+    tag,
+    summary: 'Provider finance resolves a dispute: a credit note (net cents), or a rejection with an explanation',
+    body: z.object({ creditCents: z.number().int().min(1).optional(), explanation: z.string().trim().min(1).max(2000).optional() }),
+    handler: ({ actor, params, body }) => uc.act(actor, params.id!, msg.resolveDispute, { lineNo: lineNo(params), ...body }),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/invoices/:id/payments',
+    tag,
+    status: 201,
+    summary: 'Buyer finance registers a payment, in full or in part',
+    body: z.object({
+      amountCents: z.number().int().min(1),
+      date: z.string().refine(isIsoDate, 'must be a real date'),
+      reference: z.string().max(200).default(''),
+    }),
+    handler: ({ actor, params, body }) => uc.act(actor, params.id!, msg.registerPayment, body),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/invoices/:id/corrections',
+    tag,
+    status: 201,
+    summary: 'Provider finance books a correcting entry for a request on the invoice; it goes into a later run',
+    body: z.object({
+      requestId: z.string().min(1),
+      date: z.string(),
+      minutes: z.number().int().min(1).max(1440),
+      description: z.string().trim().min(1).max(2000),
+    }),
+    handler: ({ actor, params, body }) => uc.correction(actor, params.id!, body),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/balances',
+    tag,
+    summary: 'Balances per pair of organisations',
+    handler: ({ actor }) => uc.balances(actor),
+  });
+  r.add({ method: 'get', path: '/api/netting', tag, summary: 'Multilateral netting proposal', handler: ({ actor }) => uc.netting(actor) });
+  r.add({
+    method: 'get',
+    path: '/api/balances.csv',
+    tag,
+    raw: true,
+    summary: 'Balances as CSV',
+    handler: async ({ actor, res }) => {
+      const rows = (await uc.balances(actor)).map((b) => [
+        b.creditor,
+        b.debtor,
+        csvMoney(b.invoicedCents),
+        csvMoney(b.creditedCents),
+        csvMoney(b.paidCents),
+        csvMoney(b.outstandingCents),
+      ]);
+      res
+        .type('text/csv')
+        .attachment('saldi.csv')
+        .send(stringify([['crediteur', 'debiteur', 'gefactureerd', 'gecrediteerd', 'betaald', 'openstaand'], ...rows]));
+    },
+  });
+  r.add({
+    method: 'get',
+    path: '/api/exports/invoices.csv',
+    tag,
+    raw: true,
+    summary: 'Invoices and credit notes with their lines, for finance systems',
+    handler: async ({ actor, res }) => {
+      const rows: (string | number)[][] = [];
+      for (const inv of await uc.list(actor)) {
+        inv.lines.forEach((l, i) =>
+          rows.push([
+            inv.number ?? '',
+            inv.kind,
+            inv.provider,
+            inv.buyer,
+            inv.issueDate,
+            inv.dueDate,
+            inv.orderReference,
+            i + 1,
+            l.requestId ?? '',
+            l.minutes ?? 0,
+            csvMoney(l.rateCentsPerHour ?? 0),
+            csvMoney(l.amountCents ?? 0),
+            l.vatCategory ?? '',
+            csvMoney(inv.netCents),
+            csvMoney(inv.vatCents),
+            csvMoney(inv.grossCents),
+            inv.status,
+          ]),
+        );
+      }
+      const header = [
+        'nummer',
+        'soort',
+        'leverancier',
+        'afnemer',
+        'factuurdatum',
+        'vervaldatum',
+        'ordernummer',
+        'regel',
+        'opdracht',
+        'minuten',
+        'tarief',
+        'bedrag',
+        'btw_categorie',
+        'netto',
+        'btw',
+        'totaal',
+        'status',
+      ];
+      res
+        .type('text/csv')
+        .attachment('facturen.csv')
+        .send(stringify([header, ...rows]));
+    },
+  });
   r.add({
     method: 'post',
     path: '/api/invoice-runs',

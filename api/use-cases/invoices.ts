@@ -1,9 +1,20 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { getInvoiceRunProgress, invoiceRunWorkflowId, type InvoiceRunProgress } from '../../contracts';
-import { badInput, forbidden, notFound } from '../../domain/errors';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ulid } from 'ulid';
+import {
+  getInvoiceRunProgress,
+  invoiceRunWorkflowId,
+  invoiceWorkflowId,
+  type InvoiceLineState,
+  type InvoiceRunProgress,
+  type InvoiceState,
+} from '../../contracts';
+import { nettingProposal, type Balance } from '../../domain/netting';
+import { matchLine } from '../../domain/reconciliation';
+import { badInput, forbidden, invalidState, notFound } from '../../domain/errors';
 import { periodBounds } from '../../domain/invoicing';
 import type { Actor } from '../../domain/roles';
-import { dutchDate } from '../../domain/time';
+import { dutchDate, isIsoDate } from '../../domain/time';
 import { fromTemporal } from '../problem';
 import type { Deps } from './requests';
 
@@ -76,5 +87,129 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
     return invoice;
   }
 
-  return { startRun, runProgress, list, get };
+  /** The invoice, if the caller's organisation is a party; otherwise 404. */
+  async function party(actor: Actor, id: string) {
+    const invoice = await get(actor, id);
+    return invoice;
+  }
+
+  async function act<I extends { actor: Actor }>(
+    actor: Actor,
+    id: string,
+    update: UpdateDefinition<InvoiceState, [I]>,
+    input: Omit<I, 'actor'>,
+  ) {
+    const invoice = await party(actor, id);
+    if (invoice.kind !== 'invoice') throw invalidState('credit_note', 'a credit note is not reconciled on its own');
+    if (invoice.status === 'paid') throw invalidState('paid', 'the invoice is paid; nothing can change it any more');
+    try {
+      return await client.workflow.getHandle(invoiceWorkflowId(id)).executeUpdate(update, { args: [{ ...input, actor } as I] });
+    } catch (err) {
+      throw fromTemporal(err);
+    }
+  }
+
+  /** Each line matched to its request's approved quote and budget, with its reconciliation state. */
+  async function reconciliation(actor: Actor, id: string) {
+    const invoice = await party(actor, id);
+    const requestIds = invoice.lines.map((l) => l.requestId as string);
+    const requests = new Map((await models.Request.find({ _id: { $in: requestIds } }).lean()).map((r) => [r._id, r]));
+    // Minutes of each request on earlier invoices to this buyer.
+    const earlier = await models.Invoice.find({
+      kind: 'invoice',
+      buyer: invoice.buyer,
+      status: { $ne: 'draft' },
+      issueDate: { $lte: invoice.issueDate },
+      _id: { $ne: invoice._id },
+    })
+      .select({ lines: 1, issueDate: 1, number: 1 })
+      .lean();
+    const before = (requestId: string) =>
+      earlier
+        .filter((e) => (e.number ?? '') < (invoice.number ?? ''))
+        .reduce((s, e) => s + e.lines.filter((l) => l.requestId === requestId).reduce((a, l) => a + (l.minutes as number), 0), 0);
+    const requestFor = (id: string) => {
+      const r = requests.get(id);
+      return r ? { buyer: r.buyer, budgetMinutes: (r.budgetMinutes as number | null) ?? null } : null;
+    };
+    const states = invoice.lineStates as unknown as InvoiceLineState[];
+    return {
+      invoice,
+      lines: invoice.lines.map((l, i) => ({
+        lineNo: i + 1,
+        ...l,
+        match: matchLine(
+          { requestId: l.requestId as string, minutes: l.minutes as number },
+          requestFor(l.requestId as string),
+          invoice.buyer,
+          before(l.requestId as string),
+        ),
+        budgetMinutes: requests.get(l.requestId as string)?.budgetMinutes ?? null,
+        state: states[i] ?? null,
+      })),
+    };
+  }
+
+  /** A correction: a new approved entry for a request of an invoice, billed in a later run. */
+  async function correction(actor: Actor, id: string, input: { requestId: string; date: string; minutes: number; description: string }) {
+    const invoice = await party(actor, id);
+    if (actor.org !== invoice.provider || !actor.roles.includes('provider_finance'))
+      throw forbidden(`corrections need role provider_finance at ${invoice.provider}`);
+    if (!invoice.lines.some((l) => l.requestId === input.requestId))
+      throw badInput('requestId', `request ${input.requestId} is not on invoice ${invoice.number}`);
+    if (!isIsoDate(input.date) || input.date > dutchDate(Date.now())) throw badInput('date', 'date must be a real date, not in the future');
+    const request = (await models.Request.findById(input.requestId).lean())!;
+    const entry = await models.TimeEntry.create({
+      _id: `${input.requestId}-C${ulid()}`,
+      requestId: input.requestId,
+      agreementId: request.agreementId,
+      buyer: request.buyer,
+      provider: request.provider,
+      userId: actor.userId,
+      date: input.date,
+      minutes: input.minutes,
+      description: `Correctie op ${invoice.number}: ${input.description}`,
+      status: 'approved',
+      createdAt: new Date().toISOString(),
+    });
+    return entry.toObject();
+  }
+
+  /** Invoiced, credited, paid and outstanding per provider-buyer pair of the given documents. */
+  async function pairBalances(filter: object): Promise<Balance[]> {
+    const docs = await models.Invoice.find({ status: { $ne: 'draft' }, ...filter })
+      .select({ kind: 1, provider: 1, buyer: 1, grossCents: 1, paidCents: 1 })
+      .lean();
+    const pairs = new Map<string, Balance>();
+    for (const d of docs) {
+      const key = `${d.provider}>${d.buyer}`;
+      const b = pairs.get(key) ?? {
+        creditor: d.provider,
+        debtor: d.buyer,
+        invoicedCents: 0,
+        creditedCents: 0,
+        paidCents: 0,
+        outstandingCents: 0,
+      };
+      if (d.kind === 'credit_note') b.creditedCents += d.grossCents;
+      else {
+        b.invoicedCents += d.grossCents;
+        b.paidCents += d.paidCents ?? 0;
+      }
+      b.outstandingCents = b.invoicedCents - b.creditedCents - b.paidCents;
+      pairs.set(key, b);
+    }
+    return [...pairs.values()].sort((a, b) => a.creditor.localeCompare(b.creditor) || a.debtor.localeCompare(b.debtor));
+  }
+
+  /** The pairs the caller's organisation is in. */
+  const balances = (actor: Actor) => pairBalances({ $or: [{ provider: actor.org }, { buyer: actor.org }] });
+
+  /** The region-wide netting proposal over all outstanding amounts, for finance roles. */
+  async function netting(actor: Actor) {
+    if (!actor.roles.some((r) => r === 'provider_finance' || r === 'buyer_finance')) throw forbidden('netting is for finance roles');
+    return nettingProposal(await pairBalances({}));
+  }
+
+  return { startRun, runProgress, list, get, act, reconciliation, correction, balances, netting };
 }

@@ -1,4 +1,12 @@
-import { addDays, calculateInvoice, formatInvoiceNumber, isQuarterEnd, periodBounds, previousPeriod, type BillableEntry } from '../../domain/invoicing';
+import {
+  addDays,
+  calculateInvoice,
+  formatInvoiceNumber,
+  isQuarterEnd,
+  periodBounds,
+  previousPeriod,
+  type BillableEntry,
+} from '../../domain/invoicing';
 
 const entry = (requestId: string, minutes: number, over: Partial<BillableEntry> = {}): BillableEntry => ({
   requestId,
