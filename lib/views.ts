@@ -20,6 +20,7 @@ export function createViews() {
   const dir = templatesDir();
   const hb = Handlebars.create();
   hb.registerHelper('euro', (cents: number) => formatEuro(cents));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   const partials = path.join(dir, 'partials');
   if (fs.existsSync(partials)) {
     for (const f of fs.readdirSync(partials).filter((n) => n.endsWith('.hbs'))) {

@@ -33,6 +33,7 @@ export function demoOrganisations() {
     populationDate: '2004-01-01',
     oin: `000000010000${String(1000 + i).padStart(8, '0')}`,
     kvk: `2700${String(1000 + i)}`,
+    vatNumber: `NL00${String(1000000 + i * 7919).slice(0, 7)}B01`,
     iban: demoIban(i + 1),
     address: { street: 'Stadhuisplein 1', postalCode: `33${10 + i} AA`, city },
   }));
@@ -44,6 +45,7 @@ export function demoOrganisations() {
     populationDate: '2004-01-01',
     oin: '00000001000000009999',
     kvk: '27009999',
+    vatNumber: 'NL009999999B01',
     iban: demoIban(99),
     address: { street: 'Spuiboulevard 300', postalCode: '3311 GR', city: 'Dordrecht' },
   });

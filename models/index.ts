@@ -17,6 +17,7 @@ const organisationSchema = new Schema(
     populationDate: { type: String, required: true },
     oin: { type: String, required: true }, // Organisatie-identificatienummer, scheme 0190
     kvk: { type: String },
+    vatNumber: { type: String, default: null }, // btw-identificatienummer, for standard-rated invoices
     iban: { type: String, required: true },
     address: {
       street: String,

@@ -4,6 +4,9 @@ import * as msg from '../../contracts';
 import { badInput } from '../../domain/errors';
 import { centsToDecimal } from '../../domain/money';
 import { isIsoDate } from '../../domain/time';
+import { invoicePdf } from '../../documents/pdf';
+import { invoiceUbl } from '../../documents/ubl';
+import { createViews } from '../../lib/views';
 import type { invoiceUseCases } from '../use-cases/invoices';
 import type { RouteRegistry } from './registry';
 
@@ -73,6 +76,43 @@ export function invoiceRoutes(r: RouteRegistry, uc: ReturnType<typeof invoiceUse
       description: z.string().trim().min(1).max(2000),
     }),
     handler: ({ actor, params, body }) => uc.correction(actor, params.id!, body),
+  });
+  const views = createViews();
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/document.html',
+    tag,
+    raw: true,
+    summary: 'The invoice or credit note as HTML (Dutch, with letterhead)',
+    handler: async ({ actor, params, res }) => {
+      const v = await uc.view(actor, params.id!);
+      res.type('html').send(views.render('documents/invoice', v as unknown as Record<string, unknown>, 'documents/layout'));
+    },
+  });
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/document.pdf',
+    tag,
+    raw: true,
+    summary: 'The invoice or credit note as PDF',
+    handler: async ({ actor, params, res }) => {
+      const v = await uc.view(actor, params.id!);
+      res
+        .type('application/pdf')
+        .attachment(`${v.number}.pdf`)
+        .send(await invoicePdf(v));
+    },
+  });
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/ubl.xml',
+    tag,
+    raw: true,
+    summary: 'The invoice or credit note as UBL 2.1 (Peppol BIS Billing 3.0, NLCIUS)',
+    handler: async ({ actor, params, res }) => {
+      const v = await uc.view(actor, params.id!);
+      res.type('application/xml').attachment(`${v.number}.xml`).send(invoiceUbl(v));
+    },
   });
   r.add({
     method: 'get',

@@ -9,6 +9,7 @@ import {
   type InvoiceRunProgress,
   type InvoiceState,
 } from '../../contracts';
+import { invoiceView } from '../../documents/invoice-view';
 import { nettingProposal, type Balance } from '../../domain/netting';
 import { matchLine } from '../../domain/reconciliation';
 import { badInput, forbidden, invalidState, notFound } from '../../domain/errors';
@@ -211,5 +212,17 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
     return nettingProposal(await pairBalances({}));
   }
 
-  return { startRun, runProgress, list, get, act, reconciliation, correction, balances, netting };
+  /** The view every document format renders: HTML, PDF and UBL show the same figures. */
+  async function view(actor: Actor, id: string) {
+    const invoice = await party(actor, id);
+    const [provider, buyer, agreement] = await Promise.all([
+      models.Organisation.findById(invoice.provider).lean(),
+      models.Organisation.findById(invoice.buyer).lean(),
+      models.Agreement.findById(invoice.agreementId).lean(),
+    ]);
+    if (!provider || !buyer) throw notFound('organisation of the invoice');
+    return invoiceView(invoice as never, provider, buyer, agreement?.paymentTermDays ?? 30);
+  }
+
+  return { startRun, runProgress, list, get, act, reconciliation, correction, balances, netting, view };
 }

@@ -1,0 +1,102 @@
+// One view of an invoice or credit note that every rendering uses (HTML, PDF, UBL): the
+// amounts come from the stored integer cents, so all three show the same figure.
+import { formatEuro, formatHours, VAT_PERCENT, type VatCategory } from '../domain/money';
+import type { Invoice, Organisation } from '../models';
+
+const dutch = (iso: string) => iso.split('-').reverse().join('-');
+
+const CATEGORY_LABEL: Record<VatCategory, string> = { S: 'btw 21%', E: 'vrijgesteld van btw', O: 'niet onderworpen aan btw' };
+
+export interface InvoiceView {
+  kind: 'invoice' | 'credit_note';
+  title: string;
+  number: string;
+  issueDate: string;
+  dueDate: string;
+  period: string;
+  orderReference: string;
+  creditedInvoiceNumber: string | null;
+  reason: string | null;
+  provider: Organisation;
+  buyer: Organisation;
+  lines: {
+    no: number;
+    description: string;
+    late: boolean;
+    minutes: number;
+    hours: string;
+    rateCents: number;
+    rate: string;
+    amountCents: number;
+    amount: string;
+    vatCategory: VatCategory;
+  }[];
+  vat: {
+    category: VatCategory;
+    label: string;
+    percent: number;
+    baseCents: number;
+    base: string;
+    vatCents: number;
+    amount: string;
+    exemptionReason: string | null;
+  }[];
+  netCents: number;
+  vatCents: number;
+  grossCents: number;
+  net: string;
+  vatTotal: string;
+  gross: string;
+  paymentTermDays: number;
+}
+
+export function invoiceView(
+  invoice: Invoice & { _id: string },
+  provider: Organisation,
+  buyer: Organisation,
+  paymentTermDays: number,
+): InvoiceView {
+  const credit = invoice.kind === 'credit_note';
+  return {
+    kind: credit ? 'credit_note' : 'invoice',
+    title: credit ? 'Creditnota' : 'Factuur',
+    number: invoice.number ?? '',
+    issueDate: dutch(invoice.issueDate),
+    dueDate: dutch(invoice.dueDate),
+    period: invoice.period,
+    orderReference: invoice.orderReference,
+    creditedInvoiceNumber: (invoice.creditedInvoiceNumber as string | null) ?? null,
+    reason: (invoice.reason as string | null) ?? null,
+    provider,
+    buyer,
+    lines: invoice.lines.map((l, i) => ({
+      no: i + 1,
+      description: `${l.title ?? l.requestId}${l.late ? ' (uren uit eerdere periode)' : ''}`,
+      late: Boolean(l.late),
+      minutes: l.minutes as number,
+      hours: formatHours(l.minutes as number),
+      rateCents: l.rateCentsPerHour as number,
+      rate: formatEuro(l.rateCentsPerHour as number),
+      amountCents: l.amountCents as number,
+      amount: formatEuro(l.amountCents as number),
+      vatCategory: l.vatCategory as VatCategory,
+    })),
+    vat: invoice.vat.map((v) => ({
+      category: v.category as VatCategory,
+      label: CATEGORY_LABEL[v.category as VatCategory],
+      percent: VAT_PERCENT[v.category as VatCategory],
+      baseCents: v.baseCents as number,
+      base: formatEuro(v.baseCents as number),
+      vatCents: v.vatCents as number,
+      amount: formatEuro(v.vatCents as number),
+      exemptionReason: (v.exemptionReason as string | undefined) ?? null,
+    })),
+    netCents: invoice.netCents,
+    vatCents: invoice.vatCents,
+    grossCents: invoice.grossCents,
+    net: formatEuro(invoice.netCents),
+    vatTotal: formatEuro(invoice.vatCents),
+    gross: formatEuro(invoice.grossCents),
+    paymentTermDays,
+  };
+}
