@@ -4,6 +4,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY documents documents
+COPY lib lib
+COPY bench bench
 COPY domain domain
 COPY contracts contracts
 COPY workflows workflows

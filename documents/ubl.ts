@@ -7,7 +7,13 @@ import { centsToDecimal } from '../domain/money';
 import type { Organisation } from '../models';
 import type { InvoiceView } from './invoice-view';
 
-export const CUSTOMIZATION_ID = 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
+export const CUSTOMIZATION_IDS = {
+  // Peppol BIS Billing 3.0, which includes the Dutch country rules (NL-R-001 …)
+  peppol: 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0',
+  // SI-UBL 2.0 (NLCIUS), for Dutch receivers outside Peppol
+  nlcius: 'urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0',
+} as const;
+export type UblProfile = keyof typeof CUSTOMIZATION_IDS;
 export const PROFILE_ID = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
 
 const NS = {
@@ -19,7 +25,7 @@ const NS = {
 const iso = (dutch: string) => dutch.split('-').reverse().join('-');
 const money = (cents: number) => centsToDecimal(cents);
 
-function party(parent: XMLBuilder, org: Organisation): void {
+function party(parent: XMLBuilder, org: Organisation, withVatId: boolean): void {
   const p = parent.ele('cac:Party');
   p.ele('cbc:EndpointID', { schemeID: '0190' }).txt(org.oin);
   p.ele('cac:PartyIdentification').ele('cbc:ID', { schemeID: '0190' }).txt(org.oin);
@@ -29,7 +35,8 @@ function party(parent: XMLBuilder, org: Organisation): void {
   a.ele('cbc:CityName').txt(org.address?.city ?? '');
   a.ele('cbc:PostalZone').txt(org.address?.postalCode ?? '');
   a.ele('cac:Country').ele('cbc:IdentificationCode').txt('NL');
-  if (org.vatNumber) {
+  // Out-of-scope (O) invoices may carry no VAT identifiers at all (BR-O-02).
+  if (withVatId && org.vatNumber) {
     const t = p.ele('cac:PartyTaxScheme');
     t.ele('cbc:CompanyID').txt(org.vatNumber);
     t.ele('cac:TaxScheme').ele('cbc:ID').txt('VAT');
@@ -53,11 +60,11 @@ function taxCategory(
   c.ele('cac:TaxScheme').ele('cbc:ID').txt('VAT');
 }
 
-export function invoiceUbl(v: InvoiceView): string {
+export function invoiceUbl(v: InvoiceView, profile: UblProfile = 'peppol'): string {
   const credit = v.kind === 'credit_note';
   const root = credit ? 'CreditNote' : 'Invoice';
   const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS[root], root, { 'xmlns:cac': NS.cac, 'xmlns:cbc': NS.cbc });
-  doc.ele('cbc:CustomizationID').txt(CUSTOMIZATION_ID);
+  doc.ele('cbc:CustomizationID').txt(CUSTOMIZATION_IDS[profile]);
   doc.ele('cbc:ProfileID').txt(PROFILE_ID);
   doc.ele('cbc:ID').txt(v.number);
   doc.ele('cbc:IssueDate').txt(iso(v.issueDate));
@@ -74,8 +81,9 @@ export function invoiceUbl(v: InvoiceView): string {
   if (credit && v.creditedInvoiceNumber) {
     doc.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(v.creditedInvoiceNumber);
   }
-  party(doc.ele('cac:AccountingSupplierParty'), v.provider);
-  party(doc.ele('cac:AccountingCustomerParty'), v.buyer);
+  const withVatId = v.vat.some((t) => t.category !== 'O');
+  party(doc.ele('cac:AccountingSupplierParty'), v.provider, withVatId);
+  party(doc.ele('cac:AccountingCustomerParty'), v.buyer, withVatId);
   const pm = doc.ele('cac:PaymentMeans');
   pm.ele('cbc:PaymentMeansCode').txt('58'); // SEPA credit transfer
   pm.ele('cbc:PaymentID').txt(v.number);

@@ -113,19 +113,15 @@ artifacts=(
   "com.helger.phive.rules:phive-rules-peppol:$PHIVE_PEPPOL_VERSION"
   "com.helger.phive.rules:phive-rules-simplerinvoicing:$PHIVE_SI_VERSION"
 )
-# One mvn invocation for all artifacts (comma-separated list); no pom needed.
-list=$(IFS=,; echo "${artifacts[*]}")
-if ! mvn -q -B "$DEP_PLUGIN:copy" -Dartifact="$list" -Dmdep.useBaseVersion=true \
-  -DoutputDirectory="$tmp/jars" >"$tmp/mvn.log" 2>&1; then
-  # Older plugin behaviour: one artifact per call.
-  for a in "${artifacts[@]}"; do
-    mvn -q -B "$DEP_PLUGIN:copy" -Dartifact="$a" -DoutputDirectory="$tmp/jars" >>"$tmp/mvn.log" 2>&1 || {
-      cat "$tmp/mvn.log" >&2
-      say "ERROR: could not fetch $a from Maven Central"
-      exit 1
-    }
-  done
-fi
+# dependency:copy takes one artifact per call and needs no pom.
+for a in "${artifacts[@]}"; do
+  if ! mvn -q -B "$DEP_PLUGIN:copy" -Dartifact="$a" -Dmdep.useBaseVersion=true \
+    -DoutputDirectory="$tmp/jars" >>"$tmp/mvn.log" 2>&1; then
+    cat "$tmp/mvn.log" >&2
+    say "ERROR: could not fetch $a from Maven Central (see the Maven output above)"
+    exit 1
+  fi
+done
 
 j="$tmp/jars"
 # UBL 2.1 XSDs

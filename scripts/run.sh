@@ -18,6 +18,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 PIP_ROOT_USER_ACTION=ignore bash scripts/install-tools.sh
+# The official e-invoice rules (UBL XSD, EN 16931, Peppol, SI-UBL) for the document tests.
+[ "${1:-}" = test ] && bash scripts/install-validators.sh
 
 case "${1:-}" in
   start)
@@ -32,8 +34,13 @@ case "${1:-}" in
     npx prettier --check . >/dev/null || { echo "[test] formatting differs: run npm run format" >&2; exit 1; }
     exec npx jest "$@"
     ;;
+  bench)
+    shift
+    npx tsc -p tsconfig.build.json
+    exec node --enable-source-maps dist/bench/invoice-run.js "$@"
+    ;;
   *)
-    echo "usage: scripts/run.sh start|test [jest args]" >&2
+    echo "usage: scripts/run.sh start|test|bench [jest args]" >&2
     exit 2
     ;;
 esac

@@ -108,10 +108,11 @@ export function invoiceRoutes(r: RouteRegistry, uc: ReturnType<typeof invoiceUse
     path: '/api/invoices/:id/ubl.xml',
     tag,
     raw: true,
-    summary: 'The invoice or credit note as UBL 2.1 (Peppol BIS Billing 3.0, NLCIUS)',
-    handler: async ({ actor, params, res }) => {
+    summary: 'The invoice or credit note as UBL 2.1: Peppol BIS Billing 3.0 (default) or SI-UBL 2.0 / NLCIUS (?profile=nlcius)',
+    query: z.object({ profile: z.enum(['peppol', 'nlcius']).default('peppol') }),
+    handler: async ({ actor, params, query, res }) => {
       const v = await uc.view(actor, params.id!);
-      res.type('application/xml').attachment(`${v.number}.xml`).send(invoiceUbl(v));
+      res.type('application/xml').attachment(`${v.number}.xml`).send(invoiceUbl(v, query.profile));
     },
   });
   r.add({

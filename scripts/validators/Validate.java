@@ -51,12 +51,21 @@ public class Validate {
       if (i > 0) out.append(',');
       out.append(json(xsdErrors.get(i)));
     }
-    out.append("],\"schematron\":[");
 
     Processor proc = new Processor(false);
     XsltCompiler compiler = proc.newXsltCompiler();
     DocumentBuilder builder = proc.newDocumentBuilder();
-    XdmNode doc = builder.build(xml);
+    XdmNode doc;
+    try {
+      doc = builder.build(xml);
+    } catch (net.sf.saxon.s9api.SaxonApiException e) {
+      // Not well-formed: the XSD step (if any) already reported it; report it here too and stop.
+      if (xsdErrors.isEmpty()) out.append(json("not well-formed: " + e.getMessage()));
+      out.append("],\"schematron\":[]}");
+      System.out.println(out);
+      return;
+    }
+    out.append("],\"schematron\":[");
     XPathCompiler xpc = proc.newXPathCompiler();
     xpc.declareNamespace("svrl", "http://purl.oclc.org/dsdl/svrl");
     XPathSelector findMessages = xpc.compile("//svrl:failed-assert | //svrl:successful-report").load();
@@ -83,6 +92,11 @@ public class Validate {
         textOf.setContextItem(n);
         String text = textOf.evaluateSingle().getStringValue();
         String id = attr(n, "id");
+        if (id.isEmpty()) {
+          // Some rule sets (SI-UBL) leave @id off a few asserts but start the text with "[RULE-ID]".
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\[([^\\]]+)\\]").matcher(text);
+          if (m.find()) id = m.group(1);
+        }
         String entry = "{\"id\":" + json(id) + ",\"flag\":" + json(flag.isEmpty() ? "fatal" : flag)
             + ",\"location\":" + json(attr(n, "location")) + ",\"test\":" + json(attr(n, "test"))
             + ",\"text\":" + json(text) + "}";

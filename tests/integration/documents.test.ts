@@ -6,6 +6,7 @@ import { convert } from 'xmlbuilder2';
 import { invoiceRunWorkflowId } from '../../contracts';
 import { formatEuro } from '../../domain/money';
 import { createTestEnv, type TestEnv } from '../support/env';
+import { validateUbl } from '../support/ubl-validate';
 import { currentPeriod, today } from '../support/story';
 
 let env: TestEnv;
@@ -163,4 +164,36 @@ test('the UBL carries the Peppol BIS 3 ids, OINs with scheme 0190, the buyer ref
   const invoice = (await env.models.Invoice.findById(outOfScopeInvoice).lean())!;
   expect(cn['cac:BillingReference']['cac:InvoiceDocumentReference']['cbc:ID']).toBe(invoice.number);
   expect(cn['cac:TaxTotal']['cac:TaxSubtotal']['cac:TaxCategory']['cbc:TaxExemptionReason']).toContain('Niet onderworpen');
+});
+
+describe('the UBL against the official rules (UBL 2.1 XSD, EN 16931, Peppol BIS 3 with the NL rules, SI-UBL 2.0)', () => {
+  test.each([
+    ['standard-rated invoice', () => standardInvoice, 'dor-finance', 'Invoice'],
+    ['out-of-scope invoice', () => outOfScopeInvoice, 'zwn-finance', 'Invoice'],
+    ['credit note', () => creditNote, 'zwn-finance', 'CreditNote'],
+  ] as const)(
+    'the %s passes every rule, as Peppol and as NLCIUS',
+    async (_what, idOf, user, kind) => {
+      for (const profile of ['peppol', 'nlcius']) {
+        const xml = (await fetchAs(user, `/api/invoices/${idOf()}/ubl.xml?profile=${profile}`)).body.toString('utf8');
+        const result = await validateUbl(xml, kind);
+        expect({ profile, xsd: result.xsdErrors, fatal: result.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({
+          profile,
+          xsd: [],
+          fatal: [],
+        });
+      }
+    },
+    120_000,
+  );
+
+  test('a document whose totals do not add up is rejected by the rules (the check can fail)', async () => {
+    const xml = (await fetchAs('dor-finance', `/api/invoices/${standardInvoice}/ubl.xml`)).body.toString('utf8');
+    const broken = xml.replace(
+      /<cbc:PayableAmount currencyID="EUR">[\d.]+<\/cbc:PayableAmount>/,
+      '<cbc:PayableAmount currencyID="EUR">1.00</cbc:PayableAmount>',
+    );
+    const result = await validateUbl(broken, 'Invoice');
+    expect(result.fatal.length).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -1,0 +1,190 @@
+// Benchmark (not a test): one invoice run over 25k, 50k and 100k approved time entries for
+// 7 buyers, 2 providers and 2,000 requests, on the embedded Temporal dev server and FerretDB.
+// Prints the run's wall time, a plain aggregation over the same entries (the floor), their
+// ratio, and the worker's peak RSS. The worker runs as its own process, as in production.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { invoiceRunWorkflowId } from '../contracts';
+import { connectDatabase } from '../models/connect';
+import { demoAgreements, demoOrganisations, demoServices, demoUsers } from '../models/demo-data';
+import { freePort, readTools, startFerretDb, startTemporal, stopChild } from '../scripts/servers';
+
+const SIZES = (process.env.BENCH_SIZES ?? '25000,50000,100000').split(',').map(Number);
+const BUYERS = ['ZWN', 'PAP', 'HIA', 'SLI', 'ALB', 'GRA', 'DOR'];
+const PROVIDERS = ['DOR', 'DBC'];
+const REQUESTS = 2_000;
+const PERIOD = '2026-10';
+
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function main(): Promise<void> {
+  const tools = readTools();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenvoud-bench-'));
+  const [tPort, mPort] = [await freePort(), await freePort()];
+  console.log(`starting Temporal dev server and FerretDB in ${dir} …`);
+  const temporal = await startTemporal({ cli: tools.TEMPORAL_CLI, port: tPort, logFile: path.join(dir, 'temporal.log') });
+  const ferret = await startFerretDb({
+    bin: tools.FERRETDB_BIN,
+    port: mPort,
+    dataDir: path.join(dir, 'ferretdb'),
+    logFile: path.join(dir, 'ferretdb.log'),
+  });
+  const connection = await Connection.connect({ address: `127.0.0.1:${tPort}` });
+  const client = new Client({ connection });
+  const results: { entries: number; runMs: number; floorMs: number; ratio: number; rssMb: number; invoices: number }[] = [];
+
+  try {
+    for (const size of SIZES) {
+      const uri = `mongodb://127.0.0.1:${mPort}/bench_${size}`;
+      const { models, close } = await connectDatabase(uri);
+      process.stdout.write(`\n${size.toLocaleString('nl-NL')} entries: seeding… `);
+      await models.Organisation.insertMany(demoOrganisations());
+      await models.User.insertMany(demoUsers());
+      await models.Service.insertMany(demoServices());
+      const agreements = demoAgreements('2025-01-01', '2027-12-31');
+      for (const b of BUYERS.filter((x) => x !== 'DOR' && x !== 'ZWN')) {
+        agreements.push({
+          ...agreements[0]!,
+          _id: `DVO-${b}-DBC`,
+          buyer: b,
+          provider: 'DBC',
+          serviceIds: ['DBC-LEERPLICHT'],
+          orderReference: `${b}-DBC`,
+        });
+      }
+      agreements.push({
+        ...agreements[0]!,
+        _id: 'DVO-ZWN-DBC',
+        buyer: 'ZWN',
+        provider: 'DBC',
+        serviceIds: ['DBC-LEERPLICHT'],
+        orderReference: 'ZWN-DBC',
+      });
+      agreements.push({
+        ...agreements[0]!,
+        _id: 'DVO-DOR-DBC',
+        buyer: 'DOR',
+        provider: 'DBC',
+        serviceIds: ['DBC-LEERPLICHT'],
+        orderReference: 'DOR-DBC',
+      });
+      await models.Agreement.insertMany(agreements);
+      const agreementOf = (buyer: string, provider: string) => agreements.find((a) => a.buyer === buyer && a.provider === provider)!;
+
+      // 2,000 requests over the buyer-provider pairs that have an agreement
+      const pairs = PROVIDERS.flatMap((p) => BUYERS.filter((b) => b !== p).map((b) => [b, p] as const));
+      const requests = Array.from({ length: REQUESTS }, (_, i) => {
+        const [buyer, provider] = pairs[i % pairs.length]!;
+        const a = agreementOf(buyer, provider);
+        return {
+          _id: `R${String(i).padStart(5, '0')}`,
+          buyer,
+          provider,
+          serviceId: a.serviceIds[0]!,
+          agreementId: a._id,
+          title: `Opdracht ${i}`,
+          status: 'completed',
+          version: 1,
+          submittedAt: '2026-10-01T08:00:00Z',
+          updatedAt: '2026-10-31T08:00:00Z',
+        };
+      });
+      await models.Request.insertMany(requests);
+      const batch = 5_000;
+      for (let start = 0; start < size; start += batch) {
+        const docs = [];
+        for (let i = start; i < Math.min(size, start + batch); i++) {
+          const r = requests[i % REQUESTS]!;
+          docs.push({
+            _id: `${r._id}-${i}`,
+            requestId: r._id,
+            agreementId: r.agreementId,
+            buyer: r.buyer,
+            provider: r.provider,
+            userId: 'bench',
+            date: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
+            minutes: 15 + (i % 97),
+            description: 'bench',
+            status: 'approved',
+            createdAt: '2026-10-31T08:00:00Z',
+          });
+        }
+        await models.TimeEntry.insertMany(docs, { ordered: false });
+      }
+
+      // The floor: one plain aggregation over the same entries in the same database.
+      const f0 = performance.now();
+      await models.TimeEntry.aggregate([
+        { $match: { status: 'approved' } },
+        {
+          $group: {
+            _id: { provider: '$provider', buyer: '$buyer', requestId: '$requestId' },
+            minutes: { $sum: '$minutes' },
+            n: { $sum: 1 },
+          },
+        },
+      ]);
+      const floorMs = performance.now() - f0;
+
+      const taskQueue = `bench-${size}`;
+      const worker = spawn(process.execPath, [path.join(__dirname, '..', 'worker', 'main.js')], {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+          MONGODB_URI: uri,
+          TASK_QUEUE: taskQueue,
+          SEED_DEMO_DATA: 'false',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      process.stdout.write('running… ');
+      const r0 = performance.now();
+      const runs = await Promise.all(
+        PROVIDERS.map((provider) =>
+          client.workflow.execute('invoiceRunWorkflow', {
+            workflowId: `${invoiceRunWorkflowId(provider, PERIOD)}-${size}`,
+            taskQueue,
+            args: [{ provider, period: PERIOD, issueDate: '2026-11-01', startedBy: { userId: 'bench', org: provider, roles: [] } }],
+          }),
+        ),
+      );
+      const runMs = performance.now() - r0;
+      const rssMb = peakRssMb(worker.pid!);
+      await stopChild(worker);
+      const invoiced = await models.TimeEntry.countDocuments({ status: 'invoiced' });
+      if (invoiced !== size) throw new Error(`expected ${size} invoiced entries, found ${invoiced}`);
+      const invoices = runs.reduce((s, r) => s + (r as { invoicesMade: number }).invoicesMade, 0);
+      results.push({ entries: size, runMs, floorMs, ratio: runMs / floorMs, rssMb, invoices });
+      console.log(`done: run ${(runMs / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s, ${invoices} invoices`);
+      await models.Request.db.dropDatabase();
+      await close();
+    }
+  } finally {
+    await connection.close();
+    await temporal.stop();
+    await ferret.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log('\nInvoice run benchmark (2 providers, 7 buyers, 2,000 requests; FerretDB/SQLite, Temporal dev server)');
+  console.log('entries   run (s)  floor (s)  ratio  worker peak RSS (MB)  ms per 1k entries');
+  for (const r of results) {
+    console.log(
+      `${String(r.entries).padStart(7)}  ${(r.runMs / 1000).toFixed(2).padStart(8)}  ${(r.floorMs / 1000).toFixed(2).padStart(9)}  ${r.ratio.toFixed(2).padStart(5)}  ${String(r.rssMb).padStart(20)}  ${(r.runMs / (r.entries / 1000)).toFixed(1).padStart(17)}`,
+    );
+  }
+  console.log('goals: ratio <= 3, peak RSS < 300 MB, time linear in entries (ms per 1k entries about constant)');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
