@@ -79,7 +79,11 @@ export function demoUsers() {
   for (const [code, , , city] of MUNICIPALITIES.filter(([c]) => c !== 'DOR')) {
     const lc = code.toLowerCase();
     if (code !== 'ZWN') users.push(user(`${lc}-requester`, `Opdrachtgever ${city}`, [{ org: code, roles: ['requester'] }]));
-    users.push(user(`${lc}-finance`, `Financiën ${city}`, [{ org: code, roles: code === 'ZWN' ? ['buyer_finance', 'provider_finance'] : ['buyer_finance'] }]));
+    users.push(
+      user(`${lc}-finance`, `Financiën ${city}`, [
+        { org: code, roles: code === 'ZWN' ? ['buyer_finance', 'provider_finance'] : ['buyer_finance'] },
+      ]),
+    );
   }
   users.push(user('zwn-requester', 'Anne de Vries', [{ org: 'ZWN', roles: ['requester'] }]));
   return users;
