@@ -4,7 +4,8 @@ import type { InvoiceState } from '../contracts';
 import type { Actor } from '../domain/roles';
 import { formatEuro } from '../domain/money';
 import type { Views } from '../lib/views';
-import { isDuplicateKey, type Models } from '../models';
+import { ignoreDuplicateKey, type Models } from '../models';
+import { appendAudit } from './audit';
 
 export interface RecordInvoiceInput {
   state: InvoiceState;
@@ -15,10 +16,6 @@ export interface RecordInvoiceInput {
 const SUBJECTS = { 'invoice-reminder': 'Herinnering: factuur vervalt binnenkort', 'invoice-overdue': 'Factuur vervallen' } as const;
 
 export function invoiceActivities({ models, views }: { models: Models; views: Views }) {
-  const ignoreDuplicate = (err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
-  };
-
   async function recordInvoice(input: RecordInvoiceInput): Promise<void> {
     const { state, event } = input;
     await models.Invoice.updateOne(
@@ -38,17 +35,7 @@ export function invoiceActivities({ models, views }: { models: Models; views: Vi
         },
       },
     );
-    await models.AuditEvent.create({
-      _id: `invoice-${state.invoiceId}:${event.seq}`,
-      subject: `invoice-${state.invoiceId}`,
-      seq: event.seq,
-      action: event.action,
-      actor: event.actor.userId,
-      org: event.actor.org,
-      at: event.at,
-      before: event.before,
-      after: event.after,
-    }).catch(ignoreDuplicate);
+    await appendAudit(models, `invoice-${state.invoiceId}`, event);
     if (input.mail) {
       const invoice = await models.Invoice.findById(state.invoiceId).lean();
       const users = (await models.User.find().lean()).filter((u) =>
@@ -74,7 +61,7 @@ export function invoiceActivities({ models, views }: { models: Models; views: Vi
         requestId: null,
         createdAt: event.at,
       }));
-      if (docs.length) await models.Mail.insertMany(docs, { ordered: false }).catch(ignoreDuplicate);
+      if (docs.length) await models.Mail.insertMany(docs, { ordered: false }).catch(ignoreDuplicateKey);
     }
   }
 

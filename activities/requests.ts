@@ -6,7 +6,8 @@ import { addDays } from '../domain/invoicing';
 import { MAX_MINUTES_PER_DAY, dutchDate, endOfDutchDay } from '../domain/time';
 import type { Actor } from '../domain/roles';
 import type { Views } from '../lib/views';
-import { isDuplicateKey, type Models } from '../models';
+import { ignoreDuplicateKey, type Models } from '../models';
+import { appendAudit } from './audit';
 import { composeMails, type MailRequest } from './mail';
 
 export interface AuditInput {
@@ -49,11 +50,7 @@ export interface RequestActivityDeps {
 }
 
 export function requestActivities({ models, views, slaTimeScale }: RequestActivityDeps) {
-  const { Request, TimeEntry, AuditEvent, UserDay, Mail } = models;
-
-  const ignoreDuplicate = (err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
-  };
+  const { Request, TimeEntry, UserDay, Mail } = models;
 
   /** Books an entry's minutes on its person-day; refuses past 24 hours. Idempotent per entry. */
   async function reserveDay(userId: string, date: string, entryId: string, minutes: number): Promise<void> {
@@ -65,7 +62,7 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
         { upsert: true },
       );
     } catch (err) {
-      ignoreDuplicate(err);
+      ignoreDuplicateKey(err);
       const day = await UserDay.findById(_id).lean();
       const booked = (day?.entries as Record<string, number> | undefined)?.[entryId];
       if (booked === undefined) {
@@ -96,7 +93,7 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
         description: op.description,
         status: 'registered',
         createdAt: at,
-      }).catch(ignoreDuplicate);
+      }).catch(ignoreDuplicateKey);
     } else if (op.op === 'update') {
       const prev = op.previous!;
       await releaseDay(op.userId, prev.date, op.entryId, prev.minutes);
@@ -155,19 +152,12 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
         },
       },
       { upsert: true },
-    ).catch(ignoreDuplicate); // a newer version is already there
+    ).catch(ignoreDuplicateKey); // a newer version is already there
 
-    await AuditEvent.create({
-      _id: `request-${state.requestId}:${event.seq}`,
-      subject: `request-${state.requestId}`,
-      seq: event.seq,
-      action: event.action,
-      actor: event.actor.userId,
-      org: event.actor.org,
-      at: event.at,
-      before: event.before,
+    await appendAudit(models, `request-${state.requestId}`, {
+      ...event,
       after: { ...(event.after as object), ...(event.reason ? { reason: event.reason } : {}) },
-    }).catch(ignoreDuplicate);
+    });
 
     if (input.notify?.length) {
       const mails = await composeMails(models, views, {
@@ -182,7 +172,7 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
           input.breach?.deadline ??
           (event.action.startsWith('sla') ? (state.deadlines.intake ?? state.deadlines.delivery ?? undefined) : undefined),
       });
-      if (mails.length) await Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicate);
+      if (mails.length) await Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicateKey);
     }
   }
 

@@ -1,8 +1,7 @@
 // Demo data from the design (approximate 2004 populations of the Drechtsteden), for seeding only.
-import type { RoundingRule, VatCategory } from '../domain/money';
 import type { Role } from '../domain/roles';
 import type { Model } from 'mongoose';
-import { isDuplicateKey, type Models } from './index';
+import { isDuplicateKey, type AgreementInput, type Models } from './index';
 
 const MUNICIPALITIES: Array<[code: string, name: string, population: number, city: string]> = [
   ['DOR', 'Gemeente Dordrecht', 119_500, 'Dordrecht'],
@@ -131,20 +130,7 @@ export function demoServices() {
 }
 
 export function demoAgreements(validFrom = '2026-01-01', validTo = '2028-12-31') {
-  const agreements: Array<{
-    _id: string;
-    buyer: string;
-    provider: string;
-    serviceIds: string[];
-    validFrom: string;
-    validTo: string;
-    rateCentsPerHour: number | null;
-    hourBudget: number | null;
-    roundingRule: RoundingRule;
-    vatCategory: VatCategory;
-    paymentTermDays: number;
-    orderReference: string;
-  }> = MUNICIPALITIES.filter(([c]) => c !== 'DOR').map(([code]) => ({
+  const agreements: AgreementInput[] = MUNICIPALITIES.filter(([c]) => c !== 'DOR').map(([code]) => ({
     _id: `DVO-${code}-DOR-LEERPLICHT`,
     buyer: code,
     provider: 'DOR',

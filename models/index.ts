@@ -2,7 +2,7 @@
 // Written for FerretDB v1 and MongoDB 7 alike: no transactions, $lookup or TTL indexes;
 // idempotency comes from deterministic _ids, unique indexes and conditional upserts.
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
-import { ROUNDING_RULES, VAT_CATEGORIES } from '../domain/money';
+import { ROUNDING_RULES, VAT_CATEGORIES, type RoundingRule, type VatCategory } from '../domain/money';
 import { REQUEST_STATUSES } from '../domain/lifecycle';
 import { ROLES } from '../domain/roles';
 
@@ -304,3 +304,19 @@ export const DUPLICATE_KEY = 11000;
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === DUPLICATE_KEY;
 }
+
+/** For idempotent writes: a duplicate key means an earlier attempt already wrote it. */
+export function ignoreDuplicateKey(err: unknown): void {
+  if (!isDuplicateKey(err)) throw err;
+}
+
+/** An agreement (DVO) as the admin API takes it and the demo data seeds it. */
+export type AgreementInput = Pick<Agreement, 'buyer' | 'provider' | 'serviceIds' | 'validFrom' | 'validTo' | 'orderReference'> & {
+  _id: string;
+  rateCentsPerHour: number | null;
+  hourBudget: number | null;
+  roundingRule: RoundingRule;
+  vatCategory: VatCategory;
+  paymentTermDays: number;
+  invoiceFrequency?: 'monthly' | 'quarterly';
+};

@@ -1,8 +1,7 @@
 // Catalogue (dienstencatalogus) and agreements (DVO), managed by the region's admin.
 import { badInput, conflict, forbidden, notFound } from '../../domain/errors';
-import type { RoundingRule, VatCategory } from '../../domain/money';
 import type { Actor } from '../../domain/roles';
-import type { Models } from '../../models';
+import type { AgreementInput, Models } from '../../models';
 
 export interface ServiceInput {
   _id: string;
@@ -15,20 +14,6 @@ export interface ServiceInput {
   silentAcceptanceDays: number | null;
   reviewRequired: boolean;
   rates: { validFrom: string; rateCentsPerHour: number }[];
-}
-export interface AgreementInput {
-  _id: string;
-  buyer: string;
-  provider: string;
-  serviceIds: string[];
-  validFrom: string;
-  validTo: string;
-  rateCentsPerHour: number | null;
-  hourBudget: number | null;
-  roundingRule: RoundingRule;
-  vatCategory: VatCategory;
-  paymentTermDays: number;
-  orderReference: string;
 }
 
 export function catalogueUseCases({ models }: { models: Models }) {

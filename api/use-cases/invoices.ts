@@ -88,19 +88,13 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
     return invoice;
   }
 
-  /** The invoice, if the caller's organisation is a party; otherwise 404. */
-  async function party(actor: Actor, id: string) {
-    const invoice = await get(actor, id);
-    return invoice;
-  }
-
   async function act<I extends { actor: Actor }>(
     actor: Actor,
     id: string,
     update: UpdateDefinition<InvoiceState, [I]>,
     input: Omit<I, 'actor'>,
   ) {
-    const invoice = await party(actor, id);
+    const invoice = await get(actor, id);
     if (invoice.kind !== 'invoice') throw invalidState('credit_note', 'a credit note is not reconciled on its own');
     if (invoice.status === 'paid') throw invalidState('paid', 'the invoice is paid; nothing can change it any more');
     try {
@@ -112,7 +106,7 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
 
   /** Each line matched to its request's approved quote and budget, with its reconciliation state. */
   async function reconciliation(actor: Actor, id: string) {
-    const invoice = await party(actor, id);
+    const invoice = await get(actor, id);
     const requestIds = invoice.lines.map((l) => l.requestId as string);
     const requests = new Map((await models.Request.find({ _id: { $in: requestIds } }).lean()).map((r) => [r._id, r]));
     // Minutes of each request on earlier invoices to this buyer.
@@ -153,7 +147,7 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
 
   /** A correction: a new approved entry for a request of an invoice, billed in a later run. */
   async function correction(actor: Actor, id: string, input: { requestId: string; date: string; minutes: number; description: string }) {
-    const invoice = await party(actor, id);
+    const invoice = await get(actor, id);
     if (actor.org !== invoice.provider || !actor.roles.includes('provider_finance'))
       throw forbidden(`corrections need role provider_finance at ${invoice.provider}`);
     if (!invoice.lines.some((l) => l.requestId === input.requestId))
@@ -214,7 +208,7 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
 
   /** The view every document format renders: HTML, PDF and UBL show the same figures. */
   async function view(actor: Actor, id: string) {
-    const invoice = await party(actor, id);
+    const invoice = await get(actor, id);
     const [provider, buyer, agreement] = await Promise.all([
       models.Organisation.findById(invoice.provider).lean(),
       models.Organisation.findById(invoice.buyer).lean(),
