@@ -36,6 +36,10 @@ async function main(): Promise<void> {
     dataDir: path.join(dir, 'ferretdb'),
     logFile: path.join(dir, 'ferretdb.log'),
   });
+  // Ctrl-C stops the servers too (they run in their own process groups).
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => void Promise.all([temporal.stop(), ferret.stop()]).finally(() => process.exit(130)));
+  }
   const connection = await Connection.connect({ address: `127.0.0.1:${tPort}` });
   const client = new Client({ connection });
   const results: { entries: number; runMs: number; floorMs: number; ratio: number; rssMb: number; invoices: number }[] = [];

@@ -186,6 +186,7 @@ describe('runs, schedules and agreements invoiced per quarter', () => {
     expect(a.body.runId).toBe(b.body.runId);
     await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).result();
     expect(await env.models.Invoice.countDocuments({ kind: 'invoice' })).toBe(1);
+    await recordHistory(env, invoiceRunWorkflowId('DOR', currentPeriod()), 'invoice-run-with-lock-and-invoice-workflows');
   });
 
   test('when runs of two periods of one provider overlap, then no hour is billed twice', async () => {
