@@ -122,6 +122,22 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
       if (input.approve.upTo) filter.date = { $lte: input.approve.upTo };
       await TimeEntry.updateMany(filter, { $set: { status: 'approved' } });
     }
+    // Mails first: whoever sees the new state can also see the mails it caused.
+    if (input.notify?.length) {
+      const mails = await composeMails(models, views, {
+        state,
+        submittedBy: input.submittedBy,
+        seq: event.seq,
+        at: event.at,
+        reason: event.reason,
+        notify: input.notify,
+        slaKind: input.breach?.kind ?? event.action.split(':')[1],
+        deadline:
+          input.breach?.deadline ??
+          (event.action.startsWith('sla') ? (state.deadlines.intake ?? state.deadlines.delivery ?? undefined) : undefined),
+      });
+      if (mails.length) await Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicateKey);
+    }
     // Only a newer snapshot replaces the read model, so a late retry cannot roll it back.
     await Request.updateOne(
       { _id: state.requestId, version: { $lt: state.version } },
@@ -158,22 +174,6 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
       ...event,
       after: { ...(event.after as object), ...(event.reason ? { reason: event.reason } : {}) },
     });
-
-    if (input.notify?.length) {
-      const mails = await composeMails(models, views, {
-        state,
-        submittedBy: input.submittedBy,
-        seq: event.seq,
-        at: event.at,
-        reason: event.reason,
-        notify: input.notify,
-        slaKind: input.breach?.kind ?? event.action.split(':')[1],
-        deadline:
-          input.breach?.deadline ??
-          (event.action.startsWith('sla') ? (state.deadlines.intake ?? state.deadlines.delivery ?? undefined) : undefined),
-      });
-      if (mails.length) await Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicateKey);
-    }
   }
 
   /**

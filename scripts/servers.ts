@@ -87,8 +87,10 @@ export async function startTemporal(opts: {
   uiPort?: number;
   dbFile?: string;
   logFile: string | null;
+  namespaces?: string[];
 }): Promise<Started> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  for (const ns of opts.namespaces ?? []) args.push('--namespace', ns);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);

@@ -264,7 +264,7 @@ describe('submission and invoicing input', () => {
   test('when the invoice run is started by someone who is not finance of the provider, then 403', async () => {
     await expectProblem(await env.api('POST', '/api/invoice-runs', { token: t.coordinator, body: { period: currentPeriod() } }), 403);
     await expectProblem(
-      await env.api('POST', '/api/invoice-runs', { token: await env.token('zwn-finance'), body: { period: currentPeriod() } }),
+      await env.api('POST', '/api/invoice-runs', { token: await env.token('pap-finance'), body: { period: currentPeriod() } }),
       403,
     );
   });

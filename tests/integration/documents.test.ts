@@ -71,7 +71,7 @@ beforeAll(async () => {
   await post(`/api/invoices/${outOfScopeInvoice}/lines/1/dispute`, await tk('zwn-finance'), { reason: 'Een uur te veel' });
   await post(`/api/invoices/${outOfScopeInvoice}/lines/1/resolve`, await tk('dor-finance'), { creditCents: 9_375 });
   creditNote = (await env.models.Invoice.findOne({ kind: 'credit_note' }).lean())!._id;
-});
+}, 120_000);
 afterAll(() => env.close());
 
 async function fetchAs(user: string, path: string) {

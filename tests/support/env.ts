@@ -48,6 +48,7 @@ export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: numbe
     TEMPORAL_ADDRESS: temporalAddress,
     MONGODB_URI: `${mongo}/t_${ulid().toLowerCase()}`,
     TASK_QUEUE: taskQueue,
+    TEMPORAL_NAMESPACE: `test-${process.env.JEST_WORKER_ID ?? '1'}`,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
   });

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, readTools, startFerretDb, startTemporal, type Started } from '../../scripts/servers';
 
+export const TEST_NAMESPACES = Array.from({ length: 8 }, (_, i) => `test-${i + 1}`);
+
 declare global {
   var __EENVOUD_SERVERS__: { started: Started[]; dir: string } | undefined;
 }
@@ -15,7 +17,14 @@ export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenvoud-test-'));
   const [temporalPort, mongoPort] = [await freePort(), await freePort()];
   const [temporal, ferret, bundle] = await Promise.all([
-    startTemporal({ cli: tools.TEMPORAL_CLI, port: temporalPort, logFile: path.join(dir, 'temporal.log') }),
+    startTemporal({
+      cli: tools.TEMPORAL_CLI,
+      port: temporalPort,
+      logFile: path.join(dir, 'temporal.log'),
+      // One namespace per Jest worker: business workflow ids (invoice-run-DOR-2026-11) of
+      // test files running side by side cannot collide.
+      namespaces: TEST_NAMESPACES,
+    }),
     startFerretDb({
       bin: tools.FERRETDB_BIN,
       port: mongoPort,

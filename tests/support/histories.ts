@@ -17,6 +17,8 @@ export async function recordHistory(env: TestEnv, workflowId: string, name: stri
     '--workflow-id',
     workflowId,
     ...(runId ? ['--run-id', runId] : []),
+    '--namespace',
+    env.config.TEMPORAL_NAMESPACE,
     '--address',
     env.config.temporalAddress,
     '--output',
