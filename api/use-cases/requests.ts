@@ -242,4 +242,3 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
   return { load, submit, act, assertAssignable, list, timeEntries, auditTrail, suggestions, myTasks, monthlyOverview };
 }
 
-export { DomainError };
