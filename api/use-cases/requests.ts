@@ -241,4 +241,3 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
 
   return { load, submit, act, assertAssignable, list, timeEntries, auditTrail, suggestions, myTasks, monthlyOverview };
 }
-
