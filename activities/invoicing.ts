@@ -1,5 +1,5 @@
 // Invoicing activities: claim approved hours for a run, then make one invoice per buyer.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
 import {
   addDays,
@@ -22,6 +22,22 @@ export interface CreateInvoiceInput {
   buyer: string;
   period: string;
   issueDate: string;
+}
+
+/**
+ * Heartbeats every few seconds while the work runs, so a worker that dies mid-activity is
+ * noticed within the heartbeat timeout (not the ten-minute start-to-close timeout) and the
+ * activity, which is idempotent, runs again on another worker.
+ */
+async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), 3_000);
+  try {
+    ctx.heartbeat();
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export function invoicingActivities({ models }: { models: Models }) {
@@ -243,5 +259,11 @@ export function invoicingActivities({ models }: { models: Models }) {
     return { creditNoteId: id, number, grossCents: input.netCents + vatCents };
   }
 
-  return { acquireRunLock, releaseRunLock, claimEntriesForRun, createInvoiceForBuyer, createCreditNote };
+  return {
+    acquireRunLock,
+    releaseRunLock,
+    claimEntriesForRun: (input: Parameters<typeof claimEntriesForRun>[0]) => withHeartbeat(() => claimEntriesForRun(input)),
+    createInvoiceForBuyer: (input: CreateInvoiceInput) => withHeartbeat(() => createInvoiceForBuyer(input)),
+    createCreditNote: (input: Parameters<typeof createCreditNote>[0]) => withHeartbeat(() => createCreditNote(input)),
+  };
 }

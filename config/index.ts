@@ -32,6 +32,7 @@ export const configSchema = z.object({
   OIDC_JWKS_URL: z.string().url().optional(),
   DEV_AUTH: bool.default(false),
   SEED_DEMO_DATA: bool.default(true),
+  INVOICE_SCHEDULES: bool.default(true),
   SLA_TIME_SCALE: z.coerce.number().gt(0).max(1).default(1),
   MAIL_TRANSPORT: z.enum(['mailbox', 'smtp']).default('mailbox'),
   SMTP_URL: z

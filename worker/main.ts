@@ -25,12 +25,11 @@ async function main(): Promise<void> {
   });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
-  const created = await ensureInvoiceSchedules(
-    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
-    models,
-    config.TASK_QUEUE,
-  );
-  if (created.length) logger.info({ providers: created }, 'invoice schedules created');
+  if (config.INVOICE_SCHEDULES) {
+    const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+    const created = await ensureInvoiceSchedules(client, models, config.TASK_QUEUE);
+    if (created.length) logger.info({ providers: created }, 'invoice schedules created');
+  }
   const mail = startMailDispatcher({
     models,
     logger,

@@ -19,6 +19,8 @@ import { invoiceWorkflow } from './invoice';
 
 const acts = wf.proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // The activities heartbeat every few seconds: a dead worker's task is retried in 20 s.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
 });
 const lock = wf.proxyActivities<Activities>({

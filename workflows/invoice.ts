@@ -16,6 +16,7 @@ const { recordInvoice, planDeadline } = wf.proxyLocalActivities<Activities>({
 });
 const { createCreditNote } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
 });
 
