@@ -200,10 +200,18 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
   /** The pairs the caller's organisation is in. */
   const balances = (actor: Actor) => pairBalances({ $or: [{ provider: actor.org }, { buyer: actor.org }] });
 
-  /** The region-wide netting proposal over all outstanding amounts, for finance roles. */
+  /**
+   * The region-wide netting proposal is computed over all outstanding amounts, but each
+   * organisation sees only its own net position and the transfers it pays or receives.
+   */
   async function netting(actor: Actor) {
     if (!actor.roles.some((r) => r === 'provider_finance' || r === 'buyer_finance')) throw forbidden('netting is for finance roles');
-    return nettingProposal(await pairBalances({}));
+    const proposal = nettingProposal(await pairBalances({}));
+    return {
+      org: actor.org,
+      netPositionCents: proposal.positions[actor.org] ?? 0,
+      transfers: proposal.transfers.filter((t) => t.from === actor.org || t.to === actor.org),
+    };
   }
 
   /** The view every document format renders: HTML, PDF and UBL show the same figures. */

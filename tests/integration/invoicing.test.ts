@@ -125,6 +125,10 @@ describe('reconciliation of an invoice', () => {
         outstandingCents: 0,
       },
     ]);
+    // Netting: ZWN sees its own net position and its own transfers only (here: all paid).
+    const netting = await env.api('GET', '/api/netting', { token: zwnFinance });
+    expect(netting.body).toEqual({ org: 'ZWN', netPositionCents: 0, transfers: [] });
+    expect((await env.api('GET', '/api/netting', { token: t.requester })).status).toBe(403);
     const csv = await fetch(`${env.baseUrl}/api/balances.csv`, { headers: { authorization: `Bearer ${zwnFinance}` } });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const rows = parse(await csv.text()) as string[][];
