@@ -42,9 +42,5 @@ export function createViews() {
       const body = compile(name)(data);
       return compile(layout)({ ...data, body });
     },
-    /** A template without layout, e.g. a subject line. */
-    renderPlain(name: string, data: Record<string, unknown>): string {
-      return compile(name)(data);
-    },
   };
 }

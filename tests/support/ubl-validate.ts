@@ -74,15 +74,6 @@ export function readValidatorsEnv(): Record<string, string> {
 }
 
 /** True when the validators are installed (for `describe.skip`-style guards). */
-export function validatorsAvailable(): boolean {
-  try {
-    readValidatorsEnv();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const XSLT_KEY: Record<RuleSet, string> = {
   en16931: 'EN16931_UBL_XSLT',
   peppol: 'PEPPOL_XSLT',
