@@ -16,7 +16,7 @@ COPY models models
 COPY config config
 COPY worker worker
 COPY scripts scripts
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+RUN npx tsc -p tsconfig.build.json && node dist/scripts/bundle-workflows.js && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

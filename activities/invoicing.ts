@@ -13,10 +13,12 @@ import {
 import { vatAmount, VAT_PERCENT, type RoundingRule, type VatCategory } from '../domain/money';
 import { dutchDate } from '../domain/time';
 import { effectiveRate } from '../domain/rates';
-import { isDuplicateKey, type Invoice, type Models } from '../models';
+import { isDuplicateKey, type ClaimedEntry, type Invoice, type Models } from '../models';
 
 export interface CreateInvoiceInput {
   runKey: string;
+  /** Set by runs that claim hours with billing claims: the invoice bills its claim's entries. */
+  claimed?: boolean;
   invoiceId: string;
   provider: string;
   buyer: string;
@@ -41,9 +43,8 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function invoicingActivities({ models }: { models: Models }) {
-  const { Request, TimeEntry, Agreement, Service, Invoice, InvoiceNumber, RunLock } = models;
+  const { Request, TimeEntry, Agreement, Service, Invoice, InvoiceNumber, RunLock, BillingClaim } = models;
 
-  /** Marks every approved, unclaimed entry up to the period's end as belonging to this run. */
   /**
    * One invoice run per provider at a time: the lock is a document with the provider as its
    * unique _id (an insert is atomic on FerretDB and MongoDB alike). Retried while another run
@@ -64,13 +65,91 @@ export function invoicingActivities({ models }: { models: Models }) {
     await RunLock.deleteOne({ _id: input.provider, runKey: input.runKey });
   }
 
-  /** Marks every approved, unclaimed entry up to the period's end as belonging to this run. */
+  /** Agreements invoiced per quarter wait for the quarter's last month. */
+  async function quarterlyAgreements(provider: string, period: string): Promise<string[]> {
+    if (isQuarterEnd(period)) return [];
+    return (await Agreement.find({ provider, invoiceFrequency: 'quarterly' }).select({ _id: 1 }).lean()).map((a) => a._id);
+  }
+
+  /**
+   * Claims every approved, not yet invoiced entry up to the period's end: one billing claim
+   * per buyer, inserted under the invoice's id. Reads the entries once and updates none.
+   * Runs of one provider never overlap (the run lock), so the claims of earlier runs are
+   * complete; a retry finds its own claims and only adds the buyers still missing.
+   */
+  async function claimBillingForRun(input: { runKey: string; provider: string; period: string; runTag: string }) {
+    const { end } = periodBounds(input.period);
+    const quarterly = await quarterlyAgreements(input.provider, input.period);
+    // The run's tag (from its run id) keeps a re-run of the same period apart from this one.
+    const invoiceIdOf = (buyer: string) => `${input.provider}-${input.period}-${buyer}-${input.runTag}`;
+    const billed = new Set<string>();
+    const mine = new Map<string, { invoiceId: string; entries: number }>();
+    for (const claim of await BillingClaim.find({ provider: input.provider }).select({ entryIds: 1, runKey: 1, buyer: 1 }).lean()) {
+      for (const id of claim.entryIds) billed.add(id);
+      if (claim._id === invoiceIdOf(claim.buyer)) mine.set(claim.buyer, { invoiceId: claim._id, entries: claim.entryIds.length });
+    }
+    const byBuyer = new Map<string, ClaimedEntry[]>();
+    // invoiceRunKey: entries a run from before billing claims marked are that run's to bill.
+    const cursor = TimeEntry.find({
+      provider: input.provider,
+      status: 'approved',
+      invoiceRunKey: null,
+      date: { $lte: end },
+      agreementId: { $nin: quarterly },
+    })
+      .select({ _id: 1, requestId: 1, agreementId: 1, buyer: 1, date: 1, minutes: 1 })
+      .lean()
+      .cursor({ batchSize: 2_000 });
+    for await (const e of cursor) {
+      // A buyer already invoiced in this run keeps its claim; newer hours wait for the next run.
+      if (billed.has(e._id) || mine.has(e.buyer)) continue;
+      const list = byBuyer.get(e.buyer) ?? [];
+      list.push({ _id: e._id, requestId: e.requestId, agreementId: e.agreementId, date: e.date, minutes: e.minutes });
+      byBuyer.set(e.buyer, list);
+    }
+    for (const [buyer, entries] of byBuyer) {
+      const invoiceId = invoiceIdOf(buyer);
+      try {
+        await BillingClaim.collection.insertOne({
+          _id: invoiceId as never,
+          provider: input.provider,
+          buyer,
+          runKey: input.runKey,
+          period: input.period,
+          entryIds: entries.map((e) => e._id),
+          requestIds: [...new Set(entries.map((e) => e.requestId))],
+          entries,
+        });
+        mine.set(buyer, { invoiceId, entries: entries.length });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // A parallel attempt of this same activity claimed it first: its claim stands.
+        const claim = (await BillingClaim.findById(invoiceId).select({ entryIds: 1 }).lean())!;
+        mine.set(buyer, { invoiceId, entries: claim.entryIds.length });
+      }
+    }
+    return [...mine.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([buyer, c]) => ({ buyer, ...c }));
+  }
+
+  /** The entries an invoice bills: its billing claim, or (older runs) the entries marked for it. */
+  async function entriesOfInvoice(input: CreateInvoiceInput) {
+    if (input.claimed) {
+      const claim = await BillingClaim.findById(input.invoiceId).select({ entries: 1 }).lean();
+      if (!claim) throw new Error(`billing claim ${input.invoiceId} missing`);
+      return claim.entries as ClaimedEntry[];
+    }
+    return TimeEntry.find({
+      buyer: input.buyer,
+      $or: [{ invoiceRunKey: input.runKey, status: 'approved' }, { invoiceId: input.invoiceId }],
+    })
+      .select({ _id: 1, requestId: 1, agreementId: 1, date: 1, minutes: 1 })
+      .lean();
+  }
+
+  /** Runs from before billing claims: marks the entries as belonging to this run. */
   async function claimEntriesForRun(input: { runKey: string; provider: string; period: string }) {
     const { end } = periodBounds(input.period);
-    // Agreements invoiced per quarter wait for the quarter's last month.
-    const quarterly = isQuarterEnd(input.period)
-      ? []
-      : (await Agreement.find({ provider: input.provider, invoiceFrequency: 'quarterly' }).select({ _id: 1 }).lean()).map((a) => a._id);
+    const quarterly = await quarterlyAgreements(input.provider, input.period);
     await TimeEntry.updateMany(
       { provider: input.provider, status: 'approved', invoiceRunKey: null, date: { $lte: end }, agreementId: { $nin: quarterly } },
       { $set: { invoiceRunKey: input.runKey } },
@@ -113,12 +192,7 @@ export function invoicingActivities({ models }: { models: Models }) {
       const done = await Invoice.findOne({ _id: input.invoiceId, status: { $ne: 'draft' } }).lean();
       if (done) return summary(done);
 
-      const entries = await TimeEntry.find({
-        buyer: input.buyer,
-        $or: [{ invoiceRunKey: input.runKey, status: 'approved' }, { invoiceId: input.invoiceId }],
-      })
-        .select({ _id: 1, requestId: 1, agreementId: 1, date: 1, minutes: 1 })
-        .lean();
+      const entries = await entriesOfInvoice(input);
       if (entries.length === 0) throw new DomainError('Conflict', `no entries to invoice for ${input.buyer}`);
 
       const agreementIds = [...new Set(entries.map((e) => e.agreementId))];
@@ -175,7 +249,12 @@ export function invoicingActivities({ models }: { models: Models }) {
         },
         { upsert: true },
       );
-      await TimeEntry.updateMany({ _id: { $in: entries.map((e) => e._id) } }, { $set: { status: 'invoiced', invoiceId: input.invoiceId } });
+      if (!input.claimed) {
+        await TimeEntry.updateMany(
+          { _id: { $in: entries.map((e) => e._id) } },
+          { $set: { status: 'invoiced', invoiceId: input.invoiceId } },
+        );
+      }
       const number = await nextInvoiceNumber(input.invoiceId, input.provider, Number(input.issueDate.slice(0, 4)));
       await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued', outstandingCents: totals.grossCents } });
       return summary((await Invoice.findById(input.invoiceId).lean())!);
@@ -263,6 +342,7 @@ export function invoicingActivities({ models }: { models: Models }) {
     acquireRunLock,
     releaseRunLock,
     claimEntriesForRun: (input: Parameters<typeof claimEntriesForRun>[0]) => withHeartbeat(() => claimEntriesForRun(input)),
+    claimBillingForRun: (input: Parameters<typeof claimBillingForRun>[0]) => withHeartbeat(() => claimBillingForRun(input)),
     createInvoiceForBuyer: (input: CreateInvoiceInput) => withHeartbeat(() => createInvoiceForBuyer(input)),
     createCreditNote: (input: Parameters<typeof createCreditNote>[0]) => withHeartbeat(() => createCreditNote(input)),
   };

@@ -18,9 +18,10 @@ const PROVIDERS = ['DOR', 'DBC'];
 const REQUESTS = 2_000;
 const PERIOD = '2026-10';
 
-function peakRssMb(pid: number): number {
+/** VmHWM: the process's peak resident set so far; VmRSS: its resident set now. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
 }
 
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   }
   const connection = await Connection.connect({ address: `127.0.0.1:${tPort}` });
   const client = new Client({ connection });
-  const results: { entries: number; runMs: number; floorMs: number; ratio: number; rssMb: number; invoices: number }[] = [];
+  const results: { entries: number; runMs: number; floorMs: number; ratio: number; idleMb: number; peakMb: number; invoices: number }[] =
+    [];
 
   try {
     for (const size of SIZES) {
@@ -138,17 +140,29 @@ async function main(): Promise<void> {
       const floorMs = performance.now() - f0;
 
       const taskQueue = `bench-${size}`;
-      const worker = spawn(process.execPath, [path.join(__dirname, '..', 'worker', 'main.js')], {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
-          MONGODB_URI: uri,
-          TASK_QUEUE: taskQueue,
-          SEED_DEMO_DATA: 'false',
-          LOG_LEVEL: 'warn',
+      const worker = spawn(
+        process.execPath,
+        [...(process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '..', 'worker', 'main.js')],
+        {
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+            MONGODB_URI: uri,
+            TASK_QUEUE: taskQueue,
+            SEED_DEMO_DATA: 'false',
+            LOG_LEVEL: 'info',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
+      );
+      // The worker is ready once it logs that it started; its memory then is the baseline.
+      await new Promise<void>((resolve, reject) => {
+        worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+        worker.stdout!.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('worker started')) resolve();
+        });
       });
+      const idleMb = rssMb(worker.pid!, 'VmRSS');
       process.stdout.write('running… ');
       const r0 = performance.now();
       const runs = await Promise.all(
@@ -161,12 +175,20 @@ async function main(): Promise<void> {
         ),
       );
       const runMs = performance.now() - r0;
-      const rssMb = peakRssMb(worker.pid!);
+      const peakMb = rssMb(worker.pid!);
       await stopChild(worker);
-      const invoiced = await models.TimeEntry.countDocuments({ status: 'invoiced' });
-      if (invoiced !== size) throw new Error(`expected ${size} invoiced entries, found ${invoiced}`);
+      // Every entry billed exactly once: on one billing claim, and counted on the invoices.
+      const claimed = (await models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
+      const onInvoices = (await models.Invoice.find({ kind: 'invoice' }).select({ lines: 1 }).lean())
+        .flatMap((i) => i.lines)
+        .reduce((s, l) => s + (l.entryCount ?? 0), 0);
+      if (new Set(claimed).size !== size || claimed.length !== size || onInvoices !== size) {
+        throw new Error(
+          `expected ${size} entries billed once, found ${claimed.length} claimed (${new Set(claimed).size} distinct), ${onInvoices} on invoices`,
+        );
+      }
       const invoices = runs.reduce((s, r) => s + (r as { invoicesMade: number }).invoicesMade, 0);
-      results.push({ entries: size, runMs, floorMs, ratio: runMs / floorMs, rssMb, invoices });
+      results.push({ entries: size, runMs, floorMs, ratio: runMs / floorMs, idleMb, peakMb, invoices });
       console.log(`done: run ${(runMs / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s, ${invoices} invoices`);
       await models.Request.db.dropDatabase();
       await close();
@@ -179,10 +201,10 @@ async function main(): Promise<void> {
   }
 
   console.log('\nInvoice run benchmark (2 providers, 7 buyers, 2,000 requests; FerretDB/SQLite, Temporal dev server)');
-  console.log('entries   run (s)  floor (s)  ratio  worker peak RSS (MB)  ms per 1k entries');
+  console.log('entries   run (s)  floor (s)  ratio  worker RSS idle (MB)  worker peak RSS (MB)  ms per 1k entries');
   for (const r of results) {
     console.log(
-      `${String(r.entries).padStart(7)}  ${(r.runMs / 1000).toFixed(2).padStart(8)}  ${(r.floorMs / 1000).toFixed(2).padStart(9)}  ${r.ratio.toFixed(2).padStart(5)}  ${String(r.rssMb).padStart(20)}  ${(r.runMs / (r.entries / 1000)).toFixed(1).padStart(17)}`,
+      `${String(r.entries).padStart(7)}  ${(r.runMs / 1000).toFixed(2).padStart(8)}  ${(r.floorMs / 1000).toFixed(2).padStart(9)}  ${r.ratio.toFixed(2).padStart(5)}  ${String(r.idleMb).padStart(20)}  ${String(r.peakMb).padStart(20)}  ${(r.runMs / (r.entries / 1000)).toFixed(1).padStart(17)}`,
     );
   }
   console.log('goals: ratio <= 3, peak RSS < 300 MB, time linear in entries (ms per 1k entries about constant)');

@@ -228,6 +228,25 @@ const mailSchema = new Schema(
   opts,
 );
 
+// The hours one invoice bills, claimed in a single insert whose unique _id is the invoice id.
+// Entries themselves are never updated by a run: "invoiced" is derived from these claims
+// (see models/billing.ts). One insert per invoice instead of one update per entry is what
+// keeps a run close to the cost of reading the entries, on FerretDB as on MongoDB.
+const billingClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the invoice id
+    provider: { type: String, required: true, index: true },
+    buyer: { type: String, required: true },
+    runKey: { type: String, required: true },
+    period: { type: String, required: true },
+    entryIds: { type: [String], required: true },
+    requestIds: { type: [String], required: true, index: true },
+    // What the invoice needs of each entry (objects: FerretDB v1 stores no nested arrays)
+    entries: { type: Array, required: true },
+  },
+  opts,
+);
+
 // At most one invoice run per provider at a time (a unique _id: the provider's code).
 const runLockSchema = new Schema({ _id: { type: String, required: true }, runKey: { type: String, required: true }, at: String }, opts);
 
@@ -275,6 +294,15 @@ export type TimeEntry = InferSchemaType<typeof timeEntrySchema>;
 export type Invoice = InferSchemaType<typeof invoiceSchema>;
 export type AuditEvent = InferSchemaType<typeof auditEventSchema>;
 export type Mail = InferSchemaType<typeof mailSchema>;
+export type BillingClaim = InferSchemaType<typeof billingClaimSchema>;
+/** One entry as a billing claim keeps it. */
+export interface ClaimedEntry {
+  _id: string;
+  requestId: string;
+  agreementId: string;
+  date: string;
+  minutes: number;
+}
 
 export function createModels(conn: Connection) {
   return {
@@ -291,6 +319,7 @@ export function createModels(conn: Connection) {
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
+    BillingClaim: conn.model('BillingClaim', billingClaimSchema, 'billing_claims') as Model<BillingClaim>,
   };
 }
 export type Models = ReturnType<typeof createModels>;

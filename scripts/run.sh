@@ -24,6 +24,7 @@ PIP_ROOT_USER_ACTION=ignore bash scripts/install-tools.sh
 case "${1:-}" in
   start)
     npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/scripts/start.js
     ;;
   test)
@@ -32,13 +33,16 @@ case "${1:-}" in
     npx tsc --noEmit -p .
     npx eslint .
     npx prettier --check . >/dev/null || { echo "[test] formatting differs: run npm run format" >&2; exit 1; }
-    # The worker-kill test runs the compiled worker as a process of its own.
+    # The worker-kill test runs the compiled worker as a process of its own; it bundles the
+    # workflows itself, never from a bundle an earlier `npm start` left behind.
     npx tsc -p tsconfig.build.json
+    rm -f dist/workflow-bundle.js
     exec npx jest "$@"
     ;;
   bench)
     shift
     npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/bench/invoice-run.js "$@"
     ;;
   *)

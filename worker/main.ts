@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../models/connect';
 import { seedDemoData } from '../models/demo-data';
 import { createLogger } from '../config/logger';
-import { createWorker } from './create-worker';
+import { createWorker, prebuiltBundle } from './create-worker';
 import { startMailDispatcher } from './mail-dispatcher';
 import { ensureInvoiceSchedules } from './schedules';
 
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     models,
     slaTimeScale: config.SLA_TIME_SCALE,
+    workflowBundle: prebuiltBundle(),
   });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   const clientConnection = await Connection.connect({ address: config.temporalAddress });

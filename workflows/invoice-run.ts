@@ -51,19 +51,23 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
   const locked = wf.patched('provider-run-lock');
   if (locked) await lock.acquireRunLock({ provider: input.provider, runKey });
   try {
-    const groups = await acts.claimEntriesForRun({ runKey, provider: input.provider, period: input.period });
+    // The run id keeps a later re-run of the same period from reusing this run's invoices.
+    // Run ids are UUIDv7: their first characters are a timestamp, their last ones random.
+    const runTag = () => (wf.patched('invoice-id-random-part') ? info.runId.replace(/-/g, '').slice(-12) : info.runId.slice(0, 8));
+    // Billing claims: one insert per invoice instead of one update per entry.
+    const claimed = wf.patched('billing-claims');
+    const groups: { buyer: string; entries: number; invoiceId?: string }[] = claimed
+      ? await acts.claimBillingForRun({ runKey, provider: input.provider, period: input.period, runTag: runTag() })
+      : await acts.claimEntriesForRun({ runKey, provider: input.provider, period: input.period });
     progress.phase = 'invoicing';
     progress.buyersTotal = groups.length;
     progress.entriesTotal = groups.reduce((s, g) => s + g.entries, 0);
 
     for (const group of groups) {
-      // The run id keeps a later re-run of the same period from reusing this run's invoices.
-      // Run ids are UUIDv7: their first characters are a timestamp, their last ones random.
-      const runTag = wf.patched('invoice-id-random-part') ? info.runId.replace(/-/g, '').slice(-12) : info.runId.slice(0, 8);
-      const invoiceId = `${input.provider}-${input.period}-${group.buyer}-${runTag}`;
       const made = await acts.createInvoiceForBuyer({
         runKey,
-        invoiceId,
+        ...(claimed ? { claimed } : {}),
+        invoiceId: group.invoiceId ?? `${input.provider}-${input.period}-${group.buyer}-${runTag()}`,
         provider: input.provider,
         buyer: group.buyer,
         period: input.period,

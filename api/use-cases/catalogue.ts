@@ -2,6 +2,7 @@
 import { badInput, conflict, forbidden, notFound } from '../../domain/errors';
 import type { Actor } from '../../domain/roles';
 import type { AgreementInput, Models } from '../../models';
+import { billingOfRequests } from '../../models/billing';
 
 export interface ServiceInput {
   _id: string;
@@ -53,14 +54,19 @@ export function catalogueUseCases({ models }: { models: Models }) {
         .select({ _id: 1 })
         .lean()
     ).map((a) => a._id);
-    const invoiced = await models.TimeEntry.findOne({
-      requestId: { $in: requestIds },
-      agreementId: { $nin: agreementsWithOwnRate },
-      status: 'invoiced',
-      date: { $gte: rate.validFrom },
-    })
-      .sort({ date: -1 })
-      .lean();
+    // The latest invoiced hour at the service's own rate on or after the new version's date.
+    const ownRate = new Set(agreementsWithOwnRate);
+    const billedDates = [...(await billingOfRequests(models, requestIds)).values()]
+      .map((b) => ({ agreementId: b.entry.agreementId, date: b.entry.date }))
+      .concat(
+        // entries invoiced before billing claims existed carry the status themselves
+        await models.TimeEntry.find({ requestId: { $in: requestIds }, status: 'invoiced' })
+          .select({ agreementId: 1, date: 1 })
+          .lean(),
+      )
+      .filter((e) => !ownRate.has(e.agreementId) && e.date >= rate.validFrom)
+      .sort((a, b) => b.date.localeCompare(a.date));
+    const invoiced = billedDates[0];
     if (invoiced) {
       throw conflict(
         `hours up to ${invoiced.date} have been invoiced at the current rate; a new rate can start on ${nextDay(invoiced.date)} at the earliest`,

@@ -9,6 +9,7 @@ import { isParty, TERMINAL_STATUSES, type RequestStatus } from '../../domain/lif
 import type { Actor } from '../../domain/roles';
 import { dutchDate } from '../../domain/time';
 import type { Models } from '../../models';
+import { withBillingStatus } from '../../models/billing';
 import { fromTemporal } from '../problem';
 
 export interface Deps {
@@ -167,7 +168,7 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
 
   async function timeEntries(actor: Actor, id: string) {
     await load(actor, id);
-    return models.TimeEntry.find({ requestId: id }).sort({ date: 1, _id: 1 }).lean();
+    return withBillingStatus(models, await models.TimeEntry.find({ requestId: id }).sort({ date: 1, _id: 1 }).lean());
   }
 
   async function auditTrail(actor: Actor, id: string) {
@@ -225,7 +226,10 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
   /** Hours per month of a request: the buyer's monthly overview of a standing order. */
   async function monthlyOverview(actor: Actor, id: string) {
     await load(actor, id);
-    const entries = await models.TimeEntry.find({ requestId: id }).select({ date: 1, minutes: 1, status: 1 }).lean();
+    const entries = await withBillingStatus(
+      models,
+      await models.TimeEntry.find({ requestId: id }).select({ requestId: 1, date: 1, minutes: 1, status: 1 }).lean(),
+    );
     const months = new Map<string, { month: string; minutes: number; approvedMinutes: number; invoicedMinutes: number; entries: number }>();
     for (const e of entries) {
       const month = e.date.slice(0, 7);

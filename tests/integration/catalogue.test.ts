@@ -1,7 +1,7 @@
 // The admin API for the catalogue and agreements (DVO), with its validation rules.
 import { invoiceRunWorkflowId } from '../../contracts';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
-import { currentPeriod, requestUpTo, storyTokens, type StoryTokens } from '../support/story';
+import { billedEntries, currentPeriod, requestUpTo, storyTokens, type StoryTokens } from '../support/story';
 
 let env: TestEnv;
 let t: StoryTokens;
@@ -83,7 +83,7 @@ test('when a rate version would change the price of invoiced hours, then it is r
   await env.api('POST', `/api/requests/${id}/accept-result`, { token: t.requester, body: {} });
   await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period: currentPeriod() } });
   await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).result();
-  expect(await env.models.TimeEntry.countDocuments({ requestId: id, status: 'invoiced' })).toBe(1);
+  expect((await billedEntries(env, { requestId: id })).filter((e) => e.status === 'invoiced')).toHaveLength(1);
 
   const refused = await env.api('POST', '/api/admin/services/DOR-LEERPLICHT/rates', {
     token: admin,

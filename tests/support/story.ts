@@ -1,6 +1,7 @@
 // The walking-skeleton story as steps, shared by the end-to-end and durability tests.
 import { getRequestState, requestWorkflowId, type RequestState } from '../../contracts';
 import type { TestEnv } from './env';
+import { withBillingStatus } from '../../models/billing';
 import { todayInNL } from './env';
 
 export interface StoryTokens {
@@ -85,4 +86,12 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Time entries with their derived billing status, and a check that no entry is on two claims. */
+export async function billedEntries(env: TestEnv, filter: Record<string, unknown> = {}) {
+  const entries = await withBillingStatus(env.models, await env.models.TimeEntry.find(filter).lean());
+  const claimed = (await env.models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
+  if (new Set(claimed).size !== claimed.length) throw new Error('an entry is on two billing claims');
+  return entries;
 }

@@ -1,0 +1,36 @@
+// Whether a time entry is invoiced, derived from the billing claims (and from the entry's own
+// status for entries invoiced before claims existed).
+import type { ClaimedEntry, Models } from './index';
+
+export interface Billing {
+  invoiceId: string;
+  entry: ClaimedEntry;
+}
+
+/** entry id → the invoice that billed it, for the given requests. */
+export async function billingOfRequests(models: Models, requestIds: readonly string[]): Promise<Map<string, Billing>> {
+  const billed = new Map<string, Billing>();
+  if (requestIds.length === 0) return billed;
+  const wanted = new Set(requestIds);
+  const claims = await models.BillingClaim.find({ requestIds: { $in: [...wanted] } })
+    .select({ entries: 1 })
+    .lean();
+  for (const claim of claims) {
+    for (const entry of claim.entries as ClaimedEntry[]) {
+      if (wanted.has(entry.requestId)) billed.set(entry._id, { invoiceId: claim._id, entry });
+    }
+  }
+  return billed;
+}
+
+/** Time entries as readers see them: status "invoiced" and the invoice id once billed. */
+export async function withBillingStatus<E extends { _id: string; requestId: string; status: string; invoiceId?: string | null }>(
+  models: Models,
+  entries: E[],
+): Promise<E[]> {
+  const billed = await billingOfRequests(models, [...new Set(entries.map((e) => e.requestId))]);
+  return entries.map((e) => {
+    const b = billed.get(e._id);
+    return b ? { ...e, status: 'invoiced', invoiceId: b.invoiceId } : e;
+  });
+}
