@@ -41,7 +41,7 @@ export function demoOrganisations() {
     kind: 'municipality' as 'municipality' | 'shared_centre',
     population,
     populationDate: '2004-01-01',
-    cbsCode: CBS_CODES[code] ?? null,
+    cbsCode: (CBS_CODES[code] ?? null) as string | null,
     oin: `000000010000${String(1000 + i).padStart(8, '0')}`,
     kvk: `2700${String(1000 + i)}`,
     vatNumber: `NL00${String(1000000 + i * 7919).slice(0, 7)}B01`,
