@@ -1,14 +1,7 @@
 // Invoicing activities: claim approved hours for a run, then make one invoice per buyer.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
-import {
-  addDays,
-  calculateInvoice,
-  EXEMPTION_REASONS,
-  isQuarterEnd,
-  periodBounds,
-  type BillableEntry,
-} from '../domain/invoicing';
+import { addDays, calculateInvoice, EXEMPTION_REASONS, isQuarterEnd, periodBounds, type BillableEntry } from '../domain/invoicing';
 import { vatAmount, VAT_PERCENT, type RoundingRule, type VatCategory } from '../domain/money';
 import { dutchDate } from '../domain/time';
 import { effectiveRate } from '../domain/rates';

@@ -367,3 +367,16 @@ export function settlementDifference(
   if (diff < 0) return { kind: 'credit_note', amountCents: -diff };
   return { kind: 'none', amountCents: 0 };
 }
+
+/** First and last day of an invoice period label: YYYY-MM (hours), YYYY-Qn or YYYY (contributions). */
+export function periodRange(label: string): { start: string; end: string } {
+  const q = /^(\d{4})-Q([1-4])$/.exec(label);
+  if (q) {
+    const m = (Number(q[2]) - 1) * 3;
+    const start = `${q[1]}-${String(m + 1).padStart(2, '0')}-01`;
+    return { start, end: new Date(Date.UTC(Number(q[1]), m + 3, 0)).toISOString().slice(0, 10) };
+  }
+  if (/^\d{4}$/.test(label)) return yearBounds(Number(label));
+  const [year, month] = label.split('-').map(Number) as [number, number];
+  return { start: `${label}-01`, end: new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) };
+}

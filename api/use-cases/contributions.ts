@@ -437,7 +437,10 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
   async function report(actor: Actor, year: number) {
     assertYear(year);
     const centre = actor.roles.includes('admin') || actor.roles.includes('provider_finance');
-    const products = await models.ContributionProduct.find(centre ? { $or: [{ provider: actor.org }] } : {})
+    const joined = (await models.Participation.find({ participant: actor.org }).select({ product: 1 }).lean()).map((p) => p.product);
+    const products = await models.ContributionProduct.find({
+      $or: [...(centre ? [{ provider: actor.org }] : []), { _id: { $in: joined } }],
+    })
       .sort({ _id: 1 })
       .lean();
     const rows: ReportRow[] = [];

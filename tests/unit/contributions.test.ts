@@ -7,6 +7,7 @@ import {
   keyFigureWeights,
   overlappingPeriod,
   participationDays,
+  periodRange,
   prorate,
   settlementDifference,
   versionOn,
@@ -355,5 +356,13 @@ describe('key figures from a CBS open-data table', () => {
       { row: 3, message: 'Dordrecht (DOR) appears twice, also on row 2' },
     ]);
     expect(parseKeyFigureCsv('Regio;Inwoners\nGM0363;1', resolve).errors).toEqual([{ row: 1, message: 'no row names a participant' }]);
+  });
+});
+
+describe('invoice period labels', () => {
+  test('a month, a quarter and a year have their first and last day', () => {
+    expect(periodRange('2026-02')).toEqual({ start: '2026-02-01', end: '2026-02-28' });
+    expect(periodRange('2026-Q4')).toEqual({ start: '2026-10-01', end: '2026-12-31' });
+    expect(periodRange('2026')).toEqual({ start: '2026-01-01', end: '2026-12-31' });
   });
 });
