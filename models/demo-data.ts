@@ -177,7 +177,7 @@ export function demoAgreements(validFrom = '2026-01-01', validTo = '2028-12-31')
 /**
  * The shared centre's products (scenario 2): compulsory-education administration for all seven
  * (the seed's rule: Dordrecht a fixed EUR 40,000, the rest by inhabitants), and an optional
- * second service level with case handling (a fixed base, the rest 50/50 by pupils and hours).
+ * second service level with case handling (a fixed base, the rest by pupils aged 5–18).
  */
 export function demoContributionProducts() {
   const createdAt = '2026-01-01T00:00:00.000Z';
@@ -202,10 +202,8 @@ export function demoContributionProducts() {
       serviceIds: ['DBC-LEERPLICHT'],
       rules: {
         basePerParticipant: 250_000,
-        rest: [
-          { by: 'keyFigure', name: 'leerlingen 5-18', weight: 50 },
-          { by: 'hours', weight: 50 },
-        ],
+        // Once case work is registered under DBC-LEERPLICHT, a part by hours can be added: { by: 'hours', weight: 50 }.
+        rest: [{ by: 'keyFigure', name: 'leerlingen 5-18', weight: 1 }],
       },
       advanceFrequency: 'quarterly',
       vatCategory: 'O',

@@ -17,6 +17,7 @@ import {
 } from '../../domain/contributions';
 import { DomainError } from '../../domain/errors';
 import { cbsCode, mergeFigures, parseKeyFigureCsv } from '../../domain/key-figures';
+import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
 
 const POPULATION = { DOR: 119_500, ZWN: 44_800, PAP: 30_500, HIA: 24_500, SLI: 24_000, ALB: 18_900, GRA: 9_500 };
 const SEVEN = Object.keys(POPULATION);
@@ -364,5 +365,38 @@ describe('invoice period labels', () => {
     expect(periodRange('2026-02')).toEqual({ start: '2026-02-01', end: '2026-02-28' });
     expect(periodRange('2026-Q4')).toEqual({ start: '2026-10-01', end: '2026-12-31' });
     expect(periodRange('2026')).toEqual({ start: '2026-01-01', end: '2026-12-31' });
+  });
+});
+
+describe('the demo data of the shared centre', () => {
+  const products = demoContributionProducts();
+  const participations = demoParticipations();
+  const figures = demoKeyFigures();
+  const budgets = demoContributionBudgets();
+  const allocate = (productId: string) => {
+    const product = products.find((p) => p._id === productId)!;
+    return allocateContributions({
+      totalCents: budgets.find((b) => b.product === productId)!.budgetCents,
+      year: 2026,
+      rules: product.rules as never,
+      participations: participations.filter((p) => p.product === productId),
+      keyFigures: Object.fromEntries(figures.map((f) => [f.name, [{ ...f, id: f._id }]])),
+    });
+  };
+  test('the basic product is the seed example: EUR 80,000, Dordrecht 40,000, the rest by population', () => {
+    expect(byParticipant(allocate('DBC-LP-BASIS').shares)).toEqual({
+      DOR: 4_000_000,
+      ZWN: 1_177_398,
+      PAP: 801_577,
+      HIA: 643_890,
+      SLI: 630_749,
+      ALB: 496_715,
+      GRA: 249_671,
+    });
+  });
+  test('the optional case handling is paid by its three participants only', () => {
+    const a = allocate('DBC-LP-CASUS');
+    expect(a.shares.map((s) => s.participant)).toEqual(['DOR', 'PAP', 'ZWN']);
+    expect(sum(a.shares)).toBe(3_000_000);
   });
 });
