@@ -342,7 +342,8 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
         workflowId,
         taskQueue,
         workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // A step that completed is never started again; one that failed may be (its record makes a re-run safe).
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         args: [{ product: productId, year: input.year, kind: input.kind, instalment, issueDate, startedBy: actor }],
       });
       return { workflowId, instalment, alreadyStarted: false };
