@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
 import type { Views } from '../lib/views';
 import type { Models } from '../models';
+import { contributionActivities } from './contributions';
 import { invoiceActivities } from './invoices';
 import { invoicingActivities } from './invoicing';
 import { requestActivities } from './requests';
@@ -41,6 +42,7 @@ export function createActivities({ models, views, slaTimeScale = 1 }: ActivityDe
     ...requestActivities({ models, views, slaTimeScale }),
     ...invoicingActivities({ models }),
     ...invoiceActivities({ models, views }),
+    ...contributionActivities({ models }),
   });
 }
 

@@ -1,19 +1,12 @@
 // Invoicing activities: claim approved hours for a run, then make one invoice per buyer.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
-import {
-  addDays,
-  calculateInvoice,
-  EXEMPTION_REASONS,
-  formatInvoiceNumber,
-  isQuarterEnd,
-  periodBounds,
-  type BillableEntry,
-} from '../domain/invoicing';
+import { addDays, calculateInvoice, EXEMPTION_REASONS, isQuarterEnd, periodBounds, type BillableEntry } from '../domain/invoicing';
 import { vatAmount, VAT_PERCENT, type RoundingRule, type VatCategory } from '../domain/money';
 import { dutchDate } from '../domain/time';
 import { effectiveRate } from '../domain/rates';
 import { isDuplicateKey, type ClaimedEntry, type Invoice, type Models } from '../models';
+import { allocateInvoiceNumber } from './invoice-numbers';
 
 export interface CreateInvoiceInput {
   runKey: string;
@@ -163,24 +156,7 @@ export function invoicingActivities({ models }: { models: Models }) {
   }
 
   async function nextInvoiceNumber(invoiceId: string, provider: string, year: number): Promise<string> {
-    const existing = await InvoiceNumber.findOne({ invoiceId }).lean();
-    if (existing) return existing._id as string;
-    const series = `${provider}-${year}`;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const last = await InvoiceNumber.findOne({ series }).sort({ seq: -1 }).lean();
-      const seq = ((last?.seq as number | undefined) ?? 0) + 1;
-      const number = formatInvoiceNumber(provider, year, seq);
-      try {
-        await InvoiceNumber.create({ _id: number, series, seq, invoiceId });
-        return number;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const mine = await InvoiceNumber.findOne({ invoiceId }).lean();
-        if (mine) return mine._id as string; // a parallel attempt of this same invoice won
-        // another invoice took this number: try the next one
-      }
-    }
-    throw new Error(`could not allocate an invoice number in ${series}`);
+    return allocateInvoiceNumber(InvoiceNumber, invoiceId, provider, year);
   }
 
   /**

@@ -12,11 +12,14 @@ import type { Models } from '../models';
 import { createTokenService, requireAuth } from './auth';
 import { notFoundRoute, problemHandler } from './problem';
 import { catalogueRoutes } from './routes/catalogue';
+import { contributionRoutes } from './routes/contributions';
 import { invoiceRoutes } from './routes/invoices';
 import { RouteRegistry } from './routes/registry';
 import { requestRoutes } from './routes/requests';
 import { systemRoutes } from './routes/system';
 import { catalogueUseCases } from './use-cases/catalogue';
+import { contributionUseCases } from './use-cases/contributions';
+import { serviceTransferUseCases } from './use-cases/service-transfers';
 import { invoiceUseCases } from './use-cases/invoices';
 import { requestUseCases } from './use-cases/requests';
 import { createViews } from '../lib/views';
@@ -73,6 +76,7 @@ export function createApp({ config, models, client, logger }: AppDeps): { app: E
   requestRoutes(registry, requestUseCases(deps));
   invoiceRoutes(registry, invoiceUseCases(deps));
   catalogueRoutes(registry, catalogueUseCases(deps));
+  contributionRoutes(registry, contributionUseCases(deps), serviceTransferUseCases(deps));
   registry.add({
     method: 'get',
     path: '/api/mailbox',

@@ -6,6 +6,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { centsToDecimal } from '../domain/money';
 import type { Organisation } from '../models';
 import type { InvoiceView } from './invoice-view';
+import { periodRange } from '../domain/contributions';
 
 export const CUSTOMIZATION_IDS = {
   // Peppol BIS Billing 3.0, which includes the Dutch country rules (NL-R-001 …)
@@ -73,10 +74,10 @@ export function invoiceUbl(v: InvoiceView, profile: UblProfile = 'peppol'): stri
   if (v.reason) doc.ele('cbc:Note').txt(v.reason);
   doc.ele('cbc:DocumentCurrencyCode').txt('EUR');
   doc.ele('cbc:BuyerReference').txt(v.orderReference);
-  const [year, month] = v.period.split('-').map(Number) as [number, number];
+  const range = periodRange(v.period); // a month for hours; a quarter or a year for contributions
   const period = doc.ele('cac:InvoicePeriod');
-  period.ele('cbc:StartDate').txt(`${v.period}-01`);
-  period.ele('cbc:EndDate').txt(new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10));
+  period.ele('cbc:StartDate').txt(range.start);
+  period.ele('cbc:EndDate').txt(range.end);
   doc.ele('cac:OrderReference').ele('cbc:ID').txt(v.orderReference);
   if (credit && v.creditedInvoiceNumber) {
     doc.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(v.creditedInvoiceNumber);

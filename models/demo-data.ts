@@ -13,6 +13,17 @@ const MUNICIPALITIES: Array<[code: string, name: string, population: number, cit
   ['GRA', 'Gemeente Graafstroom', 9_500, 'Bleskensgraaf'],
 ];
 
+/** CBS municipality codes (for key-figure imports from CBS open data). */
+export const CBS_CODES: Record<string, string> = {
+  DOR: 'GM0505',
+  ZWN: 'GM0642',
+  PAP: 'GM0590',
+  HIA: 'GM0531',
+  SLI: 'GM0610',
+  ALB: 'GM0482',
+  GRA: 'GM0693',
+};
+
 /** A syntactically valid Dutch IBAN (ISO 13616 mod-97 check digits) for demo bank account n. */
 export function demoIban(n: number): string {
   const bank = 'BNGH'; // BNG Bank, the municipalities' bank
@@ -30,6 +41,7 @@ export function demoOrganisations() {
     kind: 'municipality' as 'municipality' | 'shared_centre',
     population,
     populationDate: '2004-01-01',
+    cbsCode: (CBS_CODES[code] ?? null) as string | null,
     oin: `000000010000${String(1000 + i).padStart(8, '0')}`,
     kvk: `2700${String(1000 + i)}`,
     vatNumber: `NL00${String(1000000 + i * 7919).slice(0, 7)}B01`,
@@ -42,6 +54,7 @@ export function demoOrganisations() {
     kind: 'shared_centre',
     population: 0,
     populationDate: '2004-01-01',
+    cbsCode: null,
     oin: '00000001000000009999',
     kvk: '27009999',
     vatNumber: 'NL009999999B01',
@@ -161,6 +174,109 @@ export function demoAgreements(validFrom = '2026-01-01', validTo = '2028-12-31')
   return agreements;
 }
 
+/**
+ * The shared centre's products (scenario 2): compulsory-education administration for all seven
+ * (the seed's rule: Dordrecht a fixed EUR 40,000, the rest by inhabitants), and an optional
+ * second service level with case handling (a fixed base, the rest by pupils aged 5–18).
+ */
+export function demoContributionProducts() {
+  const createdAt = '2026-01-01T00:00:00.000Z';
+  return [
+    {
+      _id: 'DBC-LP-BASIS',
+      provider: 'DBC',
+      name: 'Leerplichtadministratie (regionaal)',
+      serviceLevel: 'basis',
+      serviceIds: ['DBC-LEERPLICHT'],
+      rules: { fixed: { DOR: 4_000_000 }, rest: [{ by: 'keyFigure', name: 'inwoners', weight: 1 }] },
+      advanceFrequency: 'quarterly',
+      vatCategory: 'O',
+      paymentTermDays: 30,
+      createdAt,
+    },
+    {
+      _id: 'DBC-LP-CASUS',
+      provider: 'DBC',
+      name: 'Leerplicht tweede niveau: casusbehandeling',
+      serviceLevel: 'casusbehandeling',
+      serviceIds: ['DBC-LEERPLICHT'],
+      rules: {
+        basePerParticipant: 250_000,
+        // Once case work is registered under DBC-LEERPLICHT, a part by hours can be added: { by: 'hours', weight: 50 }.
+        rest: [{ by: 'keyFigure', name: 'leerlingen 5-18', weight: 1 }],
+      },
+      advanceFrequency: 'quarterly',
+      vatCategory: 'O',
+      paymentTermDays: 30,
+      createdAt,
+    },
+  ];
+}
+
+export function demoParticipations(from = '2026-01-01') {
+  const createdAt = '2026-01-01T00:00:00.000Z';
+  const basis = MUNICIPALITIES.map(([code]) => ({ product: 'DBC-LP-BASIS', participant: code }));
+  const casus = ['DOR', 'ZWN', 'PAP'].map((code) => ({ product: 'DBC-LP-CASUS', participant: code }));
+  return [...basis, ...casus].map(({ product, participant }) => ({
+    _id: `${product}:${participant}:${from}`,
+    product,
+    provider: 'DBC',
+    participant,
+    from,
+    to: null,
+    orderReference: `${participant}-${product}`,
+    origin: null,
+    createdAt,
+  }));
+}
+
+/** Inhabitants (the design's approximate 2004 figures) and pupils aged 5–18 (an estimate, 15%). */
+export function demoKeyFigures() {
+  const createdAt = '2026-01-01T00:00:00.000Z';
+  const inwoners = Object.fromEntries(MUNICIPALITIES.map(([code, , population]) => [code, population]));
+  const leerlingen = Object.fromEntries(MUNICIPALITIES.map(([code, , population]) => [code, Math.round(population * 0.15)]));
+  return [
+    { _id: 'DBC:inwoners:v1', name: 'inwoners', figures: inwoners },
+    { _id: 'DBC:leerlingen 5-18:v1', name: 'leerlingen 5-18', figures: leerlingen },
+  ].map((v) => ({
+    ...v,
+    provider: 'DBC',
+    version: 1,
+    referenceDate: '2004-01-01',
+    source: 'seed',
+    note: null,
+    createdBy: 'seed',
+    createdAt,
+  }));
+}
+
+/** The seed's EUR 80,000 for the basic product, EUR 30,000 for case handling. */
+export function demoContributionBudgets(year = 2026) {
+  const at = '2026-01-01T00:00:00.000Z';
+  return [
+    {
+      _id: `DBC-LP-BASIS:${year}:v1`,
+      product: 'DBC-LP-BASIS',
+      year,
+      version: 1,
+      budgetCents: 8_000_000,
+      reason: 'begroting',
+      by: 'seed',
+      at,
+    },
+    {
+      _id: `DBC-LP-CASUS:${year}:v1`,
+      product: 'DBC-LP-CASUS',
+      year,
+      version: 1,
+      budgetCents: 3_000_000,
+      reason: 'begroting',
+      by: 'seed',
+      at,
+    },
+  ];
+}
+
 /** Seeds the demo data when the database has no organisations yet. Returns whether it did. */
 export async function seedDemoData(models: Models): Promise<boolean> {
   if ((await models.Organisation.countDocuments()) > 0) return false;
@@ -181,5 +297,9 @@ export async function seedDemoData(models: Models): Promise<boolean> {
   await seed(models.User as never, demoUsers());
   await seed(models.Service as never, demoServices());
   await seed(models.Agreement as never, demoAgreements());
+  await seed(models.ContributionProduct as never, demoContributionProducts());
+  await seed(models.Participation as never, demoParticipations());
+  await seed(models.KeyFigureVersion as never, demoKeyFigures());
+  await seed(models.ContributionBudget as never, demoContributionBudgets());
   return true;
 }

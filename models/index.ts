@@ -5,6 +5,7 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 import { ROUNDING_RULES, VAT_CATEGORIES, type RoundingRule, type VatCategory } from '../domain/money';
 import { REQUEST_STATUSES } from '../domain/lifecycle';
 import { ROLES } from '../domain/roles';
+import { createContributionModels } from './contributions';
 
 const opts = { versionKey: false, timestamps: false } as const;
 
@@ -15,6 +16,7 @@ const organisationSchema = new Schema(
     kind: { type: String, enum: ['municipality', 'shared_centre'], required: true },
     population: { type: Number, required: true },
     populationDate: { type: String, required: true },
+    cbsCode: { type: String, default: null }, // CBS municipality code, e.g. GM0505 (key-figure imports)
     oin: { type: String, required: true }, // Organisatie-identificatienummer, scheme 0190
     kvk: { type: String },
     vatNumber: { type: String, default: null }, // btw-identificatienummer, for standard-rated invoices
@@ -320,6 +322,7 @@ export function createModels(conn: Connection) {
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
     BillingClaim: conn.model('BillingClaim', billingClaimSchema, 'billing_claims') as Model<BillingClaim>,
+    ...createContributionModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -8,6 +8,7 @@ import { createLogger } from '../config/logger';
 import { createWorker, prebuiltBundle } from './create-worker';
 import { startMailDispatcher } from './mail-dispatcher';
 import { ensureInvoiceSchedules } from './schedules';
+import { ensureContributionSchedules } from './contribution-schedules';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const created = await ensureInvoiceSchedules(client, models, config.TASK_QUEUE);
     if (created.length) logger.info({ providers: created }, 'invoice schedules created');
+    const centres = await ensureContributionSchedules(client, models, config.TASK_QUEUE);
+    if (centres.length) logger.info({ providers: centres }, 'contribution schedules created');
   }
   const mail = startMailDispatcher({
     models,

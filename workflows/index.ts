@@ -2,3 +2,4 @@
 export { requestWorkflow } from './request';
 export { invoiceRunWorkflow, scheduledInvoiceRunWorkflow } from './invoice-run';
 export { invoiceWorkflow } from './invoice';
+export { contributionStepWorkflow, scheduledContributionAdvancesWorkflow } from './contributions';

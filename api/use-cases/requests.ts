@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/roles';
 import { dutchDate } from '../../domain/time';
 import type { Models } from '../../models';
 import { withBillingStatus } from '../../models/billing';
+import { currentService } from '../../lib/service-transfers';
 import { fromTemporal } from '../problem';
 
 export interface Deps {
@@ -57,7 +58,8 @@ export function requestUseCases({ models, client, taskQueue }: Deps) {
 
   async function submit(actor: Actor, input: SubmitInput): Promise<RequestState> {
     if (!actor.roles.includes('requester')) throw forbidden(`submitting a request needs role requester at ${actor.org}`);
-    const service = await models.Service.findById(input.serviceId).lean();
+    // A service that moved to the shared centre takes new requests there from its effective date.
+    const service = await currentService(models, input.serviceId, dutchDate(Date.now()));
     if (!service) throw badInput('serviceId', `service ${input.serviceId} does not exist`);
     if (service.provider === actor.org) throw badInput('serviceId', 'an organisation cannot buy its own service');
     const today = dutchDate(Date.now());

@@ -1,0 +1,399 @@
+// The shared centre's money (scenario 2) through the API, on real Temporal and FerretDB:
+// participation, key figures from a CBS table, the allocation preview, advances, a budget
+// amendment, the settlement, reports, a merger, and the growth model's service transfer.
+import { parse } from 'csv-parse/sync';
+import {
+  contributionScheduleId,
+  contributionStepWorkflowId,
+  invoiceRunWorkflowId,
+  invoiceWorkflowId,
+  type ContributionStepResult,
+  type InvoiceState,
+} from '../../contracts';
+import { ensureContributionSchedules } from '../../worker/contribution-schedules';
+import { createTestEnv, type TestEnv } from '../support/env';
+import { recordHistory } from '../support/histories';
+import { currentPeriod, requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
+import { validateUbl } from '../support/ubl-validate';
+
+let env: TestEnv;
+const post = (path: string, token: string, body: object = {}) => env.api('POST', path, { token, body });
+const get = (path: string, token: string) => env.api('GET', path, { token });
+
+const THIS_YEAR = Number(today().slice(0, 4));
+const Y = THIS_YEAR - 1; // an ended year: advances, then the settlement
+const P = 'DBC-LP-BASIS';
+const SEED_SHARES = { DOR: 4_000_000, ZWN: 1_177_398, PAP: 801_577, HIA: 643_890, SLI: 630_749, ALB: 496_715, GRA: 249_671 };
+const CBS_CSV = [
+  '"RegioS";"Perioden";"BevolkingOp1Januari_1"',
+  '"GM0505    ";"2004JJ00";"119500"',
+  '"GM0642    ";"2004JJ00";"44800"',
+  '"GM0590    ";"2004JJ00";"30500"',
+  '"GM0531    ";"2004JJ00";"24500"',
+  '"GM0610    ";"2004JJ00";"24000"',
+  '"GM0482    ";"2004JJ00";"18900"',
+  '"GM0693    ";"2004JJ00";"9500"',
+  '"GM0363    ";"2004JJ00";"736500"',
+].join('\n');
+
+async function finished(workflowId: string): Promise<ContributionStepResult> {
+  return env.client.workflow.getHandle(workflowId).result();
+}
+
+describe('contributions to the shared centre', () => {
+  let admin: string;
+  let fin: string;
+  let zwn: string;
+  let pap: string;
+  const counts = async () => ({
+    versions: await env.models.KeyFigureVersion.countDocuments(),
+    participations: await env.models.Participation.countDocuments(),
+    budgets: await env.models.ContributionBudget.countDocuments(),
+    steps: await env.models.ContributionStep.countDocuments(),
+    invoices: await env.models.Invoice.countDocuments(),
+  });
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    admin = await env.token('region-admin');
+    fin = await env.token('dbc-finance');
+    zwn = await env.token('zwn-finance');
+    pap = await env.token('pap-finance');
+  });
+  afterAll(() => env.close());
+
+  test('the centre sets up a product, participation, key figures from a CBS table and a budget', async () => {
+    const product = await post('/api/contributions/products', admin, {
+      _id: P,
+      name: 'Leerplichtadministratie (regionaal)',
+      serviceLevel: 'basis',
+      serviceIds: ['DBC-LEERPLICHT'],
+      rules: { fixed: { DOR: 4_000_000 }, rest: [{ by: 'keyFigure', name: 'inwoners' }] },
+    });
+    expect(product.status).toBe(201);
+    expect((await post('/api/contributions/products', zwn, { _id: 'ZWN-X', name: 'x', rules: { rest: [] } })).status).toBe(403);
+    for (const participant of Object.keys(SEED_SHARES)) {
+      const r = await post(`/api/contributions/products/${P}/participations`, admin, { participant, from: `${Y}-01-01` });
+      expect(r.status).toBe(201);
+    }
+    const imported = await post('/api/contributions/key-figures/import', admin, {
+      name: 'inwoners',
+      referenceDate: '2004-01-01',
+      csv: CBS_CSV,
+    });
+    expect(imported.status).toBe(201);
+    expect(imported.body.version).toMatchObject({ _id: 'DBC:inwoners:v1', figures: { DOR: 119_500, GRA: 9_500 }, source: 'csv' });
+    expect(imported.body.skipped).toEqual([{ row: 9, region: 'GM0363' }]);
+    expect((await post(`/api/contributions/products/${P}/budgets`, fin, { year: Y, budgetCents: 8_000_000 })).status).toBe(201);
+  });
+
+  test("the preview shows the seed's example: EUR 80,000, DOR fixed 40,000, the rest by population, and explains each share", async () => {
+    const before = await counts();
+    const res = await get(`/api/contributions/products/${P}/preview?year=${Y}`, fin);
+    expect(res.status).toBe(200);
+    const shares = Object.fromEntries(
+      res.body.allocation.shares.map((s: { participant: string; totalCents: number }) => [s.participant, s.totalCents]),
+    );
+    expect(shares).toEqual(SEED_SHARES);
+    expect(res.body.allocation.keyFigureVersions).toEqual(['DBC:inwoners:v1']);
+    expect(res.body.allocation.shares.find((s: { participant: string }) => s.participant === 'ZWN').explanation).toMatch(
+      /44800 inwoners × 365 days \(DBC:inwoners:v1\): 16352000 \/ 55553000 of 4000000 ct/,
+    );
+    expect(res.body.lines.find((l: { participant: string }) => l.participant === 'ZWN')).toMatchObject({
+      kind: 'invoice',
+      amountCents: 294_349,
+    });
+    expect(await counts()).toEqual(before); // a preview writes nothing
+    // Participants do not see the preview of the others' shares.
+    expect((await get(`/api/contributions/products/${P}/preview?year=${Y}`, zwn)).status).toBe(403);
+  });
+
+  describe('bad input gets a problem+json error and changes nothing', () => {
+    test('a CSV with bad rows: every bad row with its number, nothing imported', async () => {
+      const before = await counts();
+      const csv = 'Regio;Inwoners\nGM0505;119500\nGM0642;veel\nGM0505;1\n';
+      const res = await post('/api/contributions/key-figures/import', admin, { name: 'inwoners', referenceDate: '2005-01-01', csv });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(res.body).toMatchObject({ field: 'csv', detail: 'the CSV has 2 bad row(s); nothing was imported' });
+      expect(res.body.errors.map((e: { row: number }) => e.row)).toEqual([3, 4]);
+      expect(await counts()).toEqual(before);
+    });
+    test('a participation that overlaps its own earlier participation: 409', async () => {
+      const before = await counts();
+      const res = await post(`/api/contributions/products/${P}/participations`, admin, { participant: 'ZWN', from: `${Y}-06-01` });
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toMatch(/ZWN already participates in DBC-LP-BASIS from/);
+      expect(await counts()).toEqual(before);
+    });
+    test('fixed shares that exceed the budget: 400', async () => {
+      const before = await counts();
+      const res = await post(`/api/contributions/products/${P}/budgets`, fin, { year: Y, budgetCents: 3_999_999 });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ field: 'rules.fixed' });
+      expect(res.body.detail).toMatch(/exceed the total/);
+      expect(await counts()).toEqual(before);
+    });
+    test('a key figure missing for a participant: 400 naming it, for the preview and for an advance', async () => {
+      await post('/api/contributions/products', admin, {
+        _id: 'DBC-LP-LEERLINGEN',
+        name: 'Leerplicht naar leerlingen',
+        rules: { rest: [{ by: 'keyFigure', name: 'leerlingen' }] },
+      });
+      for (const participant of ['ZWN', 'GRA'])
+        await post('/api/contributions/products/DBC-LP-LEERLINGEN/participations', admin, { participant, from: `${Y}-01-01` });
+      await post('/api/contributions/key-figures', admin, { name: 'leerlingen', referenceDate: `${Y}-01-01`, figures: { ZWN: 6_700 } });
+      expect((await post('/api/contributions/products/DBC-LP-LEERLINGEN/budgets', fin, { year: Y, budgetCents: 100_000 })).status).toBe(
+        201,
+      );
+      const before = await counts();
+      const preview = await get(`/api/contributions/products/DBC-LP-LEERLINGEN/preview?year=${Y}`, fin);
+      expect(preview.status).toBe(400);
+      expect(preview.body).toMatchObject({ field: 'keyFigures' });
+      expect(preview.body.detail).toMatch(/key figure "leerlingen" is missing for GRA/);
+      const advance = await post('/api/contributions/products/DBC-LP-LEERLINGEN/advances', fin, { year: Y });
+      expect(advance.status).toBe(400);
+      expect(await counts()).toEqual(before);
+    });
+    test('a settlement for a year that has not ended: 409', async () => {
+      await post(`/api/contributions/products/${P}/budgets`, fin, { year: THIS_YEAR, budgetCents: 8_000_000 });
+      await post(`/api/contributions/products/${P}/actuals`, fin, { year: THIS_YEAR, actualCents: 8_000_000 });
+      const before = await counts();
+      const res = await post(`/api/contributions/products/${P}/settlements`, fin, { year: THIS_YEAR });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ state: 'year_not_ended' });
+      expect(await counts()).toEqual(before);
+    });
+  });
+
+  describe('advances, a budget amendment and the settlement', () => {
+    let a1: ContributionStepResult;
+
+    test('the first advance invoices a quarter of every provisional contribution, numbered gap-free, each as an invoice workflow', async () => {
+      const res = await post(`/api/contributions/products/${P}/advances`, fin, { year: Y });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ instalment: 1, alreadyStarted: false });
+      a1 = await finished(res.body.workflowId);
+      expect(a1.invoiceIds).toHaveLength(7);
+      const invoices = await env.models.Invoice.find({ _id: { $in: a1.invoiceIds } }).lean();
+      expect(invoices.map((i) => i.number).sort()).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `DBC-${THIS_YEAR}-0000${n}`));
+      const zwnInvoice = invoices.find((i) => i.buyer === 'ZWN')!;
+      expect(zwnInvoice).toMatchObject({
+        kind: 'invoice',
+        provider: 'DBC',
+        period: `${Y}-Q1`,
+        netCents: 294_349,
+        grossCents: 294_349,
+        status: 'issued',
+      });
+      expect(invoices.find((i) => i.buyer === 'DOR')!.netCents).toBe(1_000_000);
+      const state: InvoiceState = await env.client.workflow.getHandle(invoiceWorkflowId(zwnInvoice._id)).query('getInvoiceState');
+      expect(state).toMatchObject({ status: 'issued', outstandingCents: 294_349 });
+      await recordHistory(env, res.body.workflowId, 'contribution-advance');
+    });
+
+    test('running the same advance again invoices nothing twice', async () => {
+      const before = await counts();
+      const again = await post(`/api/contributions/products/${P}/advances`, fin, { year: Y, instalment: 1 });
+      expect(again.status).toBe(202);
+      expect(again.body.alreadyStarted).toBe(true);
+      expect(await counts()).toEqual(before);
+    });
+
+    test('the same figure in the API, the HTML and the UBL, which passes the official rules', async () => {
+      const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
+      const api = await get(`/api/invoices/${id}`, zwn);
+      expect(api.body.grossCents).toBe(294_349);
+      const html = await fetch(`${env.baseUrl}/api/invoices/${id}/document.html`, { headers: { authorization: `Bearer ${zwn}` } });
+      expect(await html.text()).toContain('2.943,49');
+      const ubl = await (await fetch(`${env.baseUrl}/api/invoices/${id}/ubl.xml`, { headers: { authorization: `Bearer ${zwn}` } })).text();
+      expect(ubl).toContain('<cbc:PayableAmount currencyID="EUR">2943.49</cbc:PayableAmount>');
+      const result = await validateUbl(ubl, 'Invoice');
+      expect({ xsd: result.xsdErrors, fatal: result.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
+    }, 120_000);
+
+    test('one municipality cannot see another one’s contribution invoice', async () => {
+      const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
+      expect((await get(`/api/invoices/${id}`, pap)).status).toBe(404);
+      expect((await get(`/api/invoices/${id}/document.pdf`, pap)).status).toBe(404);
+      expect((await post(`/api/invoices/${id}/payments`, pap, { amountCents: 1, date: today() })).status).toBe(404);
+    });
+
+    test('a budget amendment changes only the advances not yet invoiced, and the advances add up to the new contribution', async () => {
+      expect(
+        (await post(`/api/contributions/products/${P}/budgets`, fin, { year: Y, budgetCents: 8_800_000, reason: 'extra formatie' })).status,
+      ).toBe(201);
+      const preview = await get(`/api/contributions/products/${P}/preview?year=${Y}`, fin);
+      const zwnLine = preview.body.lines.find((l: { participant: string }) => l.participant === 'ZWN');
+      // new yearly share of ZWN: 4,800,000 × 44,800 / 152,200 = 1,412,877.8 → 1,412,878 (largest remainder)
+      expect(zwnLine).toMatchObject({
+        contributionCents: 1_412_878,
+        invoicedBeforeCents: 294_349,
+        amountCents: Math.floor((1_412_878 - 294_349) / 3),
+      });
+      for (let k = 2; k <= 4; k++) {
+        const res = await post(`/api/contributions/products/${P}/advances`, fin, { year: Y });
+        expect(res.body.instalment).toBe(k);
+        await finished(res.body.workflowId);
+      }
+      const paid = await env.models.Invoice.find({ buyer: 'ZWN', provider: 'DBC', kind: 'invoice' }).lean();
+      expect(paid.reduce((s, i) => s + i.netCents, 0)).toBe(1_412_878);
+      expect(paid[0]!.netCents).toBe(294_349); // the invoiced advance did not change
+      expect((await post(`/api/contributions/products/${P}/advances`, fin, { year: Y })).status).toBe(400); // there is no fifth
+    });
+
+    test('the settlement: a credit note (381) for each participant whose definitive contribution is lower; DOR’s fixed share needs none', async () => {
+      await post(`/api/contributions/products/${P}/actuals`, fin, { year: Y, actualCents: 8_500_000 });
+      const res = await post(`/api/contributions/products/${P}/settlements`, fin, { year: Y });
+      expect(res.status).toBe(202);
+      const result = await finished(res.body.workflowId);
+      await recordHistory(env, res.body.workflowId, 'contribution-settlement');
+      expect(result.invoiceIds).toEqual([]);
+      expect(result.creditNoteIds.map((id) => id.slice(-3)).sort()).toEqual(['ALB', 'GRA', 'HIA', 'PAP', 'SLI', 'ZWN']);
+      const note = (await env.models.Invoice.findById(`${P}-${Y}-S-ZWN`).lean())!;
+      // definitive: 4,500,000 × 44,800 / 152,200 = 1,324,572.9 → 1,324,573; advances 1,412,878
+      expect(note).toMatchObject({ kind: 'credit_note', netCents: 1_412_878 - 1_324_573, status: 'issued' });
+      expect(note.creditedInvoiceId).toBe(`${P}-${Y}-A4-ZWN`);
+      const ubl = await (
+        await fetch(`${env.baseUrl}/api/invoices/${note._id}/ubl.xml`, { headers: { authorization: `Bearer ${zwn}` } })
+      ).text();
+      expect(ubl).toContain('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>');
+      const result381 = await validateUbl(ubl, 'CreditNote');
+      expect({ xsd: result381.xsdErrors, fatal: result381.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
+      // Settling again changes nothing; the year takes no more budget changes.
+      const before = await counts();
+      expect((await post(`/api/contributions/products/${P}/settlements`, fin, { year: Y })).body.alreadyStarted).toBe(true);
+      expect((await post(`/api/contributions/products/${P}/budgets`, fin, { year: Y, budgetCents: 1 })).status).toBe(409);
+      expect(await counts()).toEqual(before);
+    }, 120_000);
+
+    test('reports per participant and product, with payments; a participant sees only its own rows, also as CSV', async () => {
+      const firstId = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
+      expect(
+        (await post(`/api/invoices/${firstId}/payments`, zwn, { amountCents: 294_349, date: today(), reference: 'BNG-9' })).status,
+      ).toBe(201);
+      const centre = await get(`/api/contributions/reports?year=${Y}`, fin);
+      expect(centre.status).toBe(200);
+      expect(centre.body.rows.filter((r: { product: string }) => r.product === P)).toHaveLength(7);
+      expect(centre.body.rows.find((r: { product: string; participant: string }) => r.product === P && r.participant === 'ZWN')).toEqual({
+        product: P,
+        participant: 'ZWN',
+        year: Y,
+        budgetCents: 1_412_878,
+        advancesCents: 1_412_878,
+        actualCents: 1_324_573,
+        settlementCents: -(1_412_878 - 1_324_573),
+        paidCents: 294_349,
+        outstandingCents: 1_412_878 - 294_349,
+      });
+      expect(centre.body.products.find((r: { product: string }) => r.product === P)).toMatchObject({
+        participant: null,
+        budgetCents: 8_800_000,
+        advancesCents: 8_800_000,
+        actualCents: 8_500_000,
+        settlementCents: -300_000,
+      });
+      const own = await get(`/api/contributions/reports?year=${Y}`, zwn);
+      expect(own.body.rows.map((r: { participant: string }) => r.participant)).toEqual(['ZWN']);
+      expect(own.body.products).toEqual([]);
+      const csv = await fetch(`${env.baseUrl}/api/contributions/reports.csv?year=${Y}`, { headers: { authorization: `Bearer ${pap}` } });
+      const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+      expect(rows.every((r) => r.deelnemer === 'PAP')).toBe(true);
+      expect(rows.find((r) => r.product === P)).toMatchObject({ deelnemer: 'PAP', voorschotten: expect.stringMatching(/^\d+\.\d{2}$/) });
+      expect(
+        (await get(`/api/contributions/participations`, pap)).body.every((p: { participant: string }) => p.participant === 'PAP'),
+      ).toBe(true);
+    });
+  });
+
+  test('a merger moves participation and key figures to the merged municipality from its date', async () => {
+    const date = `${THIS_YEAR}-07-01`;
+    const res = await post('/api/contributions/mergers', admin, { into: 'ALB', merged: ['GRA'], date });
+    expect(res.status).toBe(201);
+    expect(res.body.ended).toEqual(expect.arrayContaining([`${P}:GRA:${Y}-01-01`]));
+    const v = await env.models.KeyFigureVersion.findOne({ name: 'inwoners', referenceDate: date }).lean();
+    expect(v!.figures).toMatchObject({ ALB: 18_900 + 9_500 });
+    expect((v!.figures as Record<string, number>).GRA).toBeUndefined();
+    const preview = await get(`/api/contributions/products/${P}/preview?year=${THIS_YEAR}`, fin);
+    const shares = Object.fromEntries(preview.body.allocation.shares.map((s: { participant: string }) => [s.participant, s]));
+    expect(shares.GRA.days).toBe(181);
+    expect(shares.ALB.explanation).toMatch(/18900 inwoners × 181 days .* \+ 28400 inwoners × 184 days/);
+  });
+
+  test('the Temporal Schedule of the centre invoices every advance that has started, in order, once', async () => {
+    expect(await ensureContributionSchedules(env.client, env.models, env.taskQueue)).toEqual(['DBC']);
+    await env.client.schedule.getHandle(contributionScheduleId('DBC')).delete();
+    const handle = await env.client.workflow.start('scheduledContributionAdvancesWorkflow', {
+      workflowId: `scheduled-contributions-${THIS_YEAR}`,
+      taskQueue: env.taskQueue,
+      args: [{ provider: 'DBC' }],
+    });
+    const started: string[] = await handle.result();
+    const due = Math.floor((Number(today().slice(5, 7)) - 1) / 3) + 1;
+    expect(started).toEqual(Array.from({ length: due }, (_, i) => contributionStepWorkflowId(P, THIS_YEAR, 'advance', i + 1)));
+    await recordHistory(env, handle.workflowId, 'contribution-scheduled-advances');
+    const again = await env.client.workflow.execute('scheduledContributionAdvancesWorkflow', {
+      workflowId: `scheduled-contributions-${THIS_YEAR}-again`,
+      taskQueue: env.taskQueue,
+      args: [{ provider: 'DBC' }],
+    });
+    expect(again).toEqual([]);
+  });
+});
+
+describe('growth model: a service moves from the centre municipality to the shared centre', () => {
+  let t: StoryTokens;
+  let admin: string;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    t = await storyTokens(env);
+    admin = await env.token('region-admin');
+  });
+  afterAll(() => env.close());
+
+  test('new requests go to the centre; the open one finishes under Dordrecht, which bills it; agreements move with history', async () => {
+    const open = await requestUpTo(env, t, 'in_progress');
+    expect(
+      (await post('/api/service-transfers', t.coordinator, { serviceId: 'DOR-LEERPLICHT', to: 'DBC', effectiveDate: today() })).status,
+    ).toBe(403);
+    const res = await post('/api/service-transfers', admin, {
+      serviceId: 'DOR-LEERPLICHT',
+      to: 'DBC',
+      effectiveDate: today(),
+      targetServiceId: 'DBC-LEERPLICHT',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ from: 'DOR', to: 'DBC', effectiveDate: today(), targetServiceId: 'DBC-LEERPLICHT' });
+    expect(res.body.agreements).toContainEqual({ from: 'DVO-ZWN-DOR-LEERPLICHT', to: 'DVO-ZWN-DOR-LEERPLICHT-DBC' });
+    const [oldAgreement, newAgreement] = await Promise.all([
+      env.models.Agreement.findById('DVO-ZWN-DOR-LEERPLICHT').lean(),
+      env.models.Agreement.findById('DVO-ZWN-DOR-LEERPLICHT-DBC').lean(),
+    ]);
+    expect(oldAgreement!.validTo < today()).toBe(true); // history kept, ended the day before
+    expect(newAgreement).toMatchObject({
+      provider: 'DBC',
+      serviceIds: ['DBC-LEERPLICHT'],
+      validFrom: today(),
+      orderReference: oldAgreement!.orderReference,
+    });
+    // A second, different transfer of the same service is refused; the same one again is harmless.
+    expect(
+      (await post('/api/service-transfers', admin, { serviceId: 'DOR-LEERPLICHT', to: 'DBC', effectiveDate: '2099-01-01' })).status,
+    ).toBe(409);
+
+    const fresh = await post('/api/requests', t.requester, { serviceId: 'DOR-LEERPLICHT', title: 'Na de overdracht' });
+    expect(fresh.status).toBe(201);
+    expect(fresh.body).toMatchObject({ provider: 'DBC', serviceId: 'DBC-LEERPLICHT', agreementId: 'DVO-ZWN-DOR-LEERPLICHT-DBC' });
+
+    // The open request goes on under Dordrecht and Dordrecht bills it.
+    await post(`/api/requests/${open}/time-entries`, t.staff, { date: today(), minutes: 60, description: 'Afronding' });
+    await post(`/api/requests/${open}/submit-result`, t.staff, { reference: 'R', notes: '' });
+    await post(`/api/requests/${open}/review`, t.reviewer, { approved: true });
+    expect((await post(`/api/requests/${open}/accept-result`, t.requester)).status).toBe(200);
+    expect((await post('/api/invoice-runs', t.finance, { period: currentPeriod() })).status).toBe(202);
+    const run = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).result();
+    const invoice = (await env.models.Invoice.findById(run.invoiceIds[0]).lean())!;
+    expect(invoice).toMatchObject({ provider: 'DOR', buyer: 'ZWN' });
+    expect(invoice.lines.map((l) => l.requestId)).toEqual([open]);
+  });
+});
