@@ -88,7 +88,11 @@ function navFor(actor: Actor | undefined): NavItem[] {
   const items: NavItem[] = [];
   if (has('requester')) items.push({ href: '/aanvragen', label: 'Mijn aanvragen' }, { href: '/aanvragen/nieuw', label: 'Nieuwe aanvraag' });
   if (has('coordinator'))
-    items.push({ href: '/intake', label: 'Intake' }, { href: '/opdrachten', label: 'Opdrachten' }, { href: '/werkvoorraad', label: 'Werkvoorraad' });
+    items.push(
+      { href: '/intake', label: 'Intake' },
+      { href: '/opdrachten', label: 'Opdrachten' },
+      { href: '/werkvoorraad', label: 'Werkvoorraad' },
+    );
   if (has('staff')) items.push({ href: '/taken', label: 'Mijn taken' }, { href: '/uren', label: 'Uren' });
   if (has('reviewer')) items.push({ href: '/toetsing', label: 'Toetsing' });
   if (has('provider_finance') || has('buyer_finance')) items.push({ href: '/facturen', label: 'Facturen' });
@@ -171,7 +175,15 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
     const org = actor ? await orgName(actor.org) : '';
     const html = views.render(
       `pages/${name}`,
-      { ...data, actor, org, roleText: actor?.roles.map((r) => ROLE_LABELS[r]).join(', '), nav, csrf: csrfToken(req), flash: takeFlash(req) },
+      {
+        ...data,
+        actor,
+        org,
+        roleText: actor?.roles.map((r) => ROLE_LABELS[r]).join(', '),
+        nav,
+        csrf: csrfToken(req),
+        flash: takeFlash(req),
+      },
       'pages/layout',
     );
     res.status(status).type('html').send(html);
@@ -241,7 +253,8 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
       delete s.oidc;
       const claims = await oidc.finish(new URL(req.originalUrl, config.OIDC_REDIRECT_URL), pending);
       const user =
-        (await models.User.findById(claims.sub).lean()) ?? (claims.email ? await models.User.findOne({ email: claims.email }).lean() : null);
+        (await models.User.findById(claims.sub).lean()) ??
+        (claims.email ? await models.User.findOne({ email: claims.email }).lean() : null);
       const membership = user?.memberships[0];
       if (!user || !membership) return loginPage(req, res, 'U bent bij de identiteitsprovider bekend, maar niet in Eenvoud.', 403);
       s.userId = user._id;
@@ -270,14 +283,13 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
 
   // Unknown page addresses get the Dutch 404 page; API paths keep their problem+json answers.
   router.use((req, _res, next) => {
-    if (req.method === 'GET' && !/^\/(api|dev|health|openapi\.json)(\/|$)/.test(req.path) && req.accepts('html')) {
+    if (req.method === 'GET' && req.accepts('html')) {
       return next(new DomainError('NotFound', 'no page'));
     }
     next();
   });
 
-  const errorPage: ErrorRequestHandler = (rawErr, req, res, next) => {
-    if (/^\/(api|dev)(\/|$)/.test(req.path)) return next(rawErr);
+  const errorPage: ErrorRequestHandler = (rawErr, req, res, _next) => {
     const err = fromTemporal(rawErr);
     if (err instanceof DomainError && err.kind === 'Unauthenticated') {
       if (req.method === 'GET') return res.redirect(303, `/inloggen?terug=${encodeURIComponent(req.originalUrl)}`);
@@ -295,5 +307,10 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
     page(req, res, 'error', { title: info.title, text: info.text, status }, status).catch(() => res.status(500).end());
   };
   router.use(errorPage);
-  return router;
+  // The API, the dev token issuer and the health check are not pages: they never pass through here.
+  const outer = express.Router();
+  outer.use((req, res, next) => (API_PATHS.test(req.path) ? next() : router(req, res, next)));
+  return outer;
 }
+
+const API_PATHS = /^\/(api|dev|health|openapi\.json)(\/|$)/;

@@ -270,10 +270,11 @@ describe('keyboard only', () => {
     await expect(page.locator('h1').innerText()).resolves.toBe('Toetsenbordaanvraag');
     // Every form control on the request form has a label.
     await page.goto('/aanvragen/nieuw');
-    const unlabeled = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter(
-        (el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label'),
-      ).length,
+    const unlabeled = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter(
+          (el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label'),
+        ).length,
     );
     expect(unlabeled).toBe(0);
     await screenshot(page, '14-new-request-tablet');

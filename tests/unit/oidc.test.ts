@@ -45,7 +45,12 @@ describe('OIDC web login configuration', () => {
     expect(() => loadConfig({ OIDC_CLIENT_ID: 'x' })).toThrow(/OIDC_ISSUER and OIDC_REDIRECT_URL/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/SESSION_SECRET/);
     expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
-    const c = loadConfig({ ...config, NODE_ENV: 'production', OIDC_JWKS_URL: 'https://login.example.nl/jwks', SESSION_SECRET: 's'.repeat(40) });
+    const c = loadConfig({
+      ...config,
+      NODE_ENV: 'production',
+      OIDC_JWKS_URL: 'https://login.example.nl/jwks',
+      SESSION_SECRET: 's'.repeat(40),
+    });
     expect(oidcSettings(c)).toMatchObject({ clientId: 'eenvoud-web', redirectUri: config.OIDC_REDIRECT_URL });
     expect(loadConfig({}).SESSION_SECRET!.length).toBeGreaterThanOrEqual(32);
   });

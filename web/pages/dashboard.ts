@@ -58,7 +58,11 @@ export function dashboardPages(router: Router, ctx: WebContext): void {
     if (isFinance) {
       const b = await ctx.invoices.balances(actor);
       balances = await Promise.all(
-        b.map(async (x) => ({ creditorName: await ctx.orgName(x.creditor), debtorName: await ctx.orgName(x.debtor), outstandingCents: x.outstandingCents })),
+        b.map(async (x) => ({
+          creditorName: await ctx.orgName(x.creditor),
+          debtorName: await ctx.orgName(x.debtor),
+          outstandingCents: x.outstandingCents,
+        })),
       );
       balanceChart = barChart({
         id: 'saldi-dashboard',

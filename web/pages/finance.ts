@@ -44,7 +44,12 @@ export function financePages(router: Router, ctx: WebContext): void {
     });
   });
 
-  const detail = async (req: Request, res: Response, form: { key?: string; values?: Body; errors?: Record<string, string> } = {}, status = 200) => {
+  const detail = async (
+    req: Request,
+    res: Response,
+    form: { key?: string; values?: Body; errors?: Record<string, string> } = {},
+    status = 200,
+  ) => {
     const actor = actorOf(req);
     const id = String(req.params.id);
     const invoice = await uc.get(actor, id);
@@ -89,7 +94,10 @@ export function financePages(router: Router, ctx: WebContext): void {
         creditNotes: creditNotes.filter(Boolean),
         canPay: isBuyer && open && invoice.outstandingCents > 0,
         payment: {
-          values: form.key === 'payment' ? form.values : { amount: formatEuro(invoice.outstandingCents).replace(/€\s?/, ''), date: dutchDate(Date.now()) },
+          values:
+            form.key === 'payment'
+              ? form.values
+              : { amount: formatEuro(invoice.outstandingCents).replace(/€\s?/, ''), date: dutchDate(Date.now()) },
           errors: form.key === 'payment' ? form.errors : {},
         },
       },
@@ -122,11 +130,23 @@ export function financePages(router: Router, ctx: WebContext): void {
   };
 
   router.post('/facturen/:id/regels/:lineNo/accepteren', (req, res) =>
-    act(req, res, `line-${lineNo(req)}`, () => uc.act(actorOf(req), String(req.params.id), msg.acceptLine, { lineNo: lineNo(req) }), 'De regel is geaccepteerd.'),
+    act(
+      req,
+      res,
+      `line-${lineNo(req)}`,
+      () => uc.act(actorOf(req), String(req.params.id), msg.acceptLine, { lineNo: lineNo(req) }),
+      'De regel is geaccepteerd.',
+    ),
   );
   router.post('/facturen/:id/regels/:lineNo/betwisten', async (req, res) => {
     const reason = String((req.body as Body).reason ?? '').trim();
-    if (!reason) return detail(req, res, { key: `line-${lineNo(req)}`, values: req.body, errors: { reason: 'Geef de reden van de betwisting op.' } }, 400);
+    if (!reason)
+      return detail(
+        req,
+        res,
+        { key: `line-${lineNo(req)}`, values: req.body, errors: { reason: 'Geef de reden van de betwisting op.' } },
+        400,
+      );
     return act(
       req,
       res,
@@ -140,7 +160,13 @@ export function financePages(router: Router, ctx: WebContext): void {
     const key = `line-${lineNo(req)}`;
     if (body.decision === 'credit') {
       const cents = parseEuro(body.credit);
-      if (!cents || cents < 1) return detail(req, res, { key, values: body, errors: { credit: 'Vul het bedrag van de creditnota in, bijvoorbeeld 365,63.' } }, 400);
+      if (!cents || cents < 1)
+        return detail(
+          req,
+          res,
+          { key, values: body, errors: { credit: 'Vul het bedrag van de creditnota in, bijvoorbeeld 365,63.' } },
+          400,
+        );
       return act(
         req,
         res,
@@ -151,7 +177,8 @@ export function financePages(router: Router, ctx: WebContext): void {
     }
     if (body.decision === 'reject') {
       const explanation = String(body.explanation ?? '').trim();
-      if (!explanation) return detail(req, res, { key, values: body, errors: { explanation: 'Leg uit waarom de betwisting wordt afgewezen.' } }, 400);
+      if (!explanation)
+        return detail(req, res, { key, values: body, errors: { explanation: 'Leg uit waarom de betwisting wordt afgewezen.' } }, 400);
       return act(
         req,
         res,
@@ -205,14 +232,21 @@ export function financePages(router: Router, ctx: WebContext): void {
   // Invoice runs: start one, then watch its progress (polled by /static/invoice-run.js).
   const runForm = async (req: Request, res: Response, values: Body = {}, errors: Record<string, string> = {}, status = 200) => {
     requireRoleWeb(actorOf(req), 'provider_finance');
-    await ctx.page(req, res, 'invoice-run-start', { title: 'Factuurrun', values: { period: dutchDate(Date.now()).slice(0, 7), ...values }, errors }, status);
+    await ctx.page(
+      req,
+      res,
+      'invoice-run-start',
+      { title: 'Factuurrun', values: { period: dutchDate(Date.now()).slice(0, 7), ...values }, errors },
+      status,
+    );
   };
   router.get('/factuurrun', (req, res) => runForm(req, res));
   router.post('/factuurrun', async (req, res) => {
     const actor = actorOf(req);
     requireRoleWeb(actor, 'provider_finance');
     const period = String((req.body as Body).period ?? '').trim();
-    if (!PERIOD.test(period)) return runForm(req, res, { period }, { period: 'Vul een periode in als jjjj-mm, bijvoorbeeld 2026-11.' }, 400);
+    if (!PERIOD.test(period))
+      return runForm(req, res, { period }, { period: 'Vul een periode in als jjjj-mm, bijvoorbeeld 2026-11.' }, 400);
     try {
       await uc.startRun(actor, period);
     } catch (err) {
@@ -231,7 +265,9 @@ export function financePages(router: Router, ctx: WebContext): void {
     const invoices = await Promise.all(
       p.invoiceIds.map(async (id) => {
         const i = await uc.get(actor, id).catch(() => null);
-        return i ? { id, number: i.number, buyerName: await ctx.orgName(i.buyer), grossCents: i.grossCents, gross: formatEuro(i.grossCents) } : null;
+        return i
+          ? { id, number: i.number, buyerName: await ctx.orgName(i.buyer), grossCents: i.grossCents, gross: formatEuro(i.grossCents) }
+          : null;
       }),
     );
     return {

@@ -156,17 +156,37 @@ export function dutchRefusal(err: unknown): { field: string; message: string } |
   if (err.kind === 'Conflict' && typeof d.remainingMinutes === 'number')
     return { field: 'hours', message: `Dit gaat boven het goedgekeurde budget uit: er resteert nog ${hoursText(d.remainingMinutes)} uur.` };
   if (err.kind === 'Forbidden') return { field: '_form', message: 'U mag deze actie niet uitvoeren (rol of vier-ogenprincipe).' };
-  if (err.kind === 'InvalidState') return { field: '_form', message: 'Dit kan niet meer: de status van de opdracht is inmiddels veranderd.' };
+  if (err.kind === 'InvalidState')
+    return { field: '_form', message: 'Dit kan niet meer: de status van de opdracht is inmiddels veranderd.' };
   const fieldMap: Record<string, string> = { minutes: 'hours', estimateMinutes: 'estimateHours', extraMinutes: 'extraHours' };
   const field = typeof d.field === 'string' ? (fieldMap[d.field] ?? d.field) : '_form';
-  if (err.kind === 'BadInput' && d.field === 'assignee') return { field, message: 'Deze medewerker kan deze opdracht niet krijgen (rol of vaardigheid ontbreekt).' };
-  if (err.kind === 'BadInput' && d.field === 'date') return { field, message: 'Deze datum kan niet (in de toekomst, of vóór de start van het werk).' };
-  if (err.kind === 'BadInput' || err.kind === 'Conflict') return { field, message: 'Deze invoer is niet toegestaan. Controleer de gegevens.' };
+  if (err.kind === 'BadInput' && d.field === 'assignee')
+    return { field, message: 'Deze medewerker kan deze opdracht niet krijgen (rol of vaardigheid ontbreekt).' };
+  if (err.kind === 'BadInput' && d.field === 'date')
+    return { field, message: 'Deze datum kan niet (in de toekomst, of vóór de start van het werk).' };
+  if (err.kind === 'BadInput' || err.kind === 'Conflict')
+    return { field, message: 'Deze invoer is niet toegestaan. Controleer de gegevens.' };
   return null;
 }
 
+/** The read-model fields the request tables show. */
+interface ReadModelRow {
+  _id: string;
+  title: string;
+  status: string;
+  buyer: string;
+  provider: string;
+  submittedAt: string;
+  deadlines?: { intake?: string | null; delivery?: string | null } | null;
+  overdue?: boolean | null;
+  breaches?: unknown[] | null;
+  loggedMinutes?: number | null;
+  budgetMinutes?: number | null;
+  assignee?: string | null;
+}
+
 /** Rows for request tables: the live fields of the read model in Dutch display. */
-async function rows(ctx: WebContext, items: Array<Record<string, any>>) {
+async function rows(ctx: WebContext, items: ReadModelRow[]) {
   return Promise.all(
     items.map(async (r) => ({
       id: r._id,
@@ -191,7 +211,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
 
   const listAll = async (actor: Actor, side: 'buyer' | 'provider') => {
     const res = await uc.list(actor, { [side]: actor.org, sort: '-submittedAt', page: 1, pageSize: 200 });
-    return res.items as unknown as Array<Record<string, any>>;
+    return res.items as unknown as ReadModelRow[];
   };
 
   router.get('/aanvragen', async (req, res) => {
@@ -220,7 +240,9 @@ export function requestPages(router: Router, ctx: WebContext): void {
   /** Services the buyer can order today: under an agreement (DVO) that is valid now. */
   const offered = async (actor: Actor) => {
     const day = today();
-    const agreements = (await ctx.catalogue.listAgreements(actor)).filter((a) => a.buyer === actor.org && a.validFrom <= day && a.validTo >= day);
+    const agreements = (await ctx.catalogue.listAgreements(actor)).filter(
+      (a) => a.buyer === actor.org && a.validFrom <= day && a.validTo >= day,
+    );
     const ids = new Set(agreements.flatMap((a) => a.serviceIds));
     const services = (await ctx.catalogue.listServices()).filter((s) => ids.has(s._id));
     return Promise.all(services.map(async (s) => ({ id: s._id, name: s.name, providerName: await ctx.orgName(s.provider) })));
@@ -253,7 +275,12 @@ export function requestPages(router: Router, ctx: WebContext): void {
     const actor = actorOf(req);
     requireRoleWeb(actor, 'requester');
     const body = req.body as Body;
-    const values = { serviceId: text(body.serviceId), title: text(body.title), description: String(body.description ?? ''), kind: text(body.kind) };
+    const values = {
+      serviceId: text(body.serviceId),
+      title: text(body.title),
+      description: String(body.description ?? ''),
+      kind: text(body.kind),
+    };
     const errors: Record<string, string> = {};
     const services = await offered(actor);
     if (!services.some((s) => s.id === values.serviceId)) errors.serviceId = 'Kies een dienst waarvoor uw gemeente een geldige DVO heeft.';
@@ -288,7 +315,12 @@ export function requestPages(router: Router, ctx: WebContext): void {
     if (state.assignee !== actor.userId) can = { ...can, logTime: false, submitResult: false };
     if (state.contributors.includes(actor.userId)) can = { ...can, review: false };
     if (!state.pendingExtension) can = { ...can, decideBudgetExtension: false };
-    const entries = (await uc.timeEntries(actor, id)).map((e) => ({ date: e.date, minutes: e.minutes, description: e.description, userId: e.userId }));
+    const entries = (await uc.timeEntries(actor, id)).map((e) => ({
+      date: e.date,
+      minutes: e.minutes,
+      description: e.description,
+      userId: e.userId,
+    }));
     let remaining = state.budgetMinutes ?? 0;
     const points = [...entries]
       .sort((a, b) => a.date.localeCompare(b.date))
@@ -356,7 +388,12 @@ export function requestPages(router: Router, ctx: WebContext): void {
     } catch (err) {
       const refusal = dutchRefusal(err);
       if (!refusal) throw err;
-      return detail(req, res, { action, values: body, errors: { [refusal.field]: refusal.message } }, err instanceof DomainError && err.kind === 'BadInput' ? 400 : 409);
+      return detail(
+        req,
+        res,
+        { action, values: body, errors: { [refusal.field]: refusal.message } },
+        err instanceof DomainError && err.kind === 'BadInput' ? 400 : 409,
+      );
     }
     flash(req, DONE[action] ?? 'Gedaan.');
     res.redirect(303, typeof body.terug === 'string' && body.terug.startsWith('/uren') ? body.terug : `/aanvragen/${id}`);
@@ -367,7 +404,11 @@ export function requestPages(router: Router, ctx: WebContext): void {
     const actor = actorOf(req);
     requireRoleWeb(actor, 'coordinator');
     const all = await listAll(actor, 'provider');
-    const by = (statuses: RequestStatus[]) => rows(ctx, all.filter((r) => statuses.includes(r.status)));
+    const by = (statuses: RequestStatus[]) =>
+      rows(
+        ctx,
+        all.filter((r) => statuses.includes(r.status as RequestStatus)),
+      );
     await ctx.page(req, res, 'intake', {
       title: 'Intake',
       incoming: await by(['submitted']),

@@ -1,4 +1,5 @@
 // Live progress of an invoice run: polls the progress URL until the run is done.
+/* global document, fetch, setTimeout */
 (function () {
   'use strict';
   var box = document.getElementById('run-progress');
