@@ -19,7 +19,7 @@ interface Frame {
 function open({ id, title, desc }: Frame, width: number, height: number): string {
   const safeId = id.replace(/[^A-Za-z0-9_-]/g, '-');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="100%" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
     `role="img" aria-labelledby="${safeId}-title ${safeId}-desc" preserveAspectRatio="xMinYMin meet">` +
     `<title id="${safeId}-title">${escapeXml(title)}</title><desc id="${safeId}-desc">${escapeXml(desc)}</desc>`
   );
