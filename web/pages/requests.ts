@@ -362,6 +362,8 @@ export function requestPages(router: Router, ctx: WebContext): void {
         chart,
         suggestions: suggestions.map((s) => ({ ...s, selected: s.userId === form.values?.assignee })),
         today: today(),
+        // A refusal of an action whose form is not on the page (any more) shows at the top.
+        pageError: form.action && !can[form.action as RequestAction] ? (errors._form ?? Object.values(errors)[0] ?? null) : null,
         // Values and errors of the form that was sent, under its action's name.
         fv: form.action ? { [form.action]: form.values ?? {} } : {},
         fe: form.action ? { [form.action]: errors } : {},
