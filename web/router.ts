@@ -267,16 +267,6 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
     req.session = null;
     res.redirect(303, '/');
   });
-  router.post('/organisatie', async (req, res) => {
-    // Users with roles at more than one organisation switch here.
-    actorOf(req);
-    const org = String(req.body.org ?? '');
-    const s = sessionOf(req);
-    const user = await models.User.findById(s.userId).lean();
-    if (user?.memberships.some((m) => m.org === org)) s.org = org;
-    res.redirect(303, '/start');
-  });
-
   requestPages(router, ctx);
   financePages(router, ctx);
   dashboardPages(router, ctx);
