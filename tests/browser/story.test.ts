@@ -3,7 +3,7 @@
 // against the real system: Temporal dev server, FerretDB, worker and the web pages.
 import type { Browser, Page } from 'playwright-core';
 import { createTestEnv, type TestEnv } from '../support/env';
-import { launchBrowser, screenshot, signIn, type Session } from '../support/browser';
+import { launchBrowser, screenshot as saveScreenshot, signIn, type Session } from '../support/browser';
 import { currentPeriod } from '../support/story';
 
 jest.setTimeout(120_000);
@@ -23,6 +23,22 @@ async function as(userId: string): Promise<Page> {
 
 async function submitAndWait(page: Page, button: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: button, exact: true }).click()]);
+}
+
+/**
+ * A key page: saved as a screenshot, and checked for WCAG basics that hold on every page:
+ * one h1, headings that never skip a level, a label for every form control.
+ */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await saveScreenshot(page, name);
+  const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (els) => els.map((e) => Number(e.tagName.slice(1))));
+  expect(levels.filter((l) => l === 1)).toHaveLength(1);
+  expect(levels[0]).toBe(1);
+  levels.forEach((l, i) => i > 0 && expect(l - levels[i - 1]!).toBeLessThanOrEqual(1));
+  const unlabeled = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+    els.filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+  );
+  expect(unlabeled).toEqual([]);
 }
 
 const statusOf = (page: Page) => page.locator('#request-status').innerText();
@@ -121,6 +137,8 @@ describe('the story in the browser', () => {
     await screenshot(staff, '05-hours-week');
 
     await staff.goto(`/aanvragen/${requestId}`);
+    // Names, not user ids: the assignee and the person on each time entry.
+    await expect(staff.locator('main table').innerText()).resolves.toContain('Joris van Dijk');
     await expect(staff.locator('svg[role="img"] title').first().textContent()).resolves.toContain('Burn-down');
     await staff.fill('#result-reference', 'DMS-2026-0042');
     await submitAndWait(staff, 'Aanbieden ter toetsing');
@@ -155,6 +173,16 @@ describe('the story in the browser', () => {
     await link.waitFor();
     await expect(finance.locator('#run-invoice-list').innerText()).resolves.toContain('Gemeente Zwijndrecht — € 356,25');
     await screenshot(finance, '07-invoice-run');
+    // The run may finish before the page is drawn: show the script a page that is behind, and
+    // it must catch up from the progress endpoint by itself.
+    await finance.evaluate(() => {
+      document.getElementById('run-progress')!.setAttribute('data-done', 'false');
+      document.getElementById('run-invoices')!.textContent = '?';
+      document.getElementById('run-invoice-list')!.textContent = '';
+    });
+    await finance.addScriptTag({ url: '/static/invoice-run.js' });
+    await finance.locator('#run-invoices', { hasText: '1' }).waitFor({ timeout: 10_000 });
+    await finance.locator('#run-invoice-list a').first().waitFor({ timeout: 10_000 });
     await link.click();
     invoiceUrl = new URL(finance.url()).pathname;
     await expect(finance.locator('h1').innerText()).resolves.toMatch(/^Factuur DOR-\d{4}-\d{5}$/);

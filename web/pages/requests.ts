@@ -315,11 +315,20 @@ export function requestPages(router: Router, ctx: WebContext): void {
     if (state.assignee !== actor.userId) can = { ...can, logTime: false, submitResult: false };
     if (state.contributors.includes(actor.userId)) can = { ...can, review: false };
     if (!state.pendingExtension) can = { ...can, decideBudgetExtension: false };
-    const entries = (await uc.timeEntries(actor, id)).map((e) => ({
+    const raw = await uc.timeEntries(actor, id);
+    // Names of the people on the request (the assignee and whoever registered hours), for display only.
+    const people = new Map(
+      (
+        await ctx.models.User.find({ _id: { $in: [...new Set([state.assignee ?? '', ...raw.map((e) => e.userId)])] } })
+          .select({ name: 1 })
+          .lean()
+      ).map((u) => [u._id, u.name]),
+    );
+    const entries = raw.map((e) => ({
       date: e.date,
       minutes: e.minutes,
       description: e.description,
-      userId: e.userId,
+      userName: people.get(e.userId) ?? e.userId,
     }));
     let remaining = state.budgetMinutes ?? 0;
     const points = [...entries]
@@ -350,6 +359,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
         state,
         statusLabelText: state.status,
         serviceName: service?.name ?? state.serviceId,
+        assigneeName: state.assignee ? (people.get(state.assignee) ?? state.assignee) : null,
         buyerName: await ctx.orgName(state.buyer),
         providerName: await ctx.orgName(state.provider),
         isBuyer: actor.org === state.buyer,
