@@ -83,6 +83,14 @@ test('when hours would exceed the budget, then the form says so in Dutch and kee
   ).toBe(303);
   const done = await staff.get(`/aanvragen/${id}`);
   expect(done.html).toContain('1,5 / 3 uur (50%)');
+  // Own entries not yet approved can be deleted from the page; the budget frees up again.
+  const entryId = /name="entryId" value="([^"]+)"/.exec(done.html)?.[1];
+  expect(entryId).toMatch(new RegExp(`^${id}-`));
+  expect((await requester.get(`/aanvragen/${id}`)).html).not.toContain('name="entryId"');
+  expect((await staff.post(`/aanvragen/${id}/acties/deleteTime`, { entryId: entryId! })).status).toBe(303);
+  const after = await staff.get(`/aanvragen/${id}`);
+  expect(after.html).toContain('De registratie is verwijderd.');
+  expect(after.html).toContain('0 / 3 uur');
 });
 
 test('when a period that has not started is asked for an invoice run, then the form says so', async () => {

@@ -63,6 +63,10 @@ const PARSERS: Partial<Record<RequestAction, (b: Body) => Parsed>> = {
     return result(e, { assignee: required(e, b, 'assignee', 'Kies een medewerker.') });
   },
   logTime: (b) => parseEntry(b),
+  deleteTime: (b) => {
+    const e = {};
+    return result(e, { entryId: required(e, b, 'entryId', 'Kies de registratie.', 100) });
+  },
   approveTime: (b) => {
     const e: Record<string, string> = {};
     const upTo = parseDate(b.upTo);
@@ -120,6 +124,7 @@ const UPDATES: Record<string, unknown> = {
   declineQuote: msg.declineQuote,
   assign: msg.assign,
   logTime: msg.logTime,
+  deleteTime: msg.deleteTime,
   approveTime: msg.approveTime,
   requestBudgetExtension: msg.requestBudgetExtension,
   decideBudgetExtension: msg.decideBudgetExtension,
@@ -139,6 +144,7 @@ const DONE: Partial<Record<RequestAction, string>> = {
   declineQuote: 'De offerte is afgewezen.',
   assign: 'De medewerker is toegewezen.',
   logTime: 'De uren zijn geregistreerd.',
+  deleteTime: 'De registratie is verwijderd.',
   approveTime: 'De uren zijn goedgekeurd.',
   requestBudgetExtension: 'De budgetuitbreiding is aangevraagd.',
   decideBudgetExtension: 'Uw besluit over de budgetuitbreiding is vastgelegd.',
@@ -324,7 +330,10 @@ export function requestPages(router: Router, ctx: WebContext): void {
           .lean()
       ).map((u) => [u._id, u.name]),
     );
+    const ownOpen = new Set(state.openEntries.filter((o) => o.userId === actor.userId).map((o) => o.entryId));
     const entries = raw.map((e) => ({
+      id: e._id,
+      canDelete: Boolean(can.deleteTime) && ownOpen.has(e._id),
       date: e.date,
       minutes: e.minutes,
       description: e.description,
@@ -359,6 +368,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
         state,
         statusLabelText: state.status,
         serviceName: service?.name ?? state.serviceId,
+        monthly: state.kind === 'standing' ? await uc.monthlyOverview(actor, id) : [],
         assigneeName: state.assignee ? (people.get(state.assignee) ?? state.assignee) : null,
         buyerName: await ctx.orgName(state.buyer),
         providerName: await ctx.orgName(state.provider),
