@@ -10,6 +10,7 @@ import {
   type ContributionStepResult,
   type InvoiceState,
 } from '../../contracts';
+import { daysInclusive } from '../../domain/contributions';
 import { ensureContributionSchedules } from '../../worker/contribution-schedules';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
@@ -316,8 +317,11 @@ describe('contributions to the shared centre', () => {
     expect((v!.figures as Record<string, number>).GRA).toBeUndefined();
     const preview = await get(`/api/contributions/products/${P}/preview?year=${THIS_YEAR}`, fin);
     const shares = Object.fromEntries(preview.body.allocation.shares.map((s: { participant: string }) => [s.participant, s]));
-    expect(shares.GRA.days).toBe(181);
-    expect(shares.ALB.explanation).toMatch(/18900 inwoners × 181 days .* \+ 28400 inwoners × 184 days/);
+    // 1 January to 30 June: 181 days, 182 in a leap year; 1 July to 31 December: always 184.
+    const before = daysInclusive(`${THIS_YEAR}-01-01`, `${THIS_YEAR}-06-30`);
+    expect(before).toBe(THIS_YEAR % 4 === 0 && (THIS_YEAR % 100 !== 0 || THIS_YEAR % 400 === 0) ? 182 : 181);
+    expect(shares.GRA.days).toBe(before);
+    expect(shares.ALB.explanation).toMatch(new RegExp(`18900 inwoners × ${before} days .* \\+ 28400 inwoners × 184 days`));
   });
 
   test('the Temporal Schedule of the centre invoices every advance that has started, in order, once', async () => {
