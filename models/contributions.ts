@@ -127,6 +127,8 @@ const serviceTransferSchema = new Schema(
     to: { type: String, required: true },
     targetServiceId: { type: String, required: true },
     effectiveDate: { type: String, required: true },
+    /** How the moved participants are financed: hours (billed), contribution (hourBilling false), both. */
+    financing: { type: String, enum: ['hours', 'contribution', 'both'], default: 'hours' },
     agreements: { type: [Object], default: [] }, // { from: old id, to: new id }
     by: { type: String, required: true },
     at: { type: String, required: true },

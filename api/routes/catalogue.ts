@@ -27,6 +27,8 @@ const agreementBody = z.object({
   roundingRule: z.enum(ROUNDING_RULES).default('none'),
   vatCategory: z.enum(VAT_CATEGORIES).default('O'),
   paymentTermDays: z.number().int().min(0).max(365).default(30),
+  /** false: financed by contributions only; the hour runs leave its hours. */
+  hourBilling: z.boolean().default(true),
   orderReference: z.string().trim().min(1).max(100),
 });
 
