@@ -157,6 +157,20 @@ describe('contributions to the shared centre', () => {
       expect(advance.status).toBe(400);
       expect(await counts()).toEqual(before);
     });
+    test('two overlapping joins at the same moment: exactly one 201 and one 409', async () => {
+      for (const [participant, from, other] of [
+        ['PAP', `${Y}-01-01`, `${Y}-03-01`],
+        ['HIA', `${Y}-02-01`, `${Y}-02-01`],
+      ] as const) {
+        const results = await Promise.all([
+          post('/api/contributions/products/DBC-LP-LEERLINGEN/participations', admin, { participant, from }),
+          post('/api/contributions/products/DBC-LP-LEERLINGEN/participations', admin, { participant, from: other }),
+        ]);
+        expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+        expect(await env.models.Participation.countDocuments({ product: 'DBC-LP-LEERLINGEN', participant })).toBe(1);
+      }
+      expect(await env.models.ParticipationLock.countDocuments()).toBe(0); // every lock released
+    });
     test('a settlement for a year that has not ended: 409', async () => {
       await post(`/api/contributions/products/${P}/budgets`, fin, { year: THIS_YEAR, budgetCents: 8_000_000 });
       await post(`/api/contributions/products/${P}/actuals`, fin, { year: THIS_YEAR, actualCents: 8_000_000 });
