@@ -11,6 +11,7 @@ import {
   type InvoiceState,
 } from '../../contracts';
 import { daysInclusive } from '../../domain/contributions';
+import { centsToDecimal, formatEuro } from '../../domain/money';
 import { ensureContributionSchedules } from '../../worker/contribution-schedules';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
@@ -216,14 +217,26 @@ describe('contributions to the shared centre', () => {
       expect(await counts()).toEqual(before);
     });
 
-    test('the same figure in the API, the HTML and the UBL, which passes the official rules', async () => {
+    test('the same figure in the API, the HTML, the PDF and the UBL, which passes the official rules', async () => {
       const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
       const api = await get(`/api/invoices/${id}`, zwn);
       expect(api.body.grossCents).toBe(294_349);
       const html = await fetch(`${env.baseUrl}/api/invoices/${id}/document.html`, { headers: { authorization: `Bearer ${zwn}` } });
-      expect(await html.text()).toContain('2.943,49');
+      const page = await html.text();
+      const pdf = await fetch(`${env.baseUrl}/api/invoices/${id}/document.pdf`, { headers: { authorization: `Bearer ${zwn}` } });
+      const text = (await pdfText(Buffer.from(await pdf.arrayBuffer()))).replace(/\s+/g, ' ');
+      // A contribution line says what it is for and its amount; it has no hours and no rate.
+      const description = `Voorschot Leerplichtadministratie (regionaal) ${Y}-Q1 (termijn 1 van 4; voorlopige bijdrage ${Y}:`;
+      for (const doc of [page, text]) {
+        expect(doc).toContain('2.943,49');
+        expect(doc).toContain(description);
+        expect(doc).not.toContain('0:00');
+        expect(doc).not.toMatch(/Uren|Tarief/);
+      }
+      expect(page).toMatch(/<td class="num"><\/td><td class="num"><\/td><td class="num">[^<]*2\.943,49<\/td>/);
       const ubl = await (await fetch(`${env.baseUrl}/api/invoices/${id}/ubl.xml`, { headers: { authorization: `Bearer ${zwn}` } })).text();
       expect(ubl).toContain('<cbc:PayableAmount currencyID="EUR">2943.49</cbc:PayableAmount>');
+      expect(ubl).toContain('<cbc:LineExtensionAmount currencyID="EUR">2943.49</cbc:LineExtensionAmount>');
       const result = await validateUbl(ubl, 'Invoice');
       expect({ xsd: result.xsdErrors, fatal: result.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
     }, 120_000);
@@ -274,6 +287,18 @@ describe('contributions to the shared centre', () => {
         await fetch(`${env.baseUrl}/api/invoices/${note._id}/ubl.xml`, { headers: { authorization: `Bearer ${zwn}` } })
       ).text();
       expect(ubl).toContain('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>');
+      const noteAmount = formatEuro(1_412_878 - 1_324_573);
+      const notePdf = await fetch(`${env.baseUrl}/api/invoices/${note._id}/document.pdf`, { headers: { authorization: `Bearer ${zwn}` } });
+      const noteText = (await pdfText(Buffer.from(await notePdf.arrayBuffer()))).replace(/\s+/g, ' ');
+      const noteHtml = await (
+        await fetch(`${env.baseUrl}/api/invoices/${note._id}/document.html`, { headers: { authorization: `Bearer ${zwn}` } })
+      ).text();
+      for (const doc of [noteText, noteHtml]) {
+        expect(doc).toContain(noteAmount);
+        expect(doc).toContain(`Afrekening Leerplichtadministratie (regionaal) ${Y}: definitieve bijdrage`);
+        expect(doc).not.toContain('0:00');
+      }
+      expect(ubl).toContain(`<cbc:PayableAmount currencyID="EUR">${centsToDecimal(1_412_878 - 1_324_573)}</cbc:PayableAmount>`);
       const result381 = await validateUbl(ubl, 'CreditNote');
       expect({ xsd: result381.xsdErrors, fatal: result381.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
       // Settling again changes nothing; the year takes no more budget changes.
