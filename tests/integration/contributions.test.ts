@@ -241,6 +241,27 @@ describe('contributions to the shared centre', () => {
       expect({ xsd: result.xsdErrors, fatal: result.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
     }, 120_000);
 
+    test('reconciliation matches a contribution line against the recorded step, not against a request', async () => {
+      const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
+      const res = await get(`/api/invoices/${id}/reconciliation`, zwn);
+      expect(res.status).toBe(200);
+      expect(res.body.lines).toHaveLength(1);
+      expect(res.body.lines[0]).toMatchObject({
+        lineNo: 1,
+        amountCents: 294_349,
+        match: 'contribution',
+        contribution: {
+          stepId: `${P}:${Y}:A1`,
+          kind: 'advance',
+          instalment: 1,
+          instalments: 4,
+          contributionCents: 1_177_398,
+          invoicedBeforeCents: 0,
+          plannedCents: 294_349,
+        },
+      });
+    });
+
     test('one municipality cannot see another one’s contribution invoice', async () => {
       const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
       expect((await get(`/api/invoices/${id}`, pap)).status).toBe(404);
