@@ -1,5 +1,6 @@
 // One view of an invoice or credit note that every rendering uses (HTML, PDF, UBL): the
 // amounts come from the stored integer cents, so all three show the same figure.
+import { isContributionStepKey } from '../domain/contributions';
 import { formatEuro, formatHours, VAT_PERCENT, type VatCategory } from '../domain/money';
 import type { Invoice, Organisation } from '../models';
 
@@ -21,6 +22,8 @@ export interface InvoiceView {
   buyer: Organisation;
   lines: {
     no: number;
+    /** A contribution line: hours and rate are empty, the description says what it is for. */
+    contribution: boolean;
     description: string;
     late: boolean;
     minutes: number;
@@ -48,6 +51,8 @@ export interface InvoiceView {
   vatTotal: string;
   gross: string;
   paymentTermDays: number;
+  /** A contribution invoice (advance or settlement): lines of an amount, no hours or rate. */
+  contribution: boolean;
 }
 
 export function invoiceView(
@@ -57,6 +62,7 @@ export function invoiceView(
   paymentTermDays: number,
 ): InvoiceView {
   const credit = invoice.kind === 'credit_note';
+  const contribution = isContributionStepKey(invoice.runKey as string | undefined);
   return {
     kind: credit ? 'credit_note' : 'invoice',
     title: credit ? 'Creditnota' : 'Factuur',
@@ -71,12 +77,13 @@ export function invoiceView(
     buyer,
     lines: invoice.lines.map((l, i) => ({
       no: i + 1,
+      contribution,
       description: `${l.title ?? l.requestId}${l.late ? ' (uren uit eerdere periode)' : ''}`,
       late: Boolean(l.late),
       minutes: l.minutes as number,
-      hours: formatHours(l.minutes as number),
+      hours: contribution ? '' : formatHours(l.minutes as number),
       rateCents: l.rateCentsPerHour as number,
-      rate: formatEuro(l.rateCentsPerHour as number),
+      rate: contribution ? '' : formatEuro(l.rateCentsPerHour as number),
       amountCents: l.amountCents as number,
       amount: formatEuro(l.amountCents as number),
       vatCategory: l.vatCategory as VatCategory,
@@ -98,5 +105,6 @@ export function invoiceView(
     vatTotal: formatEuro(invoice.vatCents),
     gross: formatEuro(invoice.grossCents),
     paymentTermDays,
+    contribution,
   };
 }

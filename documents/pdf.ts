@@ -34,7 +34,8 @@ export function invoicePdf(v: InvoiceView): Promise<Buffer> {
     doc.text(cells[4]!, cols[4], y, { width: 85, align: 'right' });
     doc.moveDown(0.3);
   };
-  row(['#', 'Omschrijving', 'Uren', 'Tarief', 'Bedrag'], true);
+  // Contribution invoices bill an amount: no hours or rate.
+  row(['#', 'Omschrijving', v.contribution ? '' : 'Uren', v.contribution ? '' : 'Tarief', 'Bedrag'], true);
   for (const l of v.lines) row([String(l.no), `${l.description} [${l.vatCategory}]`, l.hours, l.rate, l.amount]);
   doc.moveDown();
   for (const t of v.vat)

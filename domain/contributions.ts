@@ -368,6 +368,15 @@ export function settlementDifference(
   return { kind: 'none', amountCents: 0 };
 }
 
+/**
+ * Whether an invoice's run key is a contribution step (`<product>:<year>:A<k>` or
+ * `<product>:<year>:S`, the step's record id) rather than an hour run (its workflow id). A
+ * contribution invoice, and a credit note on one, has lines of an amount, not of hours × rate.
+ */
+export function isContributionStepKey(runKey: string | null | undefined): boolean {
+  return /^[^:]+:\d{4}:(A\d{1,2}|S)$/.test(runKey ?? '');
+}
+
 /** First and last day of an invoice period label: YYYY-MM (hours), YYYY-Qn or YYYY (contributions). */
 export function periodRange(label: string): { start: string; end: string } {
   const q = /^(\d{4})-Q([1-4])$/.exec(label);

@@ -1,7 +1,14 @@
 // Reconciliation rules for an incoming invoice: line matching, invoice status, overdue amount.
 import type { InvoiceLineState, InvoiceStatus } from '../contracts/invoice';
 
-export type LineMatch = 'matched' | 'exceeds_budget' | 'unknown_request';
+export type LineMatch =
+  | 'matched'
+  | 'exceeds_budget'
+  | 'unknown_request'
+  // Contribution invoices (advances, settlements): matched against the recorded step.
+  | 'contribution'
+  | 'contribution_differs'
+  | 'unknown_contribution';
 
 /**
  * A line matches when the request is the buyer's and all minutes invoiced for it so far
@@ -16,6 +23,20 @@ export function matchLine(
   if (!request || request.buyer !== buyer) return 'unknown_request';
   if (request.budgetMinutes !== null && invoicedBeforeMinutes + line.minutes > request.budgetMinutes) return 'exceeds_budget';
   return 'matched';
+}
+
+/**
+ * A line of a contribution invoice (or of the settlement's credit note) matches when the
+ * recorded contribution step planned exactly this amount for this buyer, on this document.
+ * The step is the record every amount of an advance or settlement comes from.
+ */
+export function matchContributionLine(
+  line: { amountCents: number },
+  stepLine: { participant: string; invoiceId: string | null; amountCents: number } | null,
+  invoice: { id: string; buyer: string },
+): LineMatch {
+  if (!stepLine || stepLine.participant !== invoice.buyer || stepLine.invoiceId !== invoice.id) return 'unknown_contribution';
+  return stepLine.amountCents === line.amountCents ? 'contribution' : 'contribution_differs';
 }
 
 export function invoiceStatus(lines: readonly InvoiceLineState[], outstandingCents: number): InvoiceStatus {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { centsToDecimal, VAT_CATEGORIES } from '../../domain/money';
 import { isIsoDate } from '../../domain/time';
 import type { contributionUseCases } from '../use-cases/contributions';
-import type { serviceTransferUseCases } from '../use-cases/service-transfers';
+import { TRANSFER_FINANCING, type serviceTransferUseCases } from '../use-cases/service-transfers';
 import type { RouteRegistry } from './registry';
 
 const code = z.string().regex(/^[A-Z0-9-]{2,40}$/, 'use capitals, digits and dashes');
@@ -242,7 +242,18 @@ export function contributionRoutes(
     tag,
     status: 201,
     summary: "Region admin at the shared centre moves a centre municipality's service to the centre from a date (growth model)",
-    body: z.object({ serviceId: code, to: code, effectiveDate: isoDate, targetServiceId: code.optional() }),
+    body: z.object({
+      serviceId: code,
+      to: code,
+      effectiveDate: isoDate,
+      targetServiceId: code.optional(),
+      financing: z
+        .enum(TRANSFER_FINANCING)
+        .default('hours')
+        .describe(
+          'how the moved participants are financed: hours (the centre bills their hours), contribution (only contributions; the hour runs leave their hours), or both',
+        ),
+    }),
     handler: ({ actor, body }) => transfers.transfer(actor, body),
   });
   r.add({

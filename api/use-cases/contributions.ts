@@ -20,6 +20,7 @@ import {
   planStep,
   assertYear,
 } from '../../lib/contributions';
+import { ulid } from 'ulid';
 import { isDuplicateKey } from '../../models';
 import type { StepLine } from '../../models/contributions';
 import type { Deps } from './requests';
@@ -35,8 +36,42 @@ export interface ProductInput {
   paymentTermDays: number;
 }
 
+/** A participation lock older than this was left behind by a crash and may be taken over. */
+const LOCK_STALE_MS = 10_000;
+
 export function contributionUseCases({ models, client, taskQueue }: Deps) {
   const today = () => dutchDate(Date.now());
+
+  /**
+   * Runs `work` (check for an overlap, then insert) while holding the lock of one
+   * municipality's participation in one product: a document with a unique _id, inserted
+   * first (atomic on FerretDB and MongoDB alike) and removed after. A second caller waits for
+   * it, then sees the first one's participation in its own check.
+   */
+  async function withParticipationLock<T>(product: string, participant: string, work: () => Promise<T>): Promise<T> {
+    const _id = `${product}:${participant}`;
+    const token = ulid();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await models.ParticipationLock.create({ _id, token, at: Date.now() });
+        break;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const held = await models.ParticipationLock.findById(_id).lean();
+        if (held && Date.now() - held.at > LOCK_STALE_MS) {
+          await models.ParticipationLock.deleteOne({ _id, token: held.token });
+          continue;
+        }
+        if (attempt >= 100) throw conflict(`the participation of ${participant} in ${product} is being changed; try again`);
+        await new Promise((resolve) => setTimeout(resolve, 25 + Math.floor(Math.random() * 50)));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await models.ParticipationLock.deleteOne({ _id, token });
+    }
+  }
 
   /** The centre's own people: `roles` at the product's provider. */
   function assertCentre(actor: Actor, provider: string, roles: Role[], what: string) {
@@ -102,25 +137,28 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
     const org = await models.Organisation.findById(input.participant).lean();
     if (!org || org.kind !== 'municipality') throw badInput('participant', `${input.participant} is not a municipality`);
     if (input.to !== null && input.to < input.from) throw badInput('to', 'to is before from');
-    const existing = await models.Participation.find({ product: productId, participant: input.participant }).lean();
-    const overlap = overlappingPeriod(
-      existing.map((e) => ({ ...e, to: e.to ?? null })),
-      { participant: input.participant, from: input.from, to: input.to },
-    );
-    if (overlap)
-      throw conflict(`${input.participant} already participates in ${productId} from ${overlap.from} to ${overlap.to ?? 'open end'}`, {
-        field: 'from',
-      });
     const _id = `${productId}:${input.participant}:${input.from}`;
-    await models.Participation.create({
-      _id,
-      product: productId,
-      provider: product.provider,
-      participant: input.participant,
-      from: input.from,
-      to: input.to,
-      orderReference: input.orderReference ?? `${input.participant}-${productId}`,
-      createdAt: new Date().toISOString(),
+    // Check and insert under the lock: two overlapping joins at the same moment get one 201 and one 409.
+    await withParticipationLock(productId, input.participant, async () => {
+      const existing = await models.Participation.find({ product: productId, participant: input.participant }).lean();
+      const overlap = overlappingPeriod(
+        existing.map((e) => ({ ...e, to: e.to ?? null })),
+        { participant: input.participant, from: input.from, to: input.to },
+      );
+      if (overlap)
+        throw conflict(`${input.participant} already participates in ${productId} from ${overlap.from} to ${overlap.to ?? 'open end'}`, {
+          field: 'from',
+        });
+      await models.Participation.create({
+        _id,
+        product: productId,
+        provider: product.provider,
+        participant: input.participant,
+        from: input.from,
+        to: input.to,
+        orderReference: input.orderReference ?? `${input.participant}-${productId}`,
+        createdAt: new Date().toISOString(),
+      });
     });
     return models.Participation.findById(_id).lean();
   }
@@ -382,30 +420,33 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
       ended.push(p._id);
     }
     for (const product of [...new Set(active.map((p) => p.product))].sort()) {
-      const own = await models.Participation.find({ product, participant: input.into }).lean();
-      const covering = overlappingPeriod(
-        own.map((e) => ({ ...e, to: e.to ?? null })),
-        { participant: input.into, from: input.date, to: null },
-      );
-      if (covering) continue; // the merged municipality already participates
       const _id = `${product}:${input.into}:${input.date}`;
-      await models.Participation.updateOne(
-        { _id },
-        {
-          $setOnInsert: {
-            product,
-            provider: actor.org,
-            participant: input.into,
-            from: input.date,
-            to: null,
-            orderReference: `${input.into}-${product}`,
-            origin: `merger ${input.merged.join('+')} > ${input.into} ${input.date}`,
-            createdAt: new Date().toISOString(),
+      const added = await withParticipationLock(product, input.into, async () => {
+        const own = await models.Participation.find({ product, participant: input.into }).lean();
+        const covering = overlappingPeriod(
+          own.map((e) => ({ ...e, to: e.to ?? null })),
+          { participant: input.into, from: input.date, to: null },
+        );
+        if (covering) return false; // the merged municipality already participates
+        await models.Participation.updateOne(
+          { _id },
+          {
+            $setOnInsert: {
+              product,
+              provider: actor.org,
+              participant: input.into,
+              from: input.date,
+              to: null,
+              orderReference: `${input.into}-${product}`,
+              origin: `merger ${input.merged.join('+')} > ${input.into} ${input.date}`,
+              createdAt: new Date().toISOString(),
+            },
           },
-        },
-        { upsert: true },
-      );
-      created.push(_id);
+          { upsert: true },
+        );
+        return true;
+      });
+      if (added) created.push(_id);
     }
     const versions = [];
     for (const name of await models.KeyFigureVersion.distinct('name', { provider: actor.org })) {

@@ -11,7 +11,9 @@ import {
 } from '../../contracts';
 import { invoiceView } from '../../documents/invoice-view';
 import { nettingProposal, type Balance } from '../../domain/netting';
-import { matchLine } from '../../domain/reconciliation';
+import { isContributionStepKey } from '../../domain/contributions';
+import { matchContributionLine, matchLine } from '../../domain/reconciliation';
+import type { StepLine } from '../../models/contributions';
 import { badInput, forbidden, invalidState, notFound } from '../../domain/errors';
 import { periodBounds } from '../../domain/invoicing';
 import type { Actor } from '../../domain/roles';
@@ -104,9 +106,44 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
     }
   }
 
+  /**
+   * A contribution invoice's lines matched against the recorded step (advance k of n or the
+   * settlement): the amount the step planned for this participant on this document.
+   */
+  async function contributionReconciliation(invoice: Awaited<ReturnType<typeof get>>) {
+    const step = await models.ContributionStep.findById(invoice.runKey).lean();
+    const stepLine = ((step?.lines as StepLine[] | undefined) ?? []).find((l) => l.participant === invoice.buyer) ?? null;
+    const states = invoice.lineStates as unknown as InvoiceLineState[];
+    return {
+      invoice,
+      lines: invoice.lines.map((l, i) => ({
+        lineNo: i + 1,
+        ...l,
+        match: matchContributionLine({ amountCents: l.amountCents as number }, stepLine, { id: invoice._id, buyer: invoice.buyer }),
+        budgetMinutes: null,
+        contribution:
+          step && stepLine
+            ? {
+                stepId: step._id,
+                product: step.product,
+                year: step.year,
+                kind: step.kind,
+                instalment: step.instalment ?? null,
+                instalments: step.instalments ?? null,
+                contributionCents: stepLine.contributionCents,
+                invoicedBeforeCents: stepLine.invoicedBeforeCents,
+                plannedCents: stepLine.amountCents,
+              }
+            : null,
+        state: states[i] ?? null,
+      })),
+    };
+  }
+
   /** Each line matched to its request's approved quote and budget, with its reconciliation state. */
   async function reconciliation(actor: Actor, id: string) {
     const invoice = await get(actor, id);
+    if (isContributionStepKey(invoice.runKey)) return contributionReconciliation(invoice);
     const requestIds = invoice.lines.map((l) => l.requestId as string);
     const requests = new Map((await models.Request.find({ _id: { $in: requestIds } }).lean()).map((r) => [r._id, r]));
     // Minutes of each request on earlier invoices to this buyer.

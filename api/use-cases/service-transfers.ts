@@ -4,6 +4,11 @@
 // for the service continues as an agreement with the centre with the same terms (rate, hour
 // budget, rounding, VAT, payment term, order reference), the old one ends the day before and
 // stays as history; the service's rate versions move with it when the centre gets a new service.
+// The centre chooses how the moved participants are financed: by hours (the moved agreements
+// are billed by the centre's hour runs), by contribution only (the moved agreements get
+// hourBilling false, so the hour runs leave their hours; the contributions pay for them), or
+// both (hours billed and contributions). Open requests under the old provider are billed by
+// the old provider either way.
 import { addDaysIso } from '../../domain/contributions';
 import { badInput, conflict, forbidden, notFound } from '../../domain/errors';
 import type { Actor } from '../../domain/roles';
@@ -15,7 +20,11 @@ export interface TransferInput {
   to: string;
   effectiveDate: string;
   targetServiceId?: string;
+  financing?: TransferFinancing;
 }
+
+export const TRANSFER_FINANCING = ['hours', 'contribution', 'both'] as const;
+export type TransferFinancing = (typeof TRANSFER_FINANCING)[number];
 
 export function serviceTransferUseCases({ models }: { models: Models }) {
   async function transfer(actor: Actor, input: TransferInput) {
@@ -26,10 +35,14 @@ export function serviceTransferUseCases({ models }: { models: Models }) {
     if (!centre || centre.kind !== 'shared_centre') throw badInput('to', `${input.to} is not a shared centre`);
     if (service.provider === input.to) throw badInput('to', `${input.serviceId} is already provided by ${input.to}`);
     const targetServiceId = input.targetServiceId ?? `${input.to}-${service._id.replace(new RegExp(`^${service.provider}-`), '')}`;
+    const financing: TransferFinancing = input.financing ?? 'hours';
     const earlier = await models.ServiceTransfer.findById(input.serviceId).lean();
     if (
       earlier &&
-      (earlier.to !== input.to || earlier.effectiveDate !== input.effectiveDate || earlier.targetServiceId !== targetServiceId)
+      (earlier.to !== input.to ||
+        earlier.effectiveDate !== input.effectiveDate ||
+        earlier.targetServiceId !== targetServiceId ||
+        (earlier.financing ?? 'hours') !== financing)
     )
       throw conflict(`${input.serviceId} moved to ${earlier.to} on ${earlier.effectiveDate} already`, { field: 'serviceId' });
     if (!earlier && input.effectiveDate < dutchDate(Date.now())) throw badInput('effectiveDate', 'a transfer cannot start in the past');
@@ -68,6 +81,7 @@ export function serviceTransferUseCases({ models }: { models: Models }) {
               provider: input.to,
               serviceIds: [targetServiceId],
               validFrom: a.validFrom > input.effectiveDate ? a.validFrom : input.effectiveDate,
+              hourBilling: financing !== 'contribution',
             },
           },
           { upsert: true },
@@ -88,6 +102,7 @@ export function serviceTransferUseCases({ models }: { models: Models }) {
             to: input.to,
             targetServiceId,
             effectiveDate: input.effectiveDate,
+            financing,
             agreements: moved,
             by: actor.userId,
             at: new Date().toISOString(),

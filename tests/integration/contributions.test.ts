@@ -10,10 +10,13 @@ import {
   type ContributionStepResult,
   type InvoiceState,
 } from '../../contracts';
+import { daysInclusive } from '../../domain/contributions';
+import { centsToDecimal, formatEuro } from '../../domain/money';
 import { ensureContributionSchedules } from '../../worker/contribution-schedules';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
-import { currentPeriod, requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
+import { billedEntries, currentPeriod, requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
+import { pdfText } from '../support/pdf';
 import { validateUbl } from '../support/ubl-validate';
 
 let env: TestEnv;
@@ -155,6 +158,20 @@ describe('contributions to the shared centre', () => {
       expect(advance.status).toBe(400);
       expect(await counts()).toEqual(before);
     });
+    test('two overlapping joins at the same moment: exactly one 201 and one 409', async () => {
+      for (const [participant, from, other] of [
+        ['PAP', `${Y}-01-01`, `${Y}-03-01`],
+        ['HIA', `${Y}-02-01`, `${Y}-02-01`],
+      ] as const) {
+        const results = await Promise.all([
+          post('/api/contributions/products/DBC-LP-LEERLINGEN/participations', admin, { participant, from }),
+          post('/api/contributions/products/DBC-LP-LEERLINGEN/participations', admin, { participant, from: other }),
+        ]);
+        expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+        expect(await env.models.Participation.countDocuments({ product: 'DBC-LP-LEERLINGEN', participant })).toBe(1);
+      }
+      expect(await env.models.ParticipationLock.countDocuments()).toBe(0); // every lock released
+    });
     test('a settlement for a year that has not ended: 409', async () => {
       await post(`/api/contributions/products/${P}/budgets`, fin, { year: THIS_YEAR, budgetCents: 8_000_000 });
       await post(`/api/contributions/products/${P}/actuals`, fin, { year: THIS_YEAR, actualCents: 8_000_000 });
@@ -200,17 +217,50 @@ describe('contributions to the shared centre', () => {
       expect(await counts()).toEqual(before);
     });
 
-    test('the same figure in the API, the HTML and the UBL, which passes the official rules', async () => {
+    test('the same figure in the API, the HTML, the PDF and the UBL, which passes the official rules', async () => {
       const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
       const api = await get(`/api/invoices/${id}`, zwn);
       expect(api.body.grossCents).toBe(294_349);
       const html = await fetch(`${env.baseUrl}/api/invoices/${id}/document.html`, { headers: { authorization: `Bearer ${zwn}` } });
-      expect(await html.text()).toContain('2.943,49');
+      const page = await html.text();
+      const pdf = await fetch(`${env.baseUrl}/api/invoices/${id}/document.pdf`, { headers: { authorization: `Bearer ${zwn}` } });
+      const text = (await pdfText(Buffer.from(await pdf.arrayBuffer()))).replace(/\s+/g, ' ');
+      // A contribution line says what it is for and its amount; it has no hours and no rate.
+      const description = `Voorschot Leerplichtadministratie (regionaal) ${Y}-Q1 (termijn 1 van 4; voorlopige bijdrage ${Y}:`;
+      for (const doc of [page, text]) {
+        expect(doc).toContain('2.943,49');
+        expect(doc).toContain(description);
+        expect(doc).not.toContain('0:00');
+        expect(doc).not.toMatch(/Uren|Tarief/);
+      }
+      expect(page).toMatch(/<td class="num"><\/td><td class="num"><\/td><td class="num">[^<]*2\.943,49<\/td>/);
       const ubl = await (await fetch(`${env.baseUrl}/api/invoices/${id}/ubl.xml`, { headers: { authorization: `Bearer ${zwn}` } })).text();
       expect(ubl).toContain('<cbc:PayableAmount currencyID="EUR">2943.49</cbc:PayableAmount>');
+      expect(ubl).toContain('<cbc:LineExtensionAmount currencyID="EUR">2943.49</cbc:LineExtensionAmount>');
       const result = await validateUbl(ubl, 'Invoice');
       expect({ xsd: result.xsdErrors, fatal: result.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
     }, 120_000);
+
+    test('reconciliation matches a contribution line against the recorded step, not against a request', async () => {
+      const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
+      const res = await get(`/api/invoices/${id}/reconciliation`, zwn);
+      expect(res.status).toBe(200);
+      expect(res.body.lines).toHaveLength(1);
+      expect(res.body.lines[0]).toMatchObject({
+        lineNo: 1,
+        amountCents: 294_349,
+        match: 'contribution',
+        contribution: {
+          stepId: `${P}:${Y}:A1`,
+          kind: 'advance',
+          instalment: 1,
+          instalments: 4,
+          contributionCents: 1_177_398,
+          invoicedBeforeCents: 0,
+          plannedCents: 294_349,
+        },
+      });
+    });
 
     test('one municipality cannot see another one’s contribution invoice', async () => {
       const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
@@ -258,6 +308,18 @@ describe('contributions to the shared centre', () => {
         await fetch(`${env.baseUrl}/api/invoices/${note._id}/ubl.xml`, { headers: { authorization: `Bearer ${zwn}` } })
       ).text();
       expect(ubl).toContain('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>');
+      const noteAmount = formatEuro(1_412_878 - 1_324_573);
+      const notePdf = await fetch(`${env.baseUrl}/api/invoices/${note._id}/document.pdf`, { headers: { authorization: `Bearer ${zwn}` } });
+      const noteText = (await pdfText(Buffer.from(await notePdf.arrayBuffer()))).replace(/\s+/g, ' ');
+      const noteHtml = await (
+        await fetch(`${env.baseUrl}/api/invoices/${note._id}/document.html`, { headers: { authorization: `Bearer ${zwn}` } })
+      ).text();
+      for (const doc of [noteText, noteHtml]) {
+        expect(doc).toContain(noteAmount);
+        expect(doc).toContain(`Afrekening Leerplichtadministratie (regionaal) ${Y}: definitieve bijdrage`);
+        expect(doc).not.toContain('0:00');
+      }
+      expect(ubl).toContain(`<cbc:PayableAmount currencyID="EUR">${centsToDecimal(1_412_878 - 1_324_573)}</cbc:PayableAmount>`);
       const result381 = await validateUbl(ubl, 'CreditNote');
       expect({ xsd: result381.xsdErrors, fatal: result381.fatal.map((f) => `${f.rule}: ${f.text}`) }).toEqual({ xsd: [], fatal: [] });
       // Settling again changes nothing; the year takes no more budget changes.
@@ -316,8 +378,11 @@ describe('contributions to the shared centre', () => {
     expect((v!.figures as Record<string, number>).GRA).toBeUndefined();
     const preview = await get(`/api/contributions/products/${P}/preview?year=${THIS_YEAR}`, fin);
     const shares = Object.fromEntries(preview.body.allocation.shares.map((s: { participant: string }) => [s.participant, s]));
-    expect(shares.GRA.days).toBe(181);
-    expect(shares.ALB.explanation).toMatch(/18900 inwoners × 181 days .* \+ 28400 inwoners × 184 days/);
+    // 1 January to 30 June: 181 days, 182 in a leap year; 1 July to 31 December: always 184.
+    const before = daysInclusive(`${THIS_YEAR}-01-01`, `${THIS_YEAR}-06-30`);
+    expect(before).toBe(THIS_YEAR % 4 === 0 && (THIS_YEAR % 100 !== 0 || THIS_YEAR % 400 === 0) ? 182 : 181);
+    expect(shares.GRA.days).toBe(before);
+    expect(shares.ALB.explanation).toMatch(new RegExp(`18900 inwoners × ${before} days .* \\+ 28400 inwoners × 184 days`));
   });
 
   test('the Temporal Schedule of the centre invoices every advance that has started, in order, once', async () => {
@@ -351,19 +416,57 @@ describe('growth model: a service moves from the centre municipality to the shar
   });
   afterAll(() => env.close());
 
+  /** A request of `requester` under the centre's service, done with the given minutes (approved on acceptance). */
+  async function centreRequest(requester: string, minutes: number[]) {
+    const call = async (path: string, token: string, body: object = {}) => {
+      const r = await post(path, token, body);
+      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    const coordinator = await env.token('dbc-coordinator');
+    const staff = await env.token('dbc-staff');
+    const { requestId: id, provider } = await call('/api/requests', requester, { serviceId: 'DOR-LEERPLICHT', title: 'Casus' });
+    expect(provider).toBe('DBC');
+    await call(`/api/requests/${id}/accept-intake`, coordinator, { estimateMinutes: 600 });
+    await call(`/api/requests/${id}/assign`, coordinator, { assignee: 'dbc-staff' });
+    for (const m of minutes) await call(`/api/requests/${id}/time-entries`, staff, { date: today(), minutes: m, description: 'Casus' });
+    await call(`/api/requests/${id}/submit-result`, staff, { reference: 'R', notes: '' });
+    await call(`/api/requests/${id}/review`, coordinator, { approved: true });
+    expect((await call(`/api/requests/${id}/accept-result`, requester)).status).toBe('completed');
+    return id as string;
+  }
+
   test('new requests go to the centre; the open one finishes under Dordrecht, which bills it; agreements move with history', async () => {
     const open = await requestUpTo(env, t, 'in_progress');
     expect(
       (await post('/api/service-transfers', t.coordinator, { serviceId: 'DOR-LEERPLICHT', to: 'DBC', effectiveDate: today() })).status,
     ).toBe(403);
+    expect(
+      (
+        await post('/api/service-transfers', admin, {
+          serviceId: 'DOR-LEERPLICHT',
+          to: 'DBC',
+          effectiveDate: today(),
+          financing: 'gratis',
+        })
+      ).status,
+    ).toBe(400);
+    // The centre finances the moved participants by contribution only.
     const res = await post('/api/service-transfers', admin, {
       serviceId: 'DOR-LEERPLICHT',
       to: 'DBC',
       effectiveDate: today(),
       targetServiceId: 'DBC-LEERPLICHT',
+      financing: 'contribution',
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ from: 'DOR', to: 'DBC', effectiveDate: today(), targetServiceId: 'DBC-LEERPLICHT' });
+    expect(res.body).toMatchObject({
+      from: 'DOR',
+      to: 'DBC',
+      effectiveDate: today(),
+      targetServiceId: 'DBC-LEERPLICHT',
+      financing: 'contribution',
+    });
     expect(res.body.agreements).toContainEqual({ from: 'DVO-ZWN-DOR-LEERPLICHT', to: 'DVO-ZWN-DOR-LEERPLICHT-DBC' });
     const [oldAgreement, newAgreement] = await Promise.all([
       env.models.Agreement.findById('DVO-ZWN-DOR-LEERPLICHT').lean(),
@@ -375,10 +478,23 @@ describe('growth model: a service moves from the centre municipality to the shar
       serviceIds: ['DBC-LEERPLICHT'],
       validFrom: today(),
       orderReference: oldAgreement!.orderReference,
+      hourBilling: false,
     });
-    // A second, different transfer of the same service is refused; the same one again is harmless.
+    expect(oldAgreement!.hourBilling).toBe(true);
+    // A second, different transfer of the same service is refused (another date, or other financing).
     expect(
       (await post('/api/service-transfers', admin, { serviceId: 'DOR-LEERPLICHT', to: 'DBC', effectiveDate: '2099-01-01' })).status,
+    ).toBe(409);
+    expect(
+      (
+        await post('/api/service-transfers', admin, {
+          serviceId: 'DOR-LEERPLICHT',
+          to: 'DBC',
+          effectiveDate: today(),
+          targetServiceId: 'DBC-LEERPLICHT',
+          financing: 'hours',
+        })
+      ).status,
     ).toBe(409);
 
     const fresh = await post('/api/requests', t.requester, { serviceId: 'DOR-LEERPLICHT', title: 'Na de overdracht' });
@@ -395,5 +511,71 @@ describe('growth model: a service moves from the centre municipality to the shar
     const invoice = (await env.models.Invoice.findById(run.invoiceIds[0]).lean())!;
     expect(invoice).toMatchObject({ provider: 'DOR', buyer: 'ZWN' });
     expect(invoice.lines.map((l) => l.requestId)).toEqual([open]);
+  });
+
+  let zwnCase: string;
+  let papCase: string;
+  test("financed by contribution: the centre's hour run leaves the hours of the moved agreements; one billed by hours is invoiced", async () => {
+    // Rounding matters for invoices (up6: 95 -> 96, 133 -> 138), not for the hours used.
+    zwnCase = await centreRequest(t.requester, [95, 40]);
+    papCase = await centreRequest(await env.token('pap-requester'), [133]);
+    // PAP's moved agreement is switched to hours (by the region admin), so the centre bills PAP's hours.
+    const papAgreement = (await env.models.Agreement.findById('DVO-PAP-DOR-LEERPLICHT-DBC').lean())!;
+    const { _id, ...terms } = papAgreement;
+    const put = await env.api('PUT', `/api/admin/agreements/${_id}`, { token: admin, body: { ...terms, hourBilling: true } });
+    expect(put.status).toBe(200);
+    expect(put.body.hourBilling).toBe(true);
+
+    const dbcFinance = await env.token('dbc-finance');
+    expect((await post('/api/invoice-runs', dbcFinance, { period: currentPeriod() })).status).toBe(202);
+    const run = await env.client.workflow.getHandle(invoiceRunWorkflowId('DBC', currentPeriod())).result();
+    const invoices = await env.models.Invoice.find({ _id: { $in: run.invoiceIds } }).lean();
+    expect(invoices.map((i) => i.buyer)).toEqual(['PAP']);
+    expect(invoices[0]!.lines.map((l) => l.requestId)).toEqual([papCase]);
+    const zwnEntries = await billedEntries(env, { requestId: zwnCase });
+    expect(zwnEntries.map((e) => e.status)).toEqual(['approved', 'approved']);
+    const papEntries = await billedEntries(env, { requestId: papCase });
+    expect(papEntries.map((e) => e.status)).toEqual(['invoiced']);
+  });
+
+  test('hours as a key and actual costs from hours × rates count approved and invoiced hours, to the cent', async () => {
+    const year = THIS_YEAR;
+    const product = 'DBC-LP-UREN';
+    expect(
+      (
+        await post('/api/contributions/products', admin, {
+          _id: product,
+          name: 'Casusbehandeling naar uren',
+          serviceIds: ['DBC-LEERPLICHT'],
+          rules: { basePerParticipant: 10_000, rest: [{ by: 'hours' }] },
+        })
+      ).status,
+    ).toBe(201);
+    for (const participant of ['ZWN', 'PAP', 'SLI'])
+      expect(
+        (await post(`/api/contributions/products/${product}/participations`, admin, { participant, from: `${year}-01-01` })).status,
+      ).toBe(201);
+    const fin = await env.token('dbc-finance');
+    expect((await post(`/api/contributions/products/${product}/budgets`, fin, { year, budgetCents: 1_000_000 })).status).toBe(201);
+
+    // ZWN 135 minutes (approved, not invoiced), PAP 133 (invoiced by the run above), SLI none.
+    // Rest = 1,000,000 − 3 × 10,000 = 970,000 by 135 : 133 : 0 of 268 minutes:
+    // ZWN 488,619.40 → 488,619; PAP 481,380.60 → 481,381 (largest remainder); SLI 0.
+    const preview = await get(`/api/contributions/products/${product}/preview?year=${year}`, fin);
+    expect(preview.status).toBe(200);
+    const shares = (body: { allocation: { shares: { participant: string; totalCents: number }[] } }) =>
+      Object.fromEntries(body.allocation.shares.map((s) => [s.participant, s.totalCents]));
+    expect(shares(preview.body)).toEqual({ ZWN: 10_000 + 488_619, PAP: 10_000 + 481_381, SLI: 10_000 });
+    expect(preview.body.allocation.parts).toEqual([{ by: 'hours', name: 'uren', weight: 1, cents: 970_000, weightSum: 268 }]);
+
+    // Actual costs from hours × rates: 268 minutes at the centre's rate of 91.00 = 406.47 (406.466… half-up).
+    const actual = await post(`/api/contributions/products/${product}/actuals`, fin, { year });
+    expect(actual.status).toBe(201);
+    expect(actual.body).toMatchObject({ mode: 'hours', actualCents: 40_647 });
+    expect(actual.body.detail).toEqual([{ serviceId: 'DBC-LEERPLICHT', rateCentsPerHour: 9_100, minutes: 268, amountCents: 40_647 }]);
+    // The settlement on the actuals: 40,647 − 3 × 10,000 = 10,647 by 135 : 133: ZWN 5,363.23 → 5,363; PAP 5,283.77 → 5,284 (largest remainder).
+    const settlement = await get(`/api/contributions/products/${product}/preview?year=${year}&basis=actuals`, fin);
+    expect(settlement.status).toBe(200);
+    expect(shares(settlement.body)).toEqual({ ZWN: 10_000 + 5_363, PAP: 10_000 + 5_284, SLI: 10_000 });
   });
 });

@@ -1,11 +1,10 @@
 // Invoice documents: HTML, PDF and UBL show the same amounts to the cent, with the provider's
 // letterhead and the buyer's order reference; the UBL has the Peppol/NLCIUS essentials.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { convert } from 'xmlbuilder2';
 import { invoiceRunWorkflowId } from '../../contracts';
 import { formatEuro } from '../../domain/money';
 import { createTestEnv, type TestEnv } from '../support/env';
+import { pdfText } from '../support/pdf';
 import { validateUbl } from '../support/ubl-validate';
 import { currentPeriod, today } from '../support/story';
 
@@ -77,18 +76,6 @@ afterAll(() => env.close());
 async function fetchAs(user: string, path: string) {
   const res = await fetch(env.baseUrl + path, { headers: { authorization: `Bearer ${await env.token(user)}` } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
-}
-
-function pdfText(buf: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [path.join(__dirname, '..', 'support', 'pdf-text.cjs')],
-      { maxBuffer: 10_000_000 },
-      (err, stdout) => (err ? reject(err) : resolve(stdout)),
-    );
-    child.stdin!.end(buf);
-  });
 }
 
 const ublAmounts = (xml: string) => {

@@ -1,4 +1,5 @@
 import {
+  isContributionStepKey,
   advanceAmount,
   allocateContributions,
   daysInYear,
@@ -398,5 +399,17 @@ describe('the demo data of the shared centre', () => {
     const a = allocate('DBC-LP-CASUS');
     expect(a.shares.map((s) => s.participant)).toEqual(['DOR', 'PAP', 'ZWN']);
     expect(sum(a.shares)).toBe(3_000_000);
+  });
+});
+
+describe('isContributionStepKey', () => {
+  test('a contribution step (advance k or settlement) is one; an hour run is not', () => {
+    expect(isContributionStepKey('DBC-LP-BASIS:2025:A1')).toBe(true);
+    expect(isContributionStepKey('DBC-LP-BASIS:2025:A12')).toBe(true);
+    expect(isContributionStepKey('DBC-LP-BASIS:2025:S')).toBe(true);
+    expect(isContributionStepKey('invoice-run-DOR-2026-11')).toBe(false);
+    expect(isContributionStepKey('invoice-run-DOR-2026-11:A1')).toBe(false);
+    expect(isContributionStepKey(null)).toBe(false);
+    expect(isContributionStepKey(undefined)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { InvoiceLineState } from '../../contracts/invoice';
-import { invoiceStatus, matchLine, overdueCents } from '../../domain/reconciliation';
+import { invoiceStatus, matchContributionLine, matchLine, overdueCents } from '../../domain/reconciliation';
 
 const line = (status: InvoiceLineState['status'], grossCents = 1000, creditedCents = 0): InvoiceLineState => ({
   lineNo: 1,
@@ -31,5 +31,19 @@ describe('invoiceStatus and overdue', () => {
     expect(overdueCents(2000, [line('disputed'), line('accepted')])).toBe(1000);
     expect(overdueCents(1000, [line('disputed')])).toBe(0);
     expect(overdueCents(1500, [line('disputed', 1000, 400), line('open')])).toBe(900);
+  });
+});
+
+describe('matchContributionLine', () => {
+  const invoice = { id: 'DBC-LP-BASIS-2025-A1-ZWN', buyer: 'ZWN' };
+  const stepLine = { participant: 'ZWN', invoiceId: 'DBC-LP-BASIS-2025-A1-ZWN', amountCents: 294_349 };
+  test('the amount the step planned for the buyer on this document: contribution', () =>
+    expect(matchContributionLine({ amountCents: 294_349 }, stepLine, invoice)).toBe('contribution'));
+  test('another amount than the step planned: contribution differs', () =>
+    expect(matchContributionLine({ amountCents: 294_350 }, stepLine, invoice)).toBe('contribution_differs'));
+  test('no step line, another participant or another document: unknown contribution', () => {
+    expect(matchContributionLine({ amountCents: 294_349 }, null, invoice)).toBe('unknown_contribution');
+    expect(matchContributionLine({ amountCents: 294_349 }, { ...stepLine, participant: 'PAP' }, invoice)).toBe('unknown_contribution');
+    expect(matchContributionLine({ amountCents: 294_349 }, { ...stepLine, invoiceId: 'X' }, invoice)).toBe('unknown_contribution');
   });
 });
