@@ -58,10 +58,16 @@ export function invoicingActivities({ models }: { models: Models }) {
     await RunLock.deleteOne({ _id: input.provider, runKey: input.runKey });
   }
 
-  /** Agreements invoiced per quarter wait for the quarter's last month. */
-  async function quarterlyAgreements(provider: string, period: string): Promise<string[]> {
-    if (isQuarterEnd(period)) return [];
-    return (await Agreement.find({ provider, invoiceFrequency: 'quarterly' }).select({ _id: 1 }).lean()).map((a) => a._id);
+  /**
+   * Agreements whose hours this run leaves: those invoiced per quarter outside the quarter's
+   * last month, and those financed by contribution only.
+   */
+  async function excludedAgreements(provider: string, period: string): Promise<string[]> {
+    const quarterly = isQuarterEnd(period) ? [] : [{ invoiceFrequency: 'quarterly' }];
+    const agreements = await Agreement.find({ provider, $or: [...quarterly, { hourBilling: false }] })
+      .select({ _id: 1 })
+      .lean();
+    return agreements.map((a) => a._id);
   }
 
   /**
@@ -72,7 +78,7 @@ export function invoicingActivities({ models }: { models: Models }) {
    */
   async function claimBillingForRun(input: { runKey: string; provider: string; period: string; runTag: string }) {
     const { end } = periodBounds(input.period);
-    const quarterly = await quarterlyAgreements(input.provider, input.period);
+    const excluded = await excludedAgreements(input.provider, input.period);
     // The run's tag (from its run id) keeps a re-run of the same period apart from this one.
     const invoiceIdOf = (buyer: string) => `${input.provider}-${input.period}-${buyer}-${input.runTag}`;
     const billed = new Set<string>();
@@ -88,7 +94,7 @@ export function invoicingActivities({ models }: { models: Models }) {
       status: 'approved',
       invoiceRunKey: null,
       date: { $lte: end },
-      agreementId: { $nin: quarterly },
+      agreementId: { $nin: excluded },
     })
       .select({ _id: 1, requestId: 1, agreementId: 1, buyer: 1, date: 1, minutes: 1 })
       .lean()
@@ -142,9 +148,9 @@ export function invoicingActivities({ models }: { models: Models }) {
   /** Runs from before billing claims: marks the entries as belonging to this run. */
   async function claimEntriesForRun(input: { runKey: string; provider: string; period: string }) {
     const { end } = periodBounds(input.period);
-    const quarterly = await quarterlyAgreements(input.provider, input.period);
+    const excluded = await excludedAgreements(input.provider, input.period);
     await TimeEntry.updateMany(
-      { provider: input.provider, status: 'approved', invoiceRunKey: null, date: { $lte: end }, agreementId: { $nin: quarterly } },
+      { provider: input.provider, status: 'approved', invoiceRunKey: null, date: { $lte: end }, agreementId: { $nin: excluded } },
       { $set: { invoiceRunKey: input.runKey } },
     );
     const groups = await TimeEntry.aggregate<{ _id: string; count: number }>([

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { invoiceRunWorkflowId } from '../contracts';
 import { connectDatabase } from '../models/connect';
 import { demoAgreements, demoOrganisations, demoServices, demoUsers } from '../models/demo-data';
-import { freePort, readTools, startFerretDb, startTemporal, stopChild } from '../scripts/servers';
+import { freePort, readTools, startFerretDb, startTemporal, stopChild, WORKER_NODE_FLAGS } from '../scripts/servers';
 
 const SIZES = (process.env.BENCH_SIZES ?? '25000,50000,100000').split(',').map(Number);
 const BUYERS = ['ZWN', 'PAP', 'HIA', 'SLI', 'ALB', 'GRA', 'DOR'];
@@ -140,21 +140,17 @@ async function main(): Promise<void> {
       const floorMs = performance.now() - f0;
 
       const taskQueue = `bench-${size}`;
-      const worker = spawn(
-        process.execPath,
-        [...(process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '..', 'worker', 'main.js')],
-        {
-          env: {
-            ...process.env,
-            TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
-            MONGODB_URI: uri,
-            TASK_QUEUE: taskQueue,
-            SEED_DEMO_DATA: 'false',
-            LOG_LEVEL: 'info',
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
+      const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join(__dirname, '..', 'worker', 'main.js')], {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+          MONGODB_URI: uri,
+          TASK_QUEUE: taskQueue,
+          SEED_DEMO_DATA: 'false',
+          LOG_LEVEL: 'info',
         },
-      );
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       // The worker is ready once it logs that it started; its memory then is the baseline.
       await new Promise<void>((resolve, reject) => {
         worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));

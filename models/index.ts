@@ -76,6 +76,8 @@ const agreementSchema = new Schema(
     vatCategory: { type: String, enum: VAT_CATEGORIES, default: 'O' },
     paymentTermDays: { type: Number, default: 30 },
     invoiceFrequency: { type: String, enum: ['monthly', 'quarterly'], default: 'monthly' },
+    // false: the buyer pays for this service by contribution only; hour runs leave its hours.
+    hourBilling: { type: Boolean, default: true },
     orderReference: { type: String, required: true },
   },
   opts,
@@ -351,4 +353,5 @@ export type AgreementInput = Pick<Agreement, 'buyer' | 'provider' | 'serviceIds'
   vatCategory: VatCategory;
   paymentTermDays: number;
   invoiceFrequency?: 'monthly' | 'quarterly';
+  hourBilling?: boolean;
 };

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { readTools, startFerretDb, startTemporal, stopChild, waitForPort, type Started } from './servers';
+import { readTools, startFerretDb, startTemporal, stopChild, waitForPort, WORKER_NODE_FLAGS, type Started } from './servers';
 
 const DIST = path.resolve(__dirname, '..');
 
@@ -60,9 +60,13 @@ async function main(): Promise<void> {
   }
 
   const env = { ...process.env, TEMPORAL_ADDRESS: config.temporalAddress, MONGODB_URI: config.mongodbUri };
-  const run = (name: string, script: string) => {
+  const run = (name: string, script: string, flags: string[] = []) => {
     // detached: Ctrl-C reaches only this process, which then stops the children in order.
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, script)], { env, stdio: 'inherit', detached: true });
+    const child = spawn(process.execPath, ['--enable-source-maps', ...flags, path.join(DIST, script)], {
+      env,
+      stdio: 'inherit',
+      detached: true,
+    });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.error(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);
@@ -72,7 +76,7 @@ async function main(): Promise<void> {
     children.push(child);
     return child;
   };
-  run('worker', 'worker/main.js');
+  run('worker', 'worker/main.js', WORKER_NODE_FLAGS);
   const api = run('api', 'api/main.js');
   await waitForPort(config.PORT, 120_000, api);
 

@@ -1,19 +1,31 @@
-// Temporal Schedules for the periodic invoice runs: one per provider, on the first working
-// morning of each month. Created when missing; an existing schedule is left as it is, so an
-// operator's pause or change in the Temporal UI survives restarts.
+// Temporal Schedules for the periodic work: one per provider, on the first morning of each
+// month. Created when missing; an existing schedule is left as it is, so an operator's pause or
+// change in the Temporal UI survives restarts.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { invoiceScheduleId } from '../contracts';
 import type { Models } from '../models';
 
-export async function ensureInvoiceSchedules(client: Client, models: Models, taskQueue: string): Promise<string[]> {
-  const providers = (await models.Service.distinct('provider')) as string[];
+export interface MonthlySchedule {
+  scheduleId: (provider: string) => string;
+  workflowType: string;
+  minute: number;
+  comment: string;
+}
+
+/** One schedule per provider; returns the providers whose schedule it created. */
+export async function ensureMonthlySchedules(
+  client: Client,
+  taskQueue: string,
+  providers: string[],
+  s: MonthlySchedule,
+): Promise<string[]> {
   const created: string[] = [];
-  for (const provider of providers.sort()) {
+  for (const provider of [...providers].sort()) {
     try {
       await client.schedule.create({
-        scheduleId: invoiceScheduleId(provider),
-        spec: { calendars: [{ dayOfMonth: 1, hour: 6, minute: 0, comment: 'monthly invoice run' }], timezone: 'Europe/Amsterdam' },
-        action: { type: 'startWorkflow', workflowType: 'scheduledInvoiceRunWorkflow', taskQueue, args: [{ provider }] },
+        scheduleId: s.scheduleId(provider),
+        spec: { calendars: [{ dayOfMonth: 1, hour: 6, minute: s.minute, comment: s.comment }], timezone: 'Europe/Amsterdam' },
+        action: { type: 'startWorkflow', workflowType: s.workflowType, taskQueue, args: [{ provider }] },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
       });
       created.push(provider);
@@ -22,4 +34,15 @@ export async function ensureInvoiceSchedules(client: Client, models: Models, tas
     }
   }
   return created;
+}
+
+/** The monthly invoice run of every provider (agreements may be invoiced per quarter instead). */
+export async function ensureInvoiceSchedules(client: Client, models: Models, taskQueue: string): Promise<string[]> {
+  const providers = (await models.Service.distinct('provider')) as string[];
+  return ensureMonthlySchedules(client, taskQueue, providers, {
+    scheduleId: invoiceScheduleId,
+    workflowType: 'scheduledInvoiceRunWorkflow',
+    minute: 0,
+    comment: 'monthly invoice run',
+  });
 }

@@ -28,6 +28,9 @@ const agreementBody = z.object({
   vatCategory: z.enum(VAT_CATEGORIES).default('O'),
   paymentTermDays: z.number().int().min(0).max(365).default(30),
   orderReference: z.string().trim().min(1).max(100),
+  invoiceFrequency: z.enum(['monthly', 'quarterly']).default('monthly'),
+  /** false: financed by contribution only (scenario 2); the hour runs leave its hours. */
+  hourBilling: z.boolean().default(true),
 });
 
 export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogueUseCases>): void {

@@ -220,6 +220,20 @@ describe('runs, schedules and agreements invoiced per quarter', () => {
     expect(result.invoicesMade).toBe(quarterEnd ? 1 : 0);
   });
 
+  test('when a buyer pays for the service by contribution only, then hour runs leave its hours until that changes', async () => {
+    await env.models.Agreement.updateOne({ _id: 'DVO-HIA-DOR-LEERPLICHT' }, { $set: { hourBilling: false } });
+    const id = await completed([45], { requester: await env.token('hia-requester') });
+    await runPeriod();
+    expect(await env.models.Invoice.countDocuments({ buyer: 'HIA' })).toBe(0);
+    expect((await billedEntries(env, { requestId: id })).map((e) => e.status)).toEqual(['approved']);
+
+    await env.models.Agreement.updateOne({ _id: 'DVO-HIA-DOR-LEERPLICHT' }, { $set: { hourBilling: true } });
+    await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).result();
+    await runPeriod();
+    expect(await env.models.Invoice.countDocuments({ buyer: 'HIA' })).toBe(1);
+    expect((await billedEntries(env, { requestId: id })).map((e) => e.status)).toEqual(['invoiced']);
+  });
+
   test('when the schedule fires, then the previous month is invoiced, its late hours marked', async () => {
     const created = await ensureInvoiceSchedules(env.client, env.models, env.taskQueue);
     expect(created).toEqual(['DBC', 'DOR', 'ZWN']);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../config';
+import { WORKER_NODE_FLAGS } from '../../scripts/servers';
 
 const root = path.join(__dirname, '..', '..');
 const doc = parseDocument(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
@@ -60,6 +61,10 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker.command).toContain('dist/worker/main.js');
     expect(fs.existsSync(path.join(root, 'api', 'main.ts'))).toBe(true);
     expect(fs.existsSync(path.join(root, 'worker', 'main.ts'))).toBe(true);
+  });
+
+  test('the worker runs with the same memory flags as in the embedded set-up and the benchmark', () => {
+    expect(compose.services.worker.command).toEqual(expect.arrayContaining(WORKER_NODE_FLAGS));
   });
 });
 
