@@ -12,6 +12,7 @@ COPY contracts contracts
 COPY workflows workflows
 COPY activities activities
 COPY api api
+COPY web web
 COPY models models
 COPY config config
 COPY worker worker
@@ -25,6 +26,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 COPY templates templates
+COPY web/public web/public
 USER node
 EXPOSE 3000
 CMD ["node", "--enable-source-maps", "dist/api/main.js"]

@@ -22,7 +22,7 @@ import { contributionUseCases } from './use-cases/contributions';
 import { serviceTransferUseCases } from './use-cases/service-transfers';
 import { invoiceUseCases } from './use-cases/invoices';
 import { requestUseCases } from './use-cases/requests';
-import { createViews } from '../lib/views';
+import { createWebRouter } from '../web/router';
 
 export interface AppDeps {
   config: Config;
@@ -91,10 +91,8 @@ export function createApp({ config, models, client, logger }: AppDeps): { app: E
   app.get('/openapi.json', (_req, res) => res.json(openapi));
   app.use(router);
 
-  const views = createViews();
-  app.get('/', (_req, res) => {
-    res.type('html').send(views.render('home', { title: 'Eenvoud', devAuth: config.DEV_AUTH }));
-  });
+  // The Dutch web pages (session cookie + CSRF), after the API so /api keeps its bearer auth.
+  app.use(createWebRouter({ config, models, client, logger }));
 
   app.use(notFoundRoute);
   app.use(problemHandler(logger));

@@ -30,6 +30,12 @@ export const configSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('eenvoud-api'),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_JWKS_URL: z.string().url().optional(),
+  // Web login through the OIDC provider (authorization code flow with PKCE): on when a client id is set.
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URL: z.string().url().optional(),
+  // Signs the web session cookie.
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEV_AUTH: bool.default(false),
   SEED_DEMO_DATA: bool.default(true),
   INVOICE_SCHEDULES: bool.default(true),
@@ -49,6 +55,7 @@ export type Config = z.infer<typeof configSchema> & { mongodbUri: string; tempor
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape);
 
 const DEV_SECRET = 'eenvoud-development-secret-not-for-production-use';
+const DEV_SESSION_SECRET = 'eenvoud-development-session-secret-not-for-production';
 
 export class ConfigError extends Error {}
 
@@ -67,6 +74,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && c.DEV_AUTH) {
     throw new ConfigError('Invalid configuration:\n  DEV_AUTH: the development token issuer is never on when NODE_ENV=production');
   }
+  if (production && !c.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required when NODE_ENV=production (32+ random characters)');
+  }
+  if (c.OIDC_CLIENT_ID && (!c.OIDC_ISSUER || !c.OIDC_REDIRECT_URL)) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_CLIENT_ID: web login through OIDC also needs OIDC_ISSUER and OIDC_REDIRECT_URL');
+  }
   if (c.MAIL_TRANSPORT === 'smtp' && !c.SMTP_URL) {
     throw new ConfigError('Invalid configuration:\n  SMTP_URL: required when MAIL_TRANSPORT=smtp');
   }
@@ -75,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     DEV_AUTH: production ? false : c.DEV_AUTH,
     JWT_SECRET: c.JWT_SECRET ?? (production ? undefined : DEV_SECRET),
+    SESSION_SECRET: c.SESSION_SECRET ?? DEV_SESSION_SECRET,
     dataDir,
     mongodbUri: c.MONGODB_URI ?? `mongodb://127.0.0.1:${c.FERRETDB_PORT}/eenvoud`,
     temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,

@@ -16,11 +16,13 @@ function templatesDir(): string {
 
 export type Views = ReturnType<typeof createViews>;
 
-export function createViews() {
+/** `helpers`: extra Handlebars helpers (the web pages add date, hours and label helpers). */
+export function createViews(helpers: Record<string, Handlebars.HelperDelegate> = {}) {
   const dir = templatesDir();
   const hb = Handlebars.create();
   hb.registerHelper('euro', (cents: number) => formatEuro(cents));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
   const partials = path.join(dir, 'partials');
   if (fs.existsSync(partials)) {
     for (const f of fs.readdirSync(partials).filter((n) => n.endsWith('.hbs'))) {
