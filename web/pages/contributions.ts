@@ -398,7 +398,7 @@ export function contributionPages(router: Router, ctx: WebContext): void {
       for (const p of s.parts) {
         const part = allocation!.parts.find((x) => x.name === p.name);
         how.push(
-          `${p.by === 'hours' ? 'uren' : p.name}: ${num(p.weight)} van ${num(part?.weightSum ?? 0)} (${pct(p.weight, part?.weightSum ?? 0)}) van ${formatEuro(
+          `${p.by === 'hours' ? 'goedgekeurde minuten' : `${p.name} × dagen`}: ${num(p.weight)} van ${num(part?.weightSum ?? 0)} (${pct(p.weight, part?.weightSum ?? 0)}) van ${formatEuro(
             part?.cents ?? 0,
           )} = ${formatEuro(p.cents)}`,
         );
