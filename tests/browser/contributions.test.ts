@@ -9,7 +9,11 @@ import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 
 jest.setTimeout(120_000);
 
-const YEAR = Number(todayInNL().slice(0, 4));
+// Two years ahead: workflow ids (contribution-DBC-LP-BASIS-<year>-A1) are per Temporal namespace,
+// which test files on the same Jest worker share; the API test invoices last year's and this
+// year's steps, the page tests next year's.
+const THIS_YEAR = Number(todayInNL().slice(0, 4));
+const YEAR = THIS_YEAR + 2;
 const P = 'DBC-LP-BASIS';
 let env: TestEnv;
 let browser: Browser;
@@ -33,9 +37,9 @@ async function screenshot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   env = await createTestEnv();
   await env.models.ContributionProduct.insertMany(demoContributionProducts());
-  await env.models.Participation.insertMany(demoParticipations(`${YEAR}-01-01`));
+  await env.models.Participation.insertMany(demoParticipations(`${THIS_YEAR}-01-01`));
   await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany(demoContributionBudgets(YEAR));
+  await env.models.ContributionBudget.insertMany([...demoContributionBudgets(THIS_YEAR), ...demoContributionBudgets(YEAR)]);
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -54,10 +58,18 @@ describe('contributions in the browser', () => {
     ]);
     await expect(page.locator('h1').innerText()).resolves.toBe('Bijdragen');
     await screenshot(page, 'c01-contributions-centre');
-    await page
-      .getByRole('link', { name: `Verdeling, voorschotten en afrekening ${YEAR}` })
-      .first()
-      .click();
+    await Promise.all([
+      page.waitForNavigation(),
+      page
+        .getByRole('link', { name: `Verdeling, voorschotten en afrekening ${THIS_YEAR}` })
+        .first()
+        .click(),
+    ]);
+    await expect(page.locator('#preview-total').innerText()).resolves.toBe('€ 80.000,00');
+    // Another year through the year picker.
+    await page.selectOption('#jaar', String(YEAR));
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Tonen' }).click()]);
+    await expect(page.locator('h1').innerText()).resolves.toBe(`Verdeling Leerplichtadministratie (regionaal) ${YEAR}`);
     await expect(page.locator('#preview-total').innerText()).resolves.toBe('€ 80.000,00');
     await expect(page.locator('tr[data-participant="DOR"] .share').innerText()).resolves.toBe('€ 40.000,00');
     await expect(page.locator('svg[role="img"] title').first().textContent()).resolves.toContain('Aandelen');

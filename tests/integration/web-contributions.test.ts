@@ -11,13 +11,17 @@ import { signedIn, type WebClient } from '../support/web-client';
 let env: TestEnv;
 const YEAR = Number(todayInNL().slice(0, 4));
 const P = 'DBC-LP-BASIS';
+// The advance is invoiced for next year: workflow ids (contribution-<product>-<year>-A1) are per
+// Temporal namespace, shared by the test files of a Jest worker; the API test invoices last
+// year's and this year's steps, the browser test those of the year after next.
+const NEXT = YEAR + 1;
 
 beforeAll(async () => {
   env = await createTestEnv();
   await env.models.ContributionProduct.insertMany(demoContributionProducts());
   await env.models.Participation.insertMany(demoParticipations(`${YEAR}-01-01`));
   await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany(demoContributionBudgets(YEAR));
+  await env.models.ContributionBudget.insertMany([...demoContributionBudgets(YEAR), ...demoContributionBudgets(NEXT)]);
 });
 afterAll(() => env.close());
 
@@ -175,37 +179,37 @@ test('POSTs without the CSRF token are refused and change nothing', async () => 
 
 test("after the first advance a participant sees only its own share, invoices and report rows; another's invoice is 404", async () => {
   const finance = await signedIn(env, 'dbc-finance');
-  await finance.get(`/bijdragen/producten/${P}/verdeling?jaar=${YEAR}`);
-  const started = await finance.post(`/bijdragen/producten/${P}/voorschotten`, { year: String(YEAR) });
+  await finance.get(`/bijdragen/producten/${P}/verdeling?jaar=${NEXT}`);
+  const started = await finance.post(`/bijdragen/producten/${P}/voorschotten`, { year: String(NEXT) });
   expect(started.status).toBe(303);
-  await env.client.workflow.getHandle(contributionStepWorkflowId(P, YEAR, 'advance', 1)).result();
-  const zwnInvoice = `${P}-${YEAR}-A1-ZWN`;
-  const papInvoice = `${P}-${YEAR}-A1-PAP`;
+  await env.client.workflow.getHandle(contributionStepWorkflowId(P, NEXT, 'advance', 1)).result();
+  const zwnInvoice = `${P}-${NEXT}-A1-ZWN`;
+  const papInvoice = `${P}-${NEXT}-A1-PAP`;
   await waitFor(
     'advance invoices',
     () => env.models.Invoice.countDocuments({ _id: { $in: [zwnInvoice, papInvoice] }, status: { $ne: 'draft' } }),
     (n) => n === 2,
   );
-  const steps = await finance.get(`/bijdragen/producten/${P}/verdeling?jaar=${YEAR}`);
+  const steps = await finance.get(`/bijdragen/producten/${P}/verdeling?jaar=${NEXT}`);
   expect(steps.html).toContain(`Voorschot 1 van 4`);
   expect(steps.html).toContain(`href="/facturen/${zwnInvoice}"`);
 
   const pap = await signedIn(env, 'pap-finance');
-  const own = await pap.get(`/bijdragen?jaar=${YEAR}`);
+  const own = await pap.get(`/bijdragen?jaar=${NEXT}`);
   expect(own.status).toBe(200);
   expect(own.html).toContain(`href="/facturen/${papInvoice}"`);
   expect(own.html).not.toContain(zwnInvoice);
   const papShare = (
-    await env.api('GET', `/api/contributions/reports?year=${YEAR}`, { token: await env.token('pap-finance') })
+    await env.api('GET', `/api/contributions/reports?year=${NEXT}`, { token: await env.token('pap-finance') })
   ).body.rows.find((r: { product: string }) => r.product === P).budgetCents as number;
   expect(own.html).toContain(`<strong class="own-share">${formatEuro(papShare)}</strong>`);
   expect(own.html).not.toContain('Zwijndrecht');
 
-  const report = await pap.get(`/bijdragen/rapportage?jaar=${YEAR}`);
+  const report = await pap.get(`/bijdragen/rapportage?jaar=${NEXT}`);
   expect(report.html).toContain('data-participant="PAP"');
   expect(report.html).not.toMatch(/data-participant="(?!PAP)/);
   expect(report.html).not.toContain('Totalen per product');
-  const csv = await pap.get(`/bijdragen/rapportage.csv?jaar=${YEAR}`);
+  const csv = await pap.get(`/bijdragen/rapportage.csv?jaar=${NEXT}`);
   expect(csv.status).toBe(200);
   const lines = csv.html.trim().split('\n');
   expect(lines[0]).toBe('jaar,product,deelnemer,begroting,voorschotten,werkelijk,afrekening,betaald,openstaand');
@@ -215,6 +219,6 @@ test("after the first advance a participant sees only its own share, invoices an
   expect(other.status).toBe(404);
   expect(other.html).toContain('Niet gevonden');
   // Nor the centre's pages.
-  expect((await pap.get(`/bijdragen/producten/${P}/verdeling?jaar=${YEAR}`)).status).toBe(403);
+  expect((await pap.get(`/bijdragen/producten/${P}/verdeling?jaar=${NEXT}`)).status).toBe(403);
   expect((await pap.get('/bijdragen/kengetallen')).status).toBe(403);
 });

@@ -25,6 +25,8 @@ const yearFrom = (value: unknown): number => {
   const y = Number(value);
   return Number.isInteger(y) && y >= 2000 && y <= 2100 ? y : thisYear();
 };
+/** The years to pick from: two before and after this year, and the one shown. */
+const yearOptions = (shown: number) => [...new Set([0, 1, 2, 3, 4].map((i) => thisYear() - 2 + i).concat(shown))].sort();
 const isCentreRole = (actor: Actor) => actor.roles.includes('admin') || actor.roles.includes('provider_finance');
 const pct = (part: number, whole: number) =>
   whole ? `${((part / whole) * 100).toLocaleString('nl-NL', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}%` : '–';
@@ -459,7 +461,7 @@ export function contributionPages(router: Router, ctx: WebContext): void {
         title: `Verdeling ${product.name} ${year}`,
         product: { id: product._id, name: product.name },
         year,
-        years: [year - 1, year, year + 1],
+        years: yearOptions(year),
         basis,
         basisText: basis === 'actuals' ? 'werkelijke kosten (afrekening)' : 'begroting (voorschotten)',
         problem,
@@ -663,7 +665,7 @@ export function contributionPages(router: Router, ctx: WebContext): void {
     await ctx.page(req, res, 'contribution-report', {
       title: `Rapportage bijdragen ${year}`,
       year,
-      years: [year - 1, year, year + 1],
+      years: yearOptions(year),
       rows: report.rows.map((r) => ({ ...r, name: orgNames[r.participant!], productName: products[r.product] ?? r.product })),
       totals: report.products.map((r) => ({ ...r, productName: products[r.product] ?? r.product })),
     });
