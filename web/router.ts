@@ -14,12 +14,15 @@ import { createViews } from '../lib/views';
 import type { Models } from '../models';
 import { fromTemporal } from '../api/problem';
 import { catalogueUseCases } from '../api/use-cases/catalogue';
+import { contributionUseCases } from '../api/use-cases/contributions';
 import { dashboardUseCases } from '../api/use-cases/dashboard';
 import { invoiceUseCases } from '../api/use-cases/invoices';
 import { requestUseCases } from '../api/use-cases/requests';
 import { ROLE_LABELS, viewHelpers } from './format';
+import { multipartForm } from './multipart';
 import { createOidcLogin } from './oidc';
 import { csrfToken, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
+import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
@@ -47,6 +50,7 @@ export interface WebContext {
   invoices: ReturnType<typeof invoiceUseCases>;
   catalogue: ReturnType<typeof catalogueUseCases>;
   dashboard: ReturnType<typeof dashboardUseCases>;
+  contributions: ReturnType<typeof contributionUseCases>;
   /** Renders templates/pages/<name>.hbs inside the page layout. */
   page(req: Request, res: Response, name: string, data: Record<string, unknown>, status?: number): Promise<void>;
   orgName(code: string): Promise<string>;
@@ -98,7 +102,9 @@ function navFor(actor: Actor | undefined): NavItem[] {
   if (has('provider_finance') || has('buyer_finance')) items.push({ href: '/facturen', label: 'Facturen' });
   if (has('provider_finance')) items.push({ href: '/factuurrun', label: 'Factuurrun' });
   if (has('provider_finance') || has('buyer_finance')) items.push({ href: '/saldi', label: 'Saldi en verrekening' });
-  // Shared-centre contributions (issue #5) get their menu item here once their back end exists.
+  // Shared-centre contributions: the centre's admin and finance, a participant's finance and requesters.
+  if (has('admin') || has('provider_finance') || has('buyer_finance') || has('requester'))
+    items.push({ href: '/bijdragen', label: 'Bijdragen' });
   items.push({ href: '/dashboard', label: 'Dashboard' });
   return items;
 }
@@ -139,6 +145,8 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   router.use('/static', express.static(publicDir(), assets));
 
   router.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  // The key-figure import takes a CSV file (up to 1 MB); its fields land in req.body before the CSRF check.
+  router.use(multipartForm(1024 * 1024));
   router.use(sessionMiddleware(config));
   router.use(verifyCsrf);
 
@@ -196,6 +204,7 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
     invoices: invoiceUseCases(deps),
     catalogue: catalogueUseCases(deps),
     dashboard: dashboardUseCases(deps),
+    contributions: contributionUseCases(deps),
     page,
     orgName,
   };
@@ -269,6 +278,7 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   });
   requestPages(router, ctx);
   financePages(router, ctx);
+  contributionPages(router, ctx);
   dashboardPages(router, ctx);
 
   // Unknown page addresses get the Dutch 404 page; API paths keep their problem+json answers.

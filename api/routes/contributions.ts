@@ -7,10 +7,10 @@ import type { contributionUseCases } from '../use-cases/contributions';
 import { TRANSFER_FINANCING, type serviceTransferUseCases } from '../use-cases/service-transfers';
 import type { RouteRegistry } from './registry';
 
-const code = z.string().regex(/^[A-Z0-9-]{2,40}$/, 'use capitals, digits and dashes');
-const isoDate = z.string().refine(isIsoDate, 'must be a real date, YYYY-MM-DD');
-const cents = z.number().int().min(0).max(100_000_000_000);
-const year = z.coerce.number().int().min(2000).max(2100);
+export const code = z.string().regex(/^[A-Z0-9-]{2,40}$/, 'use capitals, digits and dashes');
+export const isoDate = z.string().refine(isIsoDate, 'must be a real date, YYYY-MM-DD');
+export const cents = z.number().int().min(0).max(100_000_000_000);
+export const year = z.coerce.number().int().min(2000).max(2100);
 const rules = z.object({
   fixed: z.record(code, cents).optional(),
   basePerParticipant: cents.optional(),
@@ -23,10 +23,46 @@ const rules = z.object({
     )
     .default([]),
 });
-const figureName = z
+export const figureName = z
   .string()
   .trim()
   .regex(/^[a-z0-9][a-z0-9 _-]{0,59}$/i, 'letters, digits, spaces, - and _');
+
+/** Request bodies, exported so the web pages validate their forms with the same rules. */
+export const participationBody = z.object({
+  participant: code,
+  from: isoDate,
+  to: isoDate.nullable().default(null),
+  orderReference: z.string().trim().min(1).max(100).optional(),
+});
+export const endParticipationBody = z.object({ to: isoDate });
+export const keyFigureImportBody = z.object({
+  name: figureName,
+  referenceDate: isoDate,
+  csv: z.string().min(1).max(900_000),
+  column: z.string().min(1).max(200).optional(),
+});
+export const budgetBody = z.object({ year, budgetCents: cents, reason: z.string().trim().min(1).max(500).optional() });
+
+/** The contribution report as CSV (the API and the web page send the same). */
+export function reportCsv(report: Awaited<ReturnType<ReturnType<typeof contributionUseCases>['report']>>): string {
+  const money = (c: number | null) => (c === null ? '' : centsToDecimal(c));
+  const rows = [...report.rows, ...report.products].map((row) => [
+    row.year,
+    row.product,
+    row.participant ?? 'totaal',
+    money(row.budgetCents),
+    money(row.advancesCents),
+    money(row.actualCents),
+    money(row.settlementCents),
+    money(row.paidCents),
+    money(row.outstandingCents),
+  ]);
+  return stringify([
+    ['jaar', 'product', 'deelnemer', 'begroting', 'voorschotten', 'werkelijk', 'afrekening', 'betaald', 'openstaand'],
+    ...rows,
+  ]);
+}
 
 export function contributionRoutes(
   r: RouteRegistry,
@@ -73,12 +109,7 @@ export function contributionRoutes(
     tag,
     status: 201,
     summary: 'Centre admin records that a municipality joins the product from a date (409 when it overlaps its own participation)',
-    body: z.object({
-      participant: code,
-      from: isoDate,
-      to: isoDate.nullable().default(null),
-      orderReference: z.string().trim().min(1).max(100).optional(),
-    }),
+    body: participationBody,
     handler: ({ actor, params, body }) => uc.addParticipation(actor, params.id!, body),
   });
   r.add({
@@ -93,7 +124,7 @@ export function contributionRoutes(
     path: '/api/contributions/participations/:id/end',
     tag,
     summary: 'Centre admin records the last day of a participation (leaving; pro-rated by days)',
-    body: z.object({ to: isoDate }),
+    body: endParticipationBody,
     handler: ({ actor, params, body }) => uc.endParticipation(actor, params.id!, body.to),
   });
   r.add({
@@ -119,12 +150,7 @@ export function contributionRoutes(
     status: 201,
     summary:
       'Centre admin imports a key figure from a CSV in the layout of CBS open-data tables; bad rows are reported and nothing is imported',
-    body: z.object({
-      name: figureName,
-      referenceDate: isoDate,
-      csv: z.string().min(1).max(900_000),
-      column: z.string().min(1).max(200).optional(),
-    }),
+    body: keyFigureImportBody,
     handler: ({ actor, body }) => uc.importKeyFigures(actor, body),
   });
   r.add({
@@ -140,7 +166,7 @@ export function contributionRoutes(
     tag,
     status: 201,
     summary: "Centre finance sets or amends a product's yearly budget; only advances not yet invoiced change",
-    body: z.object({ year, budgetCents: cents, reason: z.string().trim().min(1).max(500).optional() }),
+    body: budgetBody,
     handler: ({ actor, params, body }) => uc.setBudget(actor, params.id!, body),
   });
   r.add({
@@ -213,27 +239,7 @@ export function contributionRoutes(
     query: z.object({ year }),
     handler: async ({ actor, query, res }) => {
       const report = await uc.report(actor, query.year);
-      const money = (c: number | null) => (c === null ? '' : centsToDecimal(c));
-      const rows = [...report.rows, ...report.products].map((row) => [
-        row.year,
-        row.product,
-        row.participant ?? 'totaal',
-        money(row.budgetCents),
-        money(row.advancesCents),
-        money(row.actualCents),
-        money(row.settlementCents),
-        money(row.paidCents),
-        money(row.outstandingCents),
-      ]);
-      res
-        .type('text/csv')
-        .attachment(`bijdragen-${query.year}.csv`)
-        .send(
-          stringify([
-            ['jaar', 'product', 'deelnemer', 'begroting', 'voorschotten', 'werkelijk', 'afrekening', 'betaald', 'openstaand'],
-            ...rows,
-          ]),
-        );
+      res.type('text/csv').attachment(`bijdragen-${query.year}.csv`).send(reportCsv(report));
     },
   });
   r.add({

@@ -58,3 +58,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** WCAG basics every page keeps: one h1 first, headings that never skip a level, a label for every form control. */
+export async function checkHeadingsAndLabels(page: Page): Promise<{ levels: number[]; unlabeled: string[] }> {
+  const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (els) => els.map((e) => Number(e.tagName.slice(1))));
+  const unlabeled = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+    els.filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+  );
+  return { levels, unlabeled };
+}
