@@ -46,7 +46,15 @@ export interface Bar {
 }
 
 /** Horizontal bars with a label on the left and the value on the right; optional target markers. */
-export function barChart(frame: Frame & { bars: Bar[]; unit?: string; targetLabel?: string }): string {
+export function barChart(
+  frame: Frame & {
+    bars: Bar[];
+    unit?: string;
+    targetLabel?: string;
+    /** How a value is written (e.g. formatEuro for values in cents); default: one decimal + unit. */
+    format?: (value: number) => string;
+  },
+): string {
   const labelWidth = 200;
   const barArea = 320;
   const rowHeight = 28;
@@ -54,6 +62,7 @@ export function barChart(frame: Frame & { bars: Bar[]; unit?: string; targetLabe
   const height = Math.max(1, frame.bars.length) * rowHeight + 30;
   const max = niceMax(Math.max(0, ...frame.bars.map((b) => Math.max(b.value, b.target ?? 0))));
   const unit = frame.unit ? ` ${frame.unit}` : '';
+  const show = frame.format ?? ((n: number) => `${fmt(n)}${unit}`);
   const parts = [open(frame, width, height)];
   if (frame.bars.length === 0) parts.push(text(10, 20, 'Geen gegevens'));
   frame.bars.forEach((b, i) => {
@@ -63,20 +72,20 @@ export function barChart(frame: Frame & { bars: Bar[]; unit?: string; targetLabe
     parts.push(text(labelWidth - 8, y + 15, truncate(b.label, 30), 'text-anchor="end"'));
     parts.push(
       `<rect x="${labelWidth}" y="${y}" width="${r(w)}" height="18" fill="${over ? PALETTE[5] : PALETTE[0]}"><title>${escapeXml(
-        `${b.label}: ${fmt(b.value)}${unit}${b.target != null ? ` van ${fmt(b.target)}${unit}` : ''}`,
+        `${b.label}: ${show(b.value)}${b.target != null ? ` van ${show(b.target)}` : ''}`,
       )}</title></rect>`,
     );
     if (b.target != null) {
       const tx = labelWidth + (b.target / max) * barArea;
       parts.push(`<line x1="${r(tx)}" x2="${r(tx)}" y1="${y - 3}" y2="${y + 21}" stroke="#1a1a1a" stroke-width="2"/>`);
     }
-    const valueText = `${fmt(b.value)}${b.target != null ? ` / ${fmt(b.target)}` : ''}${unit}`;
+    const valueText = b.target != null ? `${fmt(b.value)} / ${show(b.target)}` : show(b.value);
     parts.push(text(labelWidth + barArea + 6, y + 15, valueText));
   });
   const axisY = height - 14;
   parts.push(`<line x1="${labelWidth}" x2="${labelWidth + barArea}" y1="${axisY - 6}" y2="${axisY - 6}" stroke="#595959"/>`);
   parts.push(text(labelWidth, axisY + 8, '0'));
-  parts.push(text(labelWidth + barArea, axisY + 8, `${fmt(max)}${unit}`, 'text-anchor="end"'));
+  parts.push(text(labelWidth + barArea, axisY + 8, show(max), 'text-anchor="end"'));
   if (frame.targetLabel) parts.push(text(width - 4, axisY + 8, `| = ${frame.targetLabel}`, 'text-anchor="end"'));
   parts.push('</svg>');
   return parts.join('');

@@ -1,8 +1,15 @@
+import { formatEuro } from '../../domain/money';
 import { barChart, burnDownChart, escapeXml, niceMax, stackedBarChart } from '../../web/charts';
 
 const rects = (svg: string) => [...svg.matchAll(/<rect [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
 
 describe('SVG charts', () => {
+  test('a money chart writes each amount to the cent, as the tables and documents do', () => {
+    const svg = barChart({ id: 'm', title: 'Aandelen', desc: 'd', format: formatEuro, bars: [{ label: 'ALB', value: 496_715 }] });
+    expect(svg).toContain('€ 4.967,15');
+    expect(svg).not.toContain('4.967,2');
+  });
+
   test('niceMax rounds up to 1, 2 or 5 times a power of ten', () => {
     expect(niceMax(0)).toBe(1);
     expect(niceMax(7)).toBe(10);

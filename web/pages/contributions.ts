@@ -422,8 +422,8 @@ export function contributionPages(router: Router, ctx: WebContext): void {
           id: 'aandelen',
           title: `Aandelen ${product.name} ${year}`,
           desc: `Bijdrage per deelnemer in euro, samen ${formatEuro(allocation.totalCents)}. De tabel eronder bevat dezelfde bedragen.`,
-          unit: 'euro',
-          bars: shares.map((s) => ({ label: s.name ?? s.participant, value: s.totalCents / 100 })),
+          format: formatEuro,
+          bars: shares.map((s) => ({ label: s.name ?? s.participant, value: s.totalCents })),
         })
       : null;
     const steps = (await uc.steps(actor, product._id)).filter((s) => s.year === year);

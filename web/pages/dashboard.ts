@@ -1,5 +1,6 @@
 // The dashboard: server-rendered SVG charts, each with a table of the same figures.
 import type { Router } from 'express';
+import { formatEuro } from '../../domain/money';
 import { barChart, stackedBarChart } from '../charts';
 import { hoursText } from '../format';
 import { actorOf, type WebContext } from '../router';
@@ -68,8 +69,8 @@ export function dashboardPages(router: Router, ctx: WebContext): void {
         id: 'saldi-dashboard',
         title: 'Openstaande saldi tussen gemeenten',
         desc: `Openstaande bedragen in euro per leverancier en afnemer waarbij ${orgName} partij is.`,
-        unit: 'euro',
-        bars: b.map((x) => ({ label: `${x.creditor} → ${x.debtor}`, value: x.outstandingCents / 100 })),
+        format: formatEuro,
+        bars: b.map((x) => ({ label: `${x.creditor} → ${x.debtor}`, value: x.outstandingCents })),
       });
     }
 

@@ -309,8 +309,8 @@ export function financePages(router: Router, ctx: WebContext): void {
       id: 'saldi',
       title: 'Openstaande bedragen per paar',
       desc: `Openstaand per leverancier en afnemer waarbij ${names[actor.org] ?? actor.org} partij is, in euro.`,
-      unit: 'euro',
-      bars: balances.map((b) => ({ label: `${b.creditor} → ${b.debtor}`, value: b.outstandingCents / 100 })),
+      format: formatEuro,
+      bars: balances.map((b) => ({ label: `${b.creditor} → ${b.debtor}`, value: b.outstandingCents })),
     });
     await ctx.page(req, res, 'balances', {
       title: 'Saldi en verrekening',
