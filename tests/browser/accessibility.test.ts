@@ -4,7 +4,8 @@
 import axe from 'axe-core';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, signIn, type Session } from '../support/browser';
-import { createTestEnv, type TestEnv } from '../support/env';
+import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
+import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens } from '../support/story';
 
 let env: TestEnv;
@@ -17,6 +18,12 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // A request with hours, a review and a result, so the request page shows all its parts.
   requestId = await requestUpTo(env, await storyTokens(env), 'awaiting_acceptance');
+  // The shared centre's demo products, so the allocation preview has shares, a chart and a table.
+  const year = Number(todayInNL().slice(0, 4));
+  await env.models.ContributionProduct.insertMany(demoContributionProducts());
+  await env.models.Participation.insertMany(demoParticipations(`${year}-01-01`));
+  await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
+  await env.models.ContributionBudget.insertMany(demoContributionBudgets(year));
 });
 afterAll(async () => {
   for (const s of sessions) await s.context.close();
