@@ -22,6 +22,7 @@ import { ROLE_LABELS, viewHelpers } from './format';
 import { multipartForm } from './multipart';
 import { createOidcLogin } from './oidc';
 import { csrfToken, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
+import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { financePages } from './pages/finance';
@@ -280,6 +281,7 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   });
   requestPages(router, ctx);
   financePages(router, ctx);
+  contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id
   contributionPages(router, ctx);
   dashboardPages(router, ctx);
 
