@@ -22,6 +22,7 @@ import { ROLE_LABELS, viewHelpers } from './format';
 import { multipartForm } from './multipart';
 import { createOidcLogin } from './oidc';
 import { csrfToken, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
+import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { financePages } from './pages/finance';
@@ -144,10 +145,12 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   router.use('/static/tokens', express.static(path.join(packageDir('@utrecht/design-tokens'), 'dist'), assets));
   router.use('/static', express.static(publicDir(), assets));
 
-  router.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  // The key-figure import takes a CSV file (up to 1 MB); its fields land in req.body before the CSRF check.
-  router.use(multipartForm(1024 * 1024));
+  // The session first, so that a refused body still gets the Dutch error page.
   router.use(sessionMiddleware(config));
+  router.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  // The key-figure import takes a CSV file (up to 1 MB); its fields land in req.body before the
+  // CSRF check, which reads the token from the form.
+  router.use(multipartForm(1024 * 1024));
   router.use(verifyCsrf);
 
   let orgNames: { at: number; names: Map<string, string> } | null = null;
@@ -278,6 +281,7 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   });
   requestPages(router, ctx);
   financePages(router, ctx);
+  contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id
   contributionPages(router, ctx);
   dashboardPages(router, ctx);
 

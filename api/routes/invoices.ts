@@ -12,6 +12,69 @@ import type { RouteRegistry } from './registry';
 
 const csvMoney = (cents: number) => centsToDecimal(cents);
 
+type InvoiceUseCases = ReturnType<typeof invoiceUseCases>;
+
+/** Balances per pair as CSV (the API and the web page send the same). */
+export function balancesCsv(balances: Awaited<ReturnType<InvoiceUseCases['balances']>>): string {
+  const rows = balances.map((b) => [
+    b.creditor,
+    b.debtor,
+    csvMoney(b.invoicedCents),
+    csvMoney(b.creditedCents),
+    csvMoney(b.paidCents),
+    csvMoney(b.outstandingCents),
+  ]);
+  return stringify([['crediteur', 'debiteur', 'gefactureerd', 'gecrediteerd', 'betaald', 'openstaand'], ...rows]);
+}
+
+/** Invoices and credit notes with their lines as CSV, one row per line (the API and the web page send the same). */
+export function invoicesCsv(invoices: Awaited<ReturnType<InvoiceUseCases['list']>>): string {
+  const rows: (string | number)[][] = [];
+  for (const inv of invoices) {
+    inv.lines.forEach((l, i) =>
+      rows.push([
+        inv.number ?? '',
+        inv.kind,
+        inv.provider,
+        inv.buyer,
+        inv.issueDate,
+        inv.dueDate,
+        inv.orderReference,
+        i + 1,
+        l.requestId ?? '',
+        l.minutes ?? 0,
+        csvMoney(l.rateCentsPerHour ?? 0),
+        csvMoney(l.amountCents ?? 0),
+        l.vatCategory ?? '',
+        csvMoney(inv.netCents),
+        csvMoney(inv.vatCents),
+        csvMoney(inv.grossCents),
+        inv.status,
+      ]),
+    );
+  }
+  const header = [
+    'nummer',
+    'soort',
+    'leverancier',
+    'afnemer',
+    'factuurdatum',
+    'vervaldatum',
+    'ordernummer',
+    'regel',
+    'opdracht',
+    'minuten',
+    'tarief',
+    'bedrag',
+    'btw_categorie',
+    'netto',
+    'btw',
+    'totaal',
+    'status',
+  ];
+  return stringify([header, ...rows]);
+}
+
 export function invoiceRoutes(r: RouteRegistry, uc: ReturnType<typeof invoiceUseCases>): void {
   const tag = 'invoices';
   const lineNo = (p: Record<string, string>) => {
@@ -130,18 +193,10 @@ export function invoiceRoutes(r: RouteRegistry, uc: ReturnType<typeof invoiceUse
     raw: true,
     summary: 'Balances as CSV',
     handler: async ({ actor, res }) => {
-      const rows = (await uc.balances(actor)).map((b) => [
-        b.creditor,
-        b.debtor,
-        csvMoney(b.invoicedCents),
-        csvMoney(b.creditedCents),
-        csvMoney(b.paidCents),
-        csvMoney(b.outstandingCents),
-      ]);
       res
         .type('text/csv')
         .attachment('saldi.csv')
-        .send(stringify([['crediteur', 'debiteur', 'gefactureerd', 'gecrediteerd', 'betaald', 'openstaand'], ...rows]));
+        .send(balancesCsv(await uc.balances(actor)));
     },
   });
   r.add({
@@ -151,53 +206,10 @@ export function invoiceRoutes(r: RouteRegistry, uc: ReturnType<typeof invoiceUse
     raw: true,
     summary: 'Invoices and credit notes with their lines, for finance systems',
     handler: async ({ actor, res }) => {
-      const rows: (string | number)[][] = [];
-      for (const inv of await uc.list(actor)) {
-        inv.lines.forEach((l, i) =>
-          rows.push([
-            inv.number ?? '',
-            inv.kind,
-            inv.provider,
-            inv.buyer,
-            inv.issueDate,
-            inv.dueDate,
-            inv.orderReference,
-            i + 1,
-            l.requestId ?? '',
-            l.minutes ?? 0,
-            csvMoney(l.rateCentsPerHour ?? 0),
-            csvMoney(l.amountCents ?? 0),
-            l.vatCategory ?? '',
-            csvMoney(inv.netCents),
-            csvMoney(inv.vatCents),
-            csvMoney(inv.grossCents),
-            inv.status,
-          ]),
-        );
-      }
-      const header = [
-        'nummer',
-        'soort',
-        'leverancier',
-        'afnemer',
-        'factuurdatum',
-        'vervaldatum',
-        'ordernummer',
-        'regel',
-        'opdracht',
-        'minuten',
-        'tarief',
-        'bedrag',
-        'btw_categorie',
-        'netto',
-        'btw',
-        'totaal',
-        'status',
-      ];
       res
         .type('text/csv')
         .attachment('facturen.csv')
-        .send(stringify([header, ...rows]));
+        .send(invoicesCsv(await uc.list(actor)));
     },
   });
   r.add({

@@ -93,6 +93,51 @@ test('when hours would exceed the budget, then the form says so in Dutch and kee
   expect(after.html).toContain('0 / 3 uur');
 });
 
+test('when staff edits an own unapproved entry, then errors are Dutch with the input kept, and the change counts against the budget', async () => {
+  const id = await requestUpTo(env, t, 'in_progress', { estimateMinutes: 180, title: 'Uren wijzigen' });
+  const staff = await signedIn(env, 'dor-staff');
+  await staff.get(`/aanvragen/${id}`);
+  const day = new Date().toISOString().slice(0, 10);
+  expect((await staff.post(`/aanvragen/${id}/acties/logTime`, { date: day, hours: '1', description: 'Eerste opzet' })).status).toBe(303);
+  const page = await staff.get(`/aanvragen/${id}`);
+  const entryId = /href="\/aanvragen\/[^/]+\/uren\/([^"]+)">Wijzigen/.exec(page.html)?.[1];
+  expect(entryId).toMatch(new RegExp(`^${id}-`));
+  // The week view links to the same edit page, and back to the week.
+  const week = await staff.get('/uren');
+  expect(week.html).toContain(`href="/aanvragen/${id}/uren/${entryId}?terug=%2Furen%3Fweek%3D`);
+
+  const form = await staff.get(`/aanvragen/${id}/uren/${entryId}`);
+  expect(form.status).toBe(200);
+  expect(form.html).toContain('<h1>Uren wijzigen</h1>');
+  expect(form.html).toContain('value="Eerste opzet"');
+  expect(form.html).toMatch(/<label class="utrecht-form-label" for="edit-hours">Uren<\/label>/);
+  const bad = await staff.post(`/aanvragen/${id}/uren/${entryId}`, { date: 'morgen', hours: 'veel', description: 'Herzien' });
+  expect(bad.status).toBe(400);
+  expect(bad.html).toContain('id="edit-date-error">Vul een geldige datum in (dd-mm-jjjj).</p>');
+  expect(bad.html).toContain('id="edit-hours-error">Vul een aantal uren in, bijvoorbeeld 1,5 of 1:30.</p>');
+  expect(bad.html).toContain('value="Herzien"');
+  const over = await staff.post(`/aanvragen/${id}/uren/${entryId}`, { date: day, hours: '4', description: 'Herzien' });
+  expect(over.status).toBe(409);
+  expect(over.html).toContain('Dit gaat boven het goedgekeurde budget uit: er resteert nog 3 uur.');
+  expect(over.html).toContain('value="4"');
+  const ok = await staff.post(`/aanvragen/${id}/uren/${entryId}`, { date: day, hours: '2,5', description: 'Herzien' });
+  expect(ok.status).toBe(303);
+  expect(ok.location).toBe(`/aanvragen/${id}`);
+  const after = await staff.get(`/aanvragen/${id}`);
+  expect(after.html).toContain('De registratie is gewijzigd.');
+  expect(after.html).toContain('2,5 / 3 uur');
+  expect(after.html).toContain('<td>Herzien</td>');
+  const stored = await env.models.TimeEntry.findById(entryId).lean();
+  expect(stored).toMatchObject({ minutes: 150, description: 'Herzien' });
+  // Someone else cannot open or post the edit of this entry.
+  const coordinator = await signedIn(env, 'dor-coordinator');
+  expect((await coordinator.get(`/aanvragen/${id}/uren/${entryId}`)).status).toBe(404);
+  await coordinator.get(`/aanvragen/${id}`);
+  const forged = await coordinator.post(`/aanvragen/${id}/uren/${entryId}`, { date: day, hours: '1', description: 'Niet van mij' });
+  expect(forged.status).not.toBe(303);
+  expect((await env.models.TimeEntry.findById(entryId).lean())!.minutes).toBe(150);
+});
+
 test('when a period that has not started is asked for an invoice run, then the form says so', async () => {
   const finance = await signedIn(env, 'dor-finance');
   await finance.get('/factuurrun');

@@ -1,6 +1,7 @@
 // Finance pages: invoice runs with live progress, invoices with documents, line-by-line
 // reconciliation (accept, dispute), credit notes, payments, balances and the netting proposal.
 import type { Request, Response, Router } from 'express';
+import { balancesCsv, invoicesCsv } from '../../api/routes/invoices';
 import * as msg from '../../contracts';
 import { invoicePdf } from '../../documents/pdf';
 import { invoiceUbl } from '../../documents/ubl';
@@ -8,7 +9,7 @@ import { DomainError } from '../../domain/errors';
 import { formatEuro } from '../../domain/money';
 import { dutchDate } from '../../domain/time';
 import { barChart } from '../charts';
-import { parseDate, parseEuro } from '../format';
+import { parseDate, parseEuro, parseHours } from '../format';
 import { actorOf, requireRoleWeb, type WebContext } from '../router';
 import { flash } from '../session';
 
@@ -42,6 +43,26 @@ export function financePages(router: Router, ctx: WebContext): void {
       isProvider: actor.roles.includes('provider_finance'),
       isBuyer: actor.roles.includes('buyer_finance'),
     });
+  });
+
+  // CSV downloads with the session: the same CSV as GET /api/exports/invoices.csv and /api/balances.csv.
+  router.get('/facturen.csv', async (req, res) => {
+    const actor = actorOf(req);
+    requireRoleWeb(actor, 'provider_finance', 'buyer_finance');
+    res
+      .set('cache-control', 'no-store')
+      .type('text/csv')
+      .attachment('facturen.csv')
+      .send(invoicesCsv(await uc.list(actor)));
+  });
+  router.get('/saldi.csv', async (req, res) => {
+    const actor = actorOf(req);
+    requireRoleWeb(actor, 'provider_finance', 'buyer_finance');
+    res
+      .set('cache-control', 'no-store')
+      .type('text/csv')
+      .attachment('saldi.csv')
+      .send(balancesCsv(await uc.balances(actor)));
   });
 
   const detail = async (
@@ -93,6 +114,22 @@ export function financePages(router: Router, ctx: WebContext): void {
         lines,
         creditNotes: creditNotes.filter(Boolean),
         canPay: isBuyer && open && invoice.outstandingCents > 0,
+        // A correction: a new approved entry for a request on this invoice, billed in a later run.
+        canCorrect: isProvider && invoice.kind === 'invoice',
+        correction: {
+          requests: (
+            await ctx.models.Request.find({ _id: { $in: invoice.lines.map((l) => l.requestId).filter(Boolean) } })
+              .select({ title: 1 })
+              .sort({ _id: 1 })
+              .lean()
+          ).map((r) => ({
+            id: r._id,
+            title: r.title,
+            selected: form.key === 'correction' && form.values?.requestId === r._id,
+          })),
+          values: form.key === 'correction' ? form.values : { date: dutchDate(Date.now()) },
+          errors: form.key === 'correction' ? form.errors : {},
+        },
         payment: {
           values:
             form.key === 'payment'
@@ -209,6 +246,40 @@ export function financePages(router: Router, ctx: WebContext): void {
         }),
       'De betaling is geregistreerd.',
     );
+  });
+
+  router.post('/facturen/:id/correcties', async (req, res) => {
+    const actor = actorOf(req);
+    requireRoleWeb(actor, 'provider_finance');
+    const body = req.body as Body;
+    const errors: Record<string, string> = {};
+    const requestId = String(body.requestId ?? '').trim();
+    if (!requestId) errors.requestId = 'Kies de opdracht van de correctie.';
+    const date = parseDate(body.date);
+    if (!date) errors.date = 'Vul een geldige datum in (dd-mm-jjjj).';
+    else if (date > dutchDate(Date.now())) errors.date = 'Een datum in de toekomst kan niet.';
+    const minutes = parseHours(body.hours);
+    if (minutes === null || minutes < 1) errors.hours = 'Vul een aantal uren in, bijvoorbeeld 1,5 of 1:30.';
+    else if (minutes > 1440) errors.hours = 'Dat is meer dan 24 uur; boek grotere correcties in delen per dag.';
+    const description = String(body.description ?? '').trim();
+    if (!description) errors.description = 'Beschrijf de correctie.';
+    else if (description.length > 2000) errors.description = 'Gebruik hoogstens 2000 tekens.';
+    if (Object.keys(errors).length) return detail(req, res, { key: 'correction', values: body, errors }, 400);
+    try {
+      await uc.correction(actor, String(req.params.id), { requestId, date: date!, minutes: minutes!, description });
+    } catch (err) {
+      if (!(err instanceof DomainError) || !['BadInput', 'Forbidden'].includes(err.kind)) throw err;
+      const field = err.details?.field === 'requestId' ? 'requestId' : err.details?.field === 'date' ? 'date' : '_form';
+      const message =
+        field === 'requestId'
+          ? 'Deze opdracht staat niet op deze factuur.'
+          : field === 'date'
+            ? 'Deze datum kan niet.'
+            : 'U mag voor deze factuur geen correctie boeken.';
+      return detail(req, res, { key: 'correction', values: body, errors: { [field]: message } }, err.kind === 'Forbidden' ? 403 : 400);
+    }
+    flash(req, 'De correctie is geboekt. Zij wordt gefactureerd in een volgende factuurrun.');
+    res.redirect(303, `/facturen/${req.params.id}`);
   });
 
   // Documents: the same renderings as the API, for the signed-in user.

@@ -334,6 +334,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
     const entries = raw.map((e) => ({
       id: e._id,
       canDelete: Boolean(can.deleteTime) && ownOpen.has(e._id),
+      canEdit: Boolean(can.editTime) && ownOpen.has(e._id),
       date: e.date,
       minutes: e.minutes,
       description: e.description,
@@ -421,6 +422,58 @@ export function requestPages(router: Router, ctx: WebContext): void {
     res.redirect(303, typeof body.terug === 'string' && body.terug.startsWith('/uren') ? body.terug : `/aanvragen/${id}`);
   });
 
+  // Editing an own entry that is not yet approved: date, hours and description, on its own page.
+  const safeBack = (v: unknown, id: string) =>
+    typeof v === 'string' && /^\/uren(\?week=\d{4}-\d{2}-\d{2})?$/.test(v) ? v : `/aanvragen/${id}`;
+  const editForm = async (req: Request, res: Response, values?: Body, errors: Record<string, string> = {}, status = 200) => {
+    const actor = actorOf(req);
+    const id = String(req.params.id);
+    const entryId = String(req.params.entryId);
+    const state = await uc.load(actor, id);
+    const open = state.openEntries.find((o) => o.entryId === entryId && o.userId === actor.userId);
+    const entry = open ? (await uc.timeEntries(actor, id)).find((e) => e._id === entryId) : undefined;
+    // Someone else's entry, an approved one, or a request no longer in progress: not editable here.
+    if (!entry || !allowedActions(state, actor).includes('editTime')) throw new DomainError('NotFound', 'no editable entry');
+    await ctx.page(
+      req,
+      res,
+      'time-entry-edit',
+      {
+        title: 'Uren wijzigen',
+        requestId: id,
+        requestTitle: state.title,
+        entryId,
+        back: safeBack(values?.terug ?? req.query.terug, id),
+        values: values ?? { date: entry.date, hours: hoursText(entry.minutes), description: entry.description },
+        errors,
+      },
+      status,
+    );
+  };
+  router.get('/aanvragen/:id/uren/:entryId', (req, res) => editForm(req, res));
+  router.post('/aanvragen/:id/uren/:entryId', async (req, res) => {
+    const actor = actorOf(req);
+    const id = String(req.params.id);
+    const body = req.body as Body;
+    const parsed = parseEntry(body);
+    if ('errors' in parsed) return editForm(req, res, body, parsed.errors, 400);
+    try {
+      await uc.act(actor, id, msg.editTime, { ...parsed.input, entryId: String(req.params.entryId) } as never);
+    } catch (err) {
+      const refusal = dutchRefusal(err);
+      if (!refusal) throw err;
+      return editForm(
+        req,
+        res,
+        body,
+        { [refusal.field]: refusal.message },
+        err instanceof DomainError && err.kind === 'BadInput' ? 400 : 409,
+      );
+    }
+    flash(req, 'De registratie is gewijzigd.');
+    res.redirect(303, safeBack(body.terug, id));
+  });
+
   // Centre: intake queue of the coordinator.
   router.get('/intake', async (req, res) => {
     const actor = actorOf(req);
@@ -467,8 +520,13 @@ export function requestPages(router: Router, ctx: WebContext): void {
     const tasks = await uc.myTasks(actor);
     const open = tasks.assigned.filter((r) => r.status === 'in_progress');
     const withHours: { id: string; title: string; cells: number[] }[] = [];
+    // My entries of this week that can still be changed (not yet approved, request in progress).
+    const editable: { requestId: string; title: string; id: string; date: string; minutes: number; description: string }[] = [];
     for (const r of tasks.assigned) {
       const mine = (await uc.timeEntries(actor, r._id)).filter((e) => e.userId === actor.userId && days.includes(e.date));
+      if (r.status === 'in_progress')
+        for (const e of mine.filter((x) => x.status === 'registered'))
+          editable.push({ requestId: r._id, title: r.title, id: e._id, date: e.date, minutes: e.minutes, description: e.description });
       if (r.status !== 'in_progress' && mine.length === 0) continue;
       withHours.push({
         id: r._id,
@@ -490,6 +548,8 @@ export function requestPages(router: Router, ctx: WebContext): void {
         isCurrent: days.includes(today()),
         days: days.map((d) => ({ iso: d, label: `${WEEKDAYS[days.indexOf(d)]} ${dutchDateText(d).slice(0, 5)}` })),
         rows: withHours,
+        editable: editable.sort((a, b) => a.date.localeCompare(b.date)),
+        back: encodeURIComponent(`/uren?week=${monday}`),
         totals,
         weekTotal: totals.reduce((s, m) => s + m, 0),
         open: open.map((r) => ({ id: r._id, title: r.title, selected: r._id === values.requestId })),

@@ -1,0 +1,138 @@
+// The centre admin's contribution forms over HTTP: add a product, change its rules (fixed
+// shares over the budget refused in Dutch, input kept), record a merger.
+import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
+import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
+import { signedIn } from '../support/web-client';
+
+let env: TestEnv;
+const YEAR = Number(todayInNL().slice(0, 4));
+const P = 'DBC-LP-BASIS';
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  await env.models.ContributionProduct.insertMany(demoContributionProducts());
+  await env.models.Participation.insertMany(demoParticipations(`${YEAR}-01-01`));
+  await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
+  await env.models.ContributionBudget.insertMany(demoContributionBudgets(YEAR));
+});
+afterAll(() => env.close());
+
+test('the admin adds a product with its rules; bad input is refused in Dutch with the input kept', async () => {
+  const admin = await signedIn(env, 'region-admin');
+  const menu = await admin.get('/bijdragen');
+  expect(menu.html).toContain('href="/bijdragen/producten/nieuw"');
+  const form = await admin.get('/bijdragen/producten/nieuw');
+  expect(form.status).toBe(200);
+  expect(form.html).toMatch(/<label class="utrecht-form-label" for="rules-fixed">Vaste bedragen \(optioneel\)<\/label>/);
+  const bad = await admin.post('/bijdragen/producten/nieuw', {
+    code: 'dbc jeugd',
+    name: 'Jeugdmonitor',
+    advanceFrequency: 'yearly',
+    paymentTermDays: '30',
+    fixed: 'XYZ 100,00',
+    base: '',
+    rest: 'inwoners 1\ninwoners 2',
+  });
+  expect(bad.status).toBe(400);
+  expect(bad.html).toContain('id="product-code-error">Vul een code in van hoofdletters');
+  expect(bad.html).toContain('id="rules-fixed-error">Regel 1: XYZ is geen bekende gemeente.</p>');
+  expect(bad.html).toContain('id="rules-rest-error">Regel 2: inwoners staat er twee keer in.</p>');
+  expect(bad.html).toContain('value="Jeugdmonitor"');
+  expect(bad.html).toMatch(/<option value="yearly" selected>/);
+  const duplicate = await admin.post('/bijdragen/producten/nieuw', {
+    code: P,
+    name: 'Dubbel',
+    advanceFrequency: 'yearly',
+    paymentTermDays: '30',
+    rest: 'uren',
+  });
+  expect(duplicate.status).toBe(409);
+  expect(duplicate.html).toContain(`Er bestaat al een product met code ${P}.`);
+  expect(await env.models.ContributionProduct.countDocuments()).toBe(demoContributionProducts().length);
+
+  const ok = await admin.post('/bijdragen/producten/nieuw', {
+    code: 'DBC-JEUGD',
+    name: 'Jeugdmonitor',
+    serviceLevel: 'basis',
+    advanceFrequency: 'yearly',
+    paymentTermDays: '14',
+    fixed: 'DOR 5.000,00',
+    base: '1.000,00',
+    rest: 'inwoners 3\nuren',
+  });
+  expect(ok.status).toBe(303);
+  expect(ok.location).toBe('/bijdragen/producten/DBC-JEUGD');
+  const stored = await env.models.ContributionProduct.findById('DBC-JEUGD').lean();
+  expect(stored).toMatchObject({
+    provider: 'DBC',
+    advanceFrequency: 'yearly',
+    paymentTermDays: 14,
+    rules: {
+      fixed: { DOR: 500_000 },
+      basePerParticipant: 100_000,
+      rest: [
+        { by: 'keyFigure', name: 'inwoners', weight: 3 },
+        { by: 'hours', weight: 1 },
+      ],
+    },
+  });
+  // Centre finance may not add products.
+  const finance = await signedIn(env, 'dbc-finance');
+  expect((await finance.get('/bijdragen/producten/nieuw')).status).toBe(403);
+});
+
+test('fixed shares above the budget are refused on the rules form; a valid change is saved', async () => {
+  const admin = await signedIn(env, 'region-admin');
+  const product = await admin.get(`/bijdragen/producten/${P}`);
+  expect(product.html).toContain(`href="/bijdragen/producten/${P}/verdeelregels"`);
+  const form = await admin.get(`/bijdragen/producten/${P}/verdeelregels`);
+  expect(form.status).toBe(200);
+  expect(form.html).toContain('DOR 40.000,00'); // the current rules filled in
+  const over = await admin.post(`/bijdragen/producten/${P}/verdeelregels`, {
+    fixed: 'DOR 70.000,00\nZWN 20.000,00',
+    base: '',
+    rest: 'inwoners',
+  });
+  expect(over.status).toBe(400);
+  expect(over.html).toContain(
+    `id="rules-fixed-error">De vaste bedragen (samen € 90.000,00) zijn hoger dan de begroting van ${YEAR} (€ 80.000,00).</p>`,
+  );
+  expect(over.html).toContain('ZWN 20.000,00</textarea>');
+  expect((await env.models.ContributionProduct.findById(P).lean())!.rules).toMatchObject({ fixed: { DOR: 4_000_000 } });
+
+  const ok = await admin.post(`/bijdragen/producten/${P}/verdeelregels`, { fixed: 'DOR 30.000,00', base: '', rest: 'inwoners' });
+  expect(ok.status).toBe(303);
+  expect((await env.models.ContributionProduct.findById(P).lean())!.rules).toMatchObject({ fixed: { DOR: 3_000_000 } });
+  expect((await admin.get(`/bijdragen/producten/${P}`)).html).toContain('De verdeelregels zijn gewijzigd.');
+});
+
+test('the admin records a merger: participations move to the merged municipality; errors are Dutch', async () => {
+  const admin = await signedIn(env, 'region-admin');
+  const form = await admin.get('/bijdragen/fusies');
+  expect(form.status).toBe(200);
+  expect(form.html).toContain('<legend class="utrecht-form-fieldset__legend">Gemeenten die opgaan in de nieuwe gemeente</legend>');
+  const bad = await admin.post('/bijdragen/fusies', { into: 'HIA', date: 'volgend jaar' });
+  expect(bad.status).toBe(400);
+  expect(bad.html).toContain('id="merger-merged-error">Kies minstens één gemeente die opgaat in de nieuwe gemeente.</p>');
+  expect(bad.html).toContain('id="merger-date-error">Vul een geldige fusiedatum in (dd-mm-jjjj).</p>');
+  expect(bad.html).toMatch(/<option value="HIA" selected>/);
+
+  const before = await env.models.Participation.countDocuments();
+  const date = `${YEAR}-07-01`;
+  const body = new URLSearchParams({ into: 'HIA', date });
+  body.append('merged', 'PAP');
+  body.append('merged', 'ZWN');
+  // Two values under one name: post the form body by hand, with the page's token.
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(bad.html)![1]!;
+  body.set('_csrf', csrf);
+  const res = await fetch(`${env.baseUrl}/bijdragen/fusies`, {
+    method: 'POST',
+    headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+  const ended = await env.models.Participation.find({ participant: { $in: ['PAP', 'ZWN'] }, product: P }).lean();
+  expect(ended.every((p) => p.to === `${YEAR}-06-30`)).toBe(true);
+  expect(await env.models.Participation.countDocuments()).toBeGreaterThanOrEqual(before);
+});
