@@ -130,6 +130,23 @@ export function invoicingActivities({ models }: { models: Models }) {
     return [...mine.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([buyer, c]) => ({ buyer, ...c }));
   }
 
+  /**
+   * After a run failed for good (or was cancelled): removes its claims whose invoice was neither
+   * issued nor numbered, with their drafts. Runs under the run lock, like the claiming.
+   */
+  async function releaseUnissuedClaims(input: { provider: string; runKey: string }): Promise<string[]> {
+    const released: string[] = [];
+    for (const claim of await BillingClaim.find({ provider: input.provider, runKey: input.runKey }).select({ _id: 1 }).lean()) {
+      const issued = await Invoice.exists({ _id: claim._id, status: { $ne: 'draft' } });
+      const numbered = await InvoiceNumber.exists({ invoiceId: claim._id });
+      if (issued || numbered) continue;
+      await Invoice.deleteOne({ _id: claim._id, status: 'draft' });
+      await BillingClaim.deleteOne({ _id: claim._id });
+      released.push(claim._id);
+    }
+    return released;
+  }
+
   /** The entries an invoice bills: its billing claim, or (older runs) the entries marked for it. */
   async function entriesOfInvoice(input: CreateInvoiceInput) {
     if (input.claimed) {
@@ -324,6 +341,7 @@ export function invoicingActivities({ models }: { models: Models }) {
     acquireRunLock,
     releaseRunLock,
     claimEntriesForRun: (input: Parameters<typeof claimEntriesForRun>[0]) => withHeartbeat(() => claimEntriesForRun(input)),
+    releaseUnissuedClaims,
     claimBillingForRun: (input: Parameters<typeof claimBillingForRun>[0]) => withHeartbeat(() => claimBillingForRun(input)),
     createInvoiceForBuyer: (input: CreateInvoiceInput) => withHeartbeat(() => createInvoiceForBuyer(input)),
     createCreditNote: (input: Parameters<typeof createCreditNote>[0]) => withHeartbeat(() => createCreditNote(input)),

@@ -50,12 +50,13 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
   // Runs recorded before the lock existed replay without it (see the replay fixtures).
   const locked = wf.patched('provider-run-lock');
   if (locked) await lock.acquireRunLock({ provider: input.provider, runKey });
+  let claimed = false;
   try {
     // The run id keeps a later re-run of the same period from reusing this run's invoices.
     // Run ids are UUIDv7: their first characters are a timestamp, their last ones random.
     const runTag = () => (wf.patched('invoice-id-random-part') ? info.runId.replace(/-/g, '').slice(-12) : info.runId.slice(0, 8));
     // Billing claims: one insert per invoice instead of one update per entry.
-    const claimed = wf.patched('billing-claims');
+    claimed = wf.patched('billing-claims');
     const groups: { buyer: string; entries: number; invoiceId?: string }[] = claimed
       ? await acts.claimBillingForRun({ runKey, provider: input.provider, period: input.period, runTag: runTag() })
       : await acts.claimEntriesForRun({ runKey, provider: input.provider, period: input.period });
@@ -94,6 +95,11 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
       progress.invoicesMade += 1;
       progress.invoiceIds.push(made.invoiceId);
     }
+  } catch (err) {
+    // A run that fails for good gives back the hours of the invoices it did not issue, so that
+    // they do not look invoiced and the next run bills them.
+    if (claimed) await wf.CancellationScope.nonCancellable(() => lock.releaseUnissuedClaims({ provider: input.provider, runKey }));
+    throw err;
   } finally {
     if (locked) await wf.CancellationScope.nonCancellable(() => lock.releaseRunLock({ provider: input.provider, runKey }));
   }
