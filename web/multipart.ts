@@ -9,7 +9,7 @@ import { DomainError } from '../domain/errors';
 export function multipartForm(limitBytes: number): RequestHandler {
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: limitBytes, fieldSize: limitBytes, files: 2, fields: 50, parts: 60 },
+    limits: { fileSize: limitBytes, fieldSize: 100 * 1024, files: 1, fields: 10, parts: 12 },
   }).any();
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.is('multipart/form-data')) return next();

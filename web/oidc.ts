@@ -81,7 +81,8 @@ export function createOidcLogin(
       if (!claims?.sub) throw new Error('the ID token has no subject');
       return {
         sub: claims.sub,
-        ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
+        // Users are matched by e-mail only when the provider has verified the address.
+        ...(typeof claims.email === 'string' && claims.email_verified === true ? { email: claims.email } : {}),
         ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
       };
     },

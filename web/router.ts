@@ -149,8 +149,13 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   router.use(sessionMiddleware(config));
   router.use(express.urlencoded({ extended: false, limit: '100kb' }));
   // The key-figure import takes a CSV file (up to 1 MB); its fields land in req.body before the
-  // CSRF check, which reads the token from the form.
-  router.use(multipartForm(1024 * 1024));
+  // CSRF check, which reads the token from the form. Only there, and only for a signed-in user,
+  // so no other request can make the server buffer an upload.
+  router.use(
+    '/bijdragen/kengetallen/import',
+    (req, _res, next) => (sessionOf(req).userId ? next() : next(new DomainError('Unauthenticated', 'not signed in'))),
+    multipartForm(1024 * 1024),
+  );
   router.use(verifyCsrf);
 
   let orgNames: { at: number; names: Map<string, string> } | null = null;

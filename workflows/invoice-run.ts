@@ -21,6 +21,9 @@ const acts = wf.proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   // The activities heartbeat every few seconds: a dead worker's task is retried in 20 s.
   heartbeatTimeout: '20 seconds',
+  // A cancelled run waits until its running activity has stopped, so that releasing the claims
+  // and the lock never races with an activity that is still writing.
+  cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
 });
 const lock = wf.proxyActivities<Activities>({
@@ -65,32 +68,38 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
     progress.entriesTotal = groups.reduce((s, g) => s + g.entries, 0);
 
     for (const group of groups) {
-      const made = await acts.createInvoiceForBuyer({
-        runKey,
-        ...(claimed ? { claimed } : {}),
-        invoiceId: group.invoiceId ?? `${input.provider}-${input.period}-${group.buyer}-${runTag()}`,
-        provider: input.provider,
-        buyer: group.buyer,
-        period: input.period,
-        issueDate: input.issueDate,
-      });
-      if (wf.patched('invoice-workflow')) {
-        // The invoice lives on in its own workflow (reconciliation, payment, due-date timers).
-        await wf.startChild(invoiceWorkflow, {
-          workflowId: invoiceWorkflowId(made.invoiceId),
-          parentClosePolicy: 'ABANDON',
-          args: [
-            {
-              invoiceId: made.invoiceId,
-              provider: input.provider,
-              buyer: group.buyer,
-              dueDate: made.dueDate,
-              lines: made.lines,
-              grossCents: made.grossCents,
-            },
-          ],
+      // A cancellation takes effect between invoices: one that is being made is finished,
+      // together with its invoice workflow, so no invoice is left without one.
+      if (wf.CancellationScope.current().consideredCancelled) throw new wf.CancelledFailure('invoice run cancelled');
+      const made = await wf.CancellationScope.nonCancellable(async () => {
+        const made = await acts.createInvoiceForBuyer({
+          runKey,
+          ...(claimed ? { claimed } : {}),
+          invoiceId: group.invoiceId ?? `${input.provider}-${input.period}-${group.buyer}-${runTag()}`,
+          provider: input.provider,
+          buyer: group.buyer,
+          period: input.period,
+          issueDate: input.issueDate,
         });
-      }
+        if (wf.patched('invoice-workflow')) {
+          // The invoice lives on in its own workflow (reconciliation, payment, due-date timers).
+          await wf.startChild(invoiceWorkflow, {
+            workflowId: invoiceWorkflowId(made.invoiceId),
+            parentClosePolicy: 'ABANDON',
+            args: [
+              {
+                invoiceId: made.invoiceId,
+                provider: input.provider,
+                buyer: group.buyer,
+                dueDate: made.dueDate,
+                lines: made.lines,
+                grossCents: made.grossCents,
+              },
+            ],
+          });
+        }
+        return made;
+      });
       progress.entriesProcessed += made.entries;
       progress.invoicesMade += 1;
       progress.invoiceIds.push(made.invoiceId);
@@ -98,7 +107,8 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
   } catch (err) {
     // A run that fails for good gives back the hours of the invoices it did not issue, so that
     // they do not look invoiced and the next run bills them.
-    if (claimed) await wf.CancellationScope.nonCancellable(() => lock.releaseUnissuedClaims({ provider: input.provider, runKey }));
+    if (claimed && wf.patched('release-unissued-claims'))
+      await wf.CancellationScope.nonCancellable(() => lock.releaseUnissuedClaims({ provider: input.provider, runKey }));
     throw err;
   } finally {
     if (locked) await wf.CancellationScope.nonCancellable(() => lock.releaseRunLock({ provider: input.provider, runKey }));

@@ -78,6 +78,12 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
     if (actor.org !== provider || !roles.some((r) => actor.roles.includes(r)))
       throw forbidden(`${what} needs role ${roles.join(' or ')} at ${provider}`);
   }
+  /** The caller acts for a shared centre, with one of the roles: products, key figures and mergers are the centre's. */
+  async function assertOwnCentre(actor: Actor, roles: Role[], what: string) {
+    assertCentre(actor, actor.org, roles, what);
+    const org = await models.Organisation.findById(actor.org).select({ kind: 1 }).lean();
+    if (org?.kind !== 'shared_centre') throw forbidden(`${what} is for a shared centre; ${actor.org} is not one`);
+  }
   /** A product of the caller's centre (404 for anyone else, so it does not leak). */
   async function ownProduct(actor: Actor, id: string, roles: Role[], what: string) {
     const product = await models.ContributionProduct.findById(id).lean();
@@ -101,7 +107,7 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
   // ---- products and participation ----------------------------------------------------------
 
   async function createProduct(actor: Actor, input: ProductInput) {
-    assertCentre(actor, actor.org, ['admin'], 'adding a product');
+    await assertOwnCentre(actor, ['admin'], 'adding a product');
     validateRules(input.rules);
     await validateServices(actor.org, input.serviceIds);
     try {
@@ -224,14 +230,14 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
   }
 
   async function addKeyFigures(actor: Actor, input: { name: string; referenceDate: string; figures: Record<string, number> }) {
-    assertCentre(actor, actor.org, ['admin'], 'key figures');
+    await assertOwnCentre(actor, ['admin'], 'key figures');
     await assertMunicipalities(Object.keys(input.figures));
     return insertVersion(actor, { ...input, source: 'api' });
   }
 
   /** A CBS open-data CSV: all rows are checked first; one bad row and nothing is written. */
   async function importKeyFigures(actor: Actor, input: { name: string; referenceDate: string; csv: string; column?: string }) {
-    assertCentre(actor, actor.org, ['admin'], 'key figures');
+    await assertOwnCentre(actor, ['admin'], 'key figures');
     const orgs = await models.Organisation.find({ kind: 'municipality' }).lean();
     const byKey = new Map<string, string>();
     for (const o of orgs) {
@@ -259,7 +265,7 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
   }
 
   async function listKeyFigures(actor: Actor) {
-    assertCentre(actor, actor.org, ['admin', 'provider_finance'], 'key figures');
+    await assertOwnCentre(actor, ['admin', 'provider_finance'], 'key figures');
     return models.KeyFigureVersion.find({ provider: actor.org }).sort({ name: 1, version: 1 }).lean();
   }
 
@@ -405,7 +411,7 @@ export function contributionUseCases({ models, client, taskQueue }: Deps) {
    * date; every key figure gets a version on that date with the sum moved to it.
    */
   async function merge(actor: Actor, input: { into: string; merged: string[]; date: string }) {
-    assertCentre(actor, actor.org, ['admin'], 'a merger');
+    await assertOwnCentre(actor, ['admin'], 'a merger');
     if (input.merged.includes(input.into)) throw badInput('merged', 'a municipality cannot merge into itself');
     await assertMunicipalities([input.into, ...input.merged]);
     const dayBefore = addDaysIso(input.date, -1);

@@ -187,10 +187,17 @@ export function invoiceUseCases({ models, client, taskQueue }: Deps) {
     const invoice = await get(actor, id);
     if (actor.org !== invoice.provider || !actor.roles.includes('provider_finance'))
       throw forbidden(`corrections need role provider_finance at ${invoice.provider}`);
+    // Hours are corrected on hour invoices; a contribution or a credit note has none.
+    if (invoice.kind !== 'invoice' || isContributionStepKey(invoice.runKey))
+      throw invalidState(
+        invoice.kind === 'invoice' ? 'contribution' : invoice.kind,
+        `invoice ${invoice.number} bills no hours: correct it with a credit note`,
+      );
     if (!invoice.lines.some((l) => l.requestId === input.requestId))
       throw badInput('requestId', `request ${input.requestId} is not on invoice ${invoice.number}`);
     if (!isIsoDate(input.date) || input.date > dutchDate(Date.now())) throw badInput('date', 'date must be a real date, not in the future');
-    const request = (await models.Request.findById(input.requestId).lean())!;
+    const request = await models.Request.findById(input.requestId).lean();
+    if (!request) throw badInput('requestId', `request ${input.requestId} does not exist`);
     const entry = await models.TimeEntry.create({
       _id: `${input.requestId}-C${ulid()}`,
       requestId: input.requestId,

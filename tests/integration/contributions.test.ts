@@ -75,6 +75,22 @@ describe('contributions to the shared centre', () => {
     });
     expect(product.status).toBe(201);
     expect((await post('/api/contributions/products', zwn, { _id: 'ZWN-X', name: 'x', rules: { rest: [] } })).status).toBe(403);
+    // An admin of a municipality is not a shared centre: no products, key figures or mergers of its own.
+    await env.models.User.create({
+      _id: 'dor-admin',
+      name: 'Beheer Dordrecht',
+      email: 'dor-admin@demo.eenvoud.nl',
+      memberships: [{ org: 'DOR', roles: ['admin'] }],
+      skills: [],
+    });
+    const dorAdmin = await env.token('dor-admin');
+    const counts = async () => [await env.models.ContributionProduct.countDocuments(), await env.models.KeyFigureVersion.countDocuments()];
+    const before = await counts();
+    const refused = await post('/api/contributions/products', dorAdmin, { _id: 'DOR-X', name: 'x', rules: { rest: [] } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toMatch(/shared centre/);
+    expect((await get('/api/contributions/key-figures', dorAdmin)).status).toBe(403);
+    expect(await counts()).toEqual(before);
     for (const participant of Object.keys(SEED_SHARES)) {
       const r = await post(`/api/contributions/products/${P}/participations`, admin, { participant, from: `${Y}-01-01` });
       expect(r.status).toBe(201);
@@ -215,6 +231,15 @@ describe('contributions to the shared centre', () => {
       expect(again.status).toBe(202);
       expect(again.body.alreadyStarted).toBe(true);
       expect(await counts()).toEqual(before);
+    });
+
+    test('a contribution invoice bills no hours, so an hour correction on it is refused and changes nothing', async () => {
+      const id = a1.invoiceIds.find((i) => i.endsWith('-ZWN'))!;
+      const entries = await env.models.TimeEntry.countDocuments();
+      const res = await post(`/api/invoices/${id}/corrections`, fin, { requestId: P, date: `${Y}-01-15`, minutes: 60, description: 'x' });
+      expect(res.status).toBe(409);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(await env.models.TimeEntry.countDocuments()).toBe(entries);
     });
 
     test('the same figure in the API, the HTML, the PDF and the UBL, which passes the official rules', async () => {

@@ -2,6 +2,8 @@
 // not look invoiced, the lock is free, and the next run bills them once the rate is fixed.
 import { invoiceRunWorkflowId } from '../../contracts';
 import { createTestEnv, type TestEnv } from '../support/env';
+import { recordHistory } from '../support/histories';
+import { signedIn } from '../support/web-client';
 import { billedEntries, currentPeriod, requestUpTo, storyTokens, type StoryTokens } from '../support/story';
 
 let env: TestEnv;
@@ -29,10 +31,18 @@ test('when a run fails for good, then its claims are released and a later run bi
   await env.models.Agreement.updateMany({ provider: 'DOR' }, { $set: { rateCentsPerHour: null } });
 
   await expect(run()).rejects.toThrow();
+  const failed = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).describe();
+  expect(failed.status.name).toBe('FAILED');
+  await recordHistory(env, invoiceRunWorkflowId('DOR', currentPeriod()), 'invoice-run-failed-claims-released', failed.runId);
   expect(await env.models.BillingClaim.countDocuments()).toBe(0);
   expect(await env.models.Invoice.countDocuments()).toBe(0);
   expect(await env.models.RunLock.countDocuments()).toBe(0);
   expect((await billedEntries(env, { requestId: id })).every((e) => e.status === 'approved')).toBe(true);
+  // The run page says so, instead of showing a run that is still busy.
+  const finance = await signedIn(env, 'dor-finance');
+  const page = await finance.get(`/factuurrun/${currentPeriod()}`);
+  expect(page.html).toContain('Mislukt:');
+  expect(page.html).toContain('data-done="true"');
 
   await env.models.Service.updateOne({ _id: service._id }, { $set: { rates: service.rates } });
   for (const a of agreements) await env.models.Agreement.updateOne({ _id: a._id }, { $set: { rateCentsPerHour: a.rateCentsPerHour } });

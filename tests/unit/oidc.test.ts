@@ -10,7 +10,7 @@ const config = {
 };
 
 /** A stand-in for openid-client that records what it is asked: no IdP needed. */
-function fakeLib(opts: { failDiscovery?: number } = {}) {
+function fakeLib(opts: { failDiscovery?: number; emailVerified?: boolean } = {}) {
   const calls: Record<string, unknown[][]> = { discovery: [], buildAuthorizationUrl: [], authorizationCodeGrant: [] };
   let failures = opts.failDiscovery ?? 0;
   const lib = {
@@ -29,7 +29,14 @@ function fakeLib(opts: { failDiscovery?: number } = {}) {
     },
     authorizationCodeGrant: async (...args: unknown[]) => {
       calls.authorizationCodeGrant!.push(args);
-      return { claims: () => ({ sub: 'abc-1', email: 'zwn-requester@demo.eenvoud.nl', name: 'Anne de Vries' }) };
+      return {
+        claims: () => ({
+          sub: 'abc-1',
+          email: 'zwn-requester@demo.eenvoud.nl',
+          email_verified: opts.emailVerified ?? true,
+          name: 'Anne de Vries',
+        }),
+      };
     },
   } as unknown as OidcLib;
   return { lib, calls };
@@ -79,6 +86,13 @@ describe('OIDC web login configuration', () => {
     expect(who).toEqual({ sub: 'abc-1', email: 'zwn-requester@demo.eenvoud.nl', name: 'Anne de Vries' });
     expect(calls.authorizationCodeGrant![0]![1]).toBe(callback);
     expect(calls.authorizationCodeGrant![0]![2]).toEqual({ pkceCodeVerifier: 'verifier-123', expectedState: 'state-456' });
+  });
+
+  test('an e-mail address the provider has not verified is not used to find the user', async () => {
+    const { lib } = fakeLib({ emailVerified: false });
+    const login = createOidcLogin(config, async () => lib)!;
+    const callback = new URL(`${config.OIDC_REDIRECT_URL}?code=c0de&state=state-456`);
+    expect(await login.finish(callback, { verifier: 'verifier-123', state: 'state-456' })).toEqual({ sub: 'abc-1', name: 'Anne de Vries' });
   });
 
   test('an unreachable IdP fails the login, and the next login tries discovery again', async () => {

@@ -5,6 +5,7 @@ import { balancesCsv, invoicesCsv } from '../../api/routes/invoices';
 import * as msg from '../../contracts';
 import { invoicePdf } from '../../documents/pdf';
 import { invoiceUbl } from '../../documents/ubl';
+import { isContributionStepKey } from '../../domain/contributions';
 import { DomainError } from '../../domain/errors';
 import { formatEuro } from '../../domain/money';
 import { dutchDate } from '../../domain/time';
@@ -115,7 +116,7 @@ export function financePages(router: Router, ctx: WebContext): void {
         creditNotes: creditNotes.filter(Boolean),
         canPay: isBuyer && open && invoice.outstandingCents > 0,
         // A correction: a new approved entry for a request on this invoice, billed in a later run.
-        canCorrect: isProvider && invoice.kind === 'invoice',
+        canCorrect: isProvider && invoice.kind === 'invoice' && !isContributionStepKey(invoice.runKey),
         correction: {
           requests: (
             await ctx.models.Request.find({ _id: { $in: invoice.lines.map((l) => l.requestId).filter(Boolean) } })
@@ -345,7 +346,9 @@ export function financePages(router: Router, ctx: WebContext): void {
       period,
       phase: p.phase,
       status: p.status,
-      done: p.phase === 'done' || p.status === 'COMPLETED',
+      // Any closed run is done; one that did not complete (failed, cancelled, terminated) says so.
+      done: p.phase === 'done' || p.status !== 'RUNNING',
+      failed: !['RUNNING', 'COMPLETED'].includes(p.status),
       entriesTotal: p.entriesTotal,
       entriesProcessed: p.entriesProcessed,
       buyersTotal: p.buyersTotal,

@@ -17,7 +17,7 @@
     text('run-invoices', p.invoicesMade);
     text('run-buyers', p.buyersTotal);
     var status = document.getElementById('run-status');
-    if (status && status.firstChild) status.firstChild.textContent = p.done ? 'Klaar: ' : 'Bezig: ';
+    if (status && status.firstChild) status.firstChild.textContent = p.failed ? 'Mislukt: ' : p.done ? 'Klaar: ' : 'Bezig: ';
     var list = document.getElementById('run-invoice-list');
     if (list && p.invoices.length) {
       list.textContent = '';
