@@ -116,9 +116,18 @@ export async function allocateProduct(
   return allocateContributions({ totalCents, year, rules, participations: periods, keyFigures, ...(hoursMinutes ? { hoursMinutes } : {}) });
 }
 
-/** Net advances invoiced per participant for the product's year: advance invoices minus credit notes on them. */
+/**
+ * Net advances invoiced per participant for the product's year: issued advance invoices minus
+ * credit notes on them. `pending` lists invoices a recorded step has not issued yet (a step that
+ * failed or was stopped): they count only once issued.
+ */
 export async function advancesInvoiced(models: Models, product: string, year: number, beforeInstalment = Infinity) {
   const steps = await models.ContributionStep.find({ product, year, kind: 'advance' }).lean();
+  const recorded = steps.flatMap((s) => (s.lines as StepLine[]).filter((l) => l.kind === 'invoice' && l.invoiceId).map((l) => l.invoiceId!));
+  const issued = new Set(
+    (await models.Invoice.find({ _id: { $in: recorded }, status: { $ne: 'draft' } }).select({ _id: 1 }).lean()).map((i) => i._id),
+  );
+  const pending: string[] = [];
   const out: Record<string, number> = {};
   const invoiceOwner = new Map<string, string>();
   let lastInvoice: Record<string, string> = {};
@@ -127,6 +136,10 @@ export async function advancesInvoiced(models: Models, product: string, year: nu
     .sort((a, b) => (a.instalment ?? 0) - (b.instalment ?? 0))) {
     for (const line of step.lines as StepLine[]) {
       if (line.kind !== 'invoice' || !line.invoiceId) continue;
+      if (!issued.has(line.invoiceId)) {
+        pending.push(line.invoiceId);
+        continue;
+      }
       out[line.participant] = (out[line.participant] ?? 0) + line.amountCents;
       invoiceOwner.set(line.invoiceId, line.participant);
       lastInvoice = { ...lastInvoice, [line.participant]: line.invoiceId };
@@ -146,7 +159,7 @@ export async function advancesInvoiced(models: Models, product: string, year: nu
       out[p] = (out[p] ?? 0) - n.netCents;
     }
   }
-  return { byParticipant: out, lastInvoice };
+  return { byParticipant: out, lastInvoice, pending };
 }
 
 async function participationFor(models: Models, product: string, participant: string, year: number) {
@@ -211,6 +224,11 @@ export async function planStep(
   }
   const allocation = await allocateProduct(models, product, year, basis.totalCents);
   const invoiced = await advancesInvoiced(models, product._id, year, input.kind === 'advance' ? instalment! : Infinity);
+  // A later step would count on amounts an earlier one has not invoiced: finish that one first.
+  if (invoiced.pending.length > 0)
+    throw conflict(`an earlier advance of ${product._id} ${year} is not fully issued (${invoiced.pending.join(', ')}); start that step again first`, {
+      state: 'earlier_step_unfinished',
+    });
   const participants = [...new Set([...allocation.shares.map((s) => s.participant), ...Object.keys(invoiced.byParticipant)])].sort();
   const lines: StepLine[] = [];
   for (const participant of participants) {
