@@ -21,7 +21,7 @@ import { requestUseCases } from '../api/use-cases/requests';
 import { ROLE_LABELS, viewHelpers } from './format';
 import { multipartForm } from './multipart';
 import { createOidcLogin } from './oidc';
-import { csrfToken, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
+import { csrfToken, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
 import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
@@ -170,6 +170,11 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
   // Who is signed in: the session names the user and organisation; the roles come from the database.
   router.use(async (req, _res, next) => {
     const s = sessionOf(req);
+    // A session ends on the server too: a copied cookie is worthless after SESSION_MAX_AGE_MS.
+    if (s.userId && !(typeof s.since === 'number' && Date.now() - s.since < SESSION_MAX_AGE_MS)) {
+      delete s.userId;
+      delete s.org;
+    }
     if (s.userId && s.org) {
       const user = await models.User.findById(s.userId).lean();
       const membership = user?.memberships.find((m) => m.org === s.org);
@@ -253,6 +258,7 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
     const s = sessionOf(req);
     s.userId = user._id;
     s.org = org;
+    s.since = Date.now();
     delete s.csrf; // a fresh token for the signed-in session
     const roles = user.memberships.find((m) => m.org === org)!.roles as Role[];
     res.redirect(303, safeReturn(req.body.terug) ?? homeFor({ userId: user._id, org: org!, roles }));
@@ -276,6 +282,7 @@ export function createWebRouter({ config, models, client, logger }: WebDeps): Ro
       if (!user || !membership) return loginPage(req, res, 'U bent bij de identiteitsprovider bekend, maar niet in Eenvoud.', 403);
       s.userId = user._id;
       s.org = membership.org;
+      s.since = Date.now();
       delete s.csrf;
       res.redirect(303, pending.returnTo);
     });

@@ -9,10 +9,14 @@ import { DomainError } from '../domain/errors';
 
 export const SESSION_COOKIE = 'eenvoud_sessie';
 export const CSRF_FIELD = '_csrf';
+/** A signed-in session lasts a working day, in the browser and on the server. */
+export const SESSION_MAX_AGE_MS = 8 * 3600 * 1000;
 
 export interface WebSession {
   userId?: string;
   org?: string;
+  /** When the user signed in (ms since the epoch). */
+  since?: number;
   csrf?: string;
   flash?: string;
   /** OIDC login in progress: PKCE verifier, state and where to go afterwards. */
@@ -27,7 +31,7 @@ export function sessionMiddleware(config: Config): RequestHandler {
     httpOnly: true,
     sameSite: 'lax',
     secure: config.NODE_ENV === 'production',
-    maxAge: 8 * 3600 * 1000,
+    maxAge: SESSION_MAX_AGE_MS,
   });
 }
 

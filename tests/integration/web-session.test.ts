@@ -1,7 +1,7 @@
 // Web sessions and CSRF over plain HTTP: cookie flags, forms refused without the token,
 // a tampered cookie signs nobody in, Dutch error pages without stack traces.
 import { createTestEnv, type TestEnv } from '../support/env';
-import { SESSION_COOKIE } from '../../web/session';
+import { SESSION_COOKIE, SESSION_MAX_AGE_MS } from '../../web/session';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -99,6 +99,23 @@ test('when the token is sent, then the user is signed in; a POST to a page witho
   const out = await post('/uitloggen', j, { _csrf: fresh });
   expect(out.res.status).toBe(303);
   expect((await get('/aanvragen', j)).res.status).toBe(303);
+});
+
+test('when a signed-in session is older than a working day, then the server no longer accepts it', async () => {
+  const j = jar();
+  const token = csrfOf((await get('/inloggen', j)).html)!;
+  await post('/inloggen', j, { user: 'zwn-requester|ZWN', _csrf: token });
+  expect((await get('/aanvragen', j)).res.status).toBe(200);
+  // The same cookie, replayed after the session's lifetime (the server runs in this process).
+  const later = Date.now() + SESSION_MAX_AGE_MS + 60_000;
+  const now = jest.spyOn(Date, 'now').mockReturnValue(later);
+  try {
+    const res = await get('/aanvragen', j);
+    expect(res.res.status).toBe(303);
+    expect(res.res.headers.get('location')).toMatch(/^\/inloggen/);
+  } finally {
+    now.mockRestore();
+  }
 });
 
 test('when the session cookie is tampered with, then nobody is signed in', async () => {
