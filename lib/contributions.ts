@@ -123,9 +123,15 @@ export async function allocateProduct(
  */
 export async function advancesInvoiced(models: Models, product: string, year: number, beforeInstalment = Infinity) {
   const steps = await models.ContributionStep.find({ product, year, kind: 'advance' }).lean();
-  const recorded = steps.flatMap((s) => (s.lines as StepLine[]).filter((l) => l.kind === 'invoice' && l.invoiceId).map((l) => l.invoiceId!));
+  const recorded = steps.flatMap((s) =>
+    (s.lines as StepLine[]).filter((l) => l.kind === 'invoice' && l.invoiceId).map((l) => l.invoiceId!),
+  );
   const issued = new Set(
-    (await models.Invoice.find({ _id: { $in: recorded }, status: { $ne: 'draft' } }).select({ _id: 1 }).lean()).map((i) => i._id),
+    (
+      await models.Invoice.find({ _id: { $in: recorded }, status: { $ne: 'draft' } })
+        .select({ _id: 1 })
+        .lean()
+    ).map((i) => i._id),
   );
   const pending: string[] = [];
   const out: Record<string, number> = {};
@@ -226,9 +232,12 @@ export async function planStep(
   const invoiced = await advancesInvoiced(models, product._id, year, input.kind === 'advance' ? instalment! : Infinity);
   // A later step would count on amounts an earlier one has not invoiced: finish that one first.
   if (invoiced.pending.length > 0)
-    throw conflict(`an earlier advance of ${product._id} ${year} is not fully issued (${invoiced.pending.join(', ')}); start that step again first`, {
-      state: 'earlier_step_unfinished',
-    });
+    throw conflict(
+      `an earlier advance of ${product._id} ${year} is not fully issued (${invoiced.pending.join(', ')}); start that step again first`,
+      {
+        state: 'earlier_step_unfinished',
+      },
+    );
   const participants = [...new Set([...allocation.shares.map((s) => s.participant), ...Object.keys(invoiced.byParticipant)])].sort();
   const lines: StepLine[] = [];
   for (const participant of participants) {
