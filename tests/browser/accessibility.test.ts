@@ -4,7 +4,7 @@
 import axe from 'axe-core';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, signIn, type Session } from '../support/browser';
-import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
+import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens } from '../support/story';
 
@@ -20,10 +20,7 @@ beforeAll(async () => {
   requestId = await requestUpTo(env, await storyTokens(env), 'awaiting_acceptance');
   // The shared centre's demo products, so the allocation preview has shares, a chart and a table.
   const year = Number(todayInNL().slice(0, 4));
-  await env.models.ContributionProduct.insertMany(demoContributionProducts());
-  await env.models.Participation.insertMany(demoParticipations(`${year}-01-01`));
-  await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany(demoContributionBudgets(year));
+  await seedContributions(env, [year]);
 });
 afterAll(async () => {
   for (const s of sessions) await s.context.close();

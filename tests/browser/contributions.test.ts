@@ -3,8 +3,8 @@
 // allocation preview, invoices the first advance and sees the recorded step with its invoices;
 // a participant finds its own advance invoice under Bijdragen.
 import type { Browser, Page } from 'playwright-core';
-import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
 import { checkHeadingsAndLabels, launchBrowser, screenshot as saveScreenshot, signIn, type Session } from '../support/browser';
+import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 
 jest.setTimeout(120_000);
@@ -36,10 +36,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 beforeAll(async () => {
   env = await createTestEnv();
-  await env.models.ContributionProduct.insertMany(demoContributionProducts());
-  await env.models.Participation.insertMany(demoParticipations(`${THIS_YEAR}-01-01`));
-  await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany([...demoContributionBudgets(THIS_YEAR), ...demoContributionBudgets(YEAR)]);
+  await seedContributions(env, [THIS_YEAR, YEAR]);
   browser = await launchBrowser();
 });
 afterAll(async () => {

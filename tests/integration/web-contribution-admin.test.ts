@@ -1,6 +1,7 @@
 // The centre admin's contribution forms over HTTP: add a product, change its rules (fixed
 // shares over the budget refused in Dutch, input kept), record a merger.
-import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
+import { demoContributionProducts } from '../../models/demo-data';
+import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { signedIn } from '../support/web-client';
 
@@ -10,10 +11,7 @@ const P = 'DBC-LP-BASIS';
 
 beforeAll(async () => {
   env = await createTestEnv();
-  await env.models.ContributionProduct.insertMany(demoContributionProducts());
-  await env.models.Participation.insertMany(demoParticipations(`${YEAR}-01-01`));
-  await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany(demoContributionBudgets(YEAR));
+  await seedContributions(env, [YEAR]);
 });
 afterAll(() => env.close());
 

@@ -3,7 +3,7 @@
 // POSTs without the CSRF token refused.
 import { contributionStepWorkflowId } from '../../contracts';
 import { formatEuro } from '../../domain/money';
-import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
+import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { waitFor } from '../support/story';
 import { signedIn, type WebClient } from '../support/web-client';
@@ -18,10 +18,7 @@ const NEXT = YEAR + 1;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  await env.models.ContributionProduct.insertMany(demoContributionProducts());
-  await env.models.Participation.insertMany(demoParticipations(`${YEAR}-01-01`));
-  await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany([...demoContributionBudgets(YEAR), ...demoContributionBudgets(NEXT)]);
+  await seedContributions(env, [YEAR, NEXT]);
 });
 afterAll(() => env.close());
 
