@@ -9,7 +9,7 @@ const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
 function templatesDir(): string {
   // Compiled code runs from dist/api, sources from api/: find templates/ in either case.
   for (const dir of [path.join(__dirname, '..', 'templates'), TEMPLATES]) {
-    if (fs.existsSync(path.join(dir, 'layout.hbs'))) return dir;
+    if (fs.existsSync(path.join(dir, 'pages', 'layout.hbs'))) return dir;
   }
   throw new Error('templates/ not found');
 }
@@ -39,8 +39,8 @@ export function createViews(helpers: Record<string, Handlebars.HelperDelegate> =
     return t;
   };
   return {
-    /** A page or mail body inside its layout (`layout` for pages, `mail/layout` for e-mails). */
-    render(name: string, data: Record<string, unknown>, layout = 'layout'): string {
+    /** A page, document or mail body inside its layout (`pages/layout`, `documents/layout`, `mail/layout`). */
+    render(name: string, data: Record<string, unknown>, layout: string): string {
       const body = compile(name)(data);
       return compile(layout)({ ...data, body });
     },
