@@ -2,8 +2,9 @@
 // participant. Idempotent: the step record has a deterministic _id (the first attempt's amounts
 // win, a retry reads them back), the invoice id is derived from it, and the invoice number is
 // bound to the invoice id.
-import { EXEMPTION_REASONS, addDays } from '../domain/invoicing';
-import { conflict, notFound } from '../domain/errors';
+import { addDays } from '../domain/dates';
+import { EXEMPTION_REASONS } from '../domain/invoicing';
+import { notFound, refuse } from '../domain/refusals';
 import { formatEuro, vatAmount, VAT_PERCENT, type VatCategory } from '../domain/money';
 import { dueInstalments } from '../domain/contributions';
 import {
@@ -89,15 +90,15 @@ export function contributionActivities({ models }: { models: Models }) {
   /** The invoice (or settlement credit note) of one participant in a recorded step. */
   async function issueContributionDocument(input: { stepId: string; participant: string }): Promise<IssuedContribution | null> {
     const step = await ContributionStep.findById(input.stepId).lean();
-    if (!step) throw notFound('contribution step');
+    if (!step) throw notFound('contribution_step');
     const line = (step.lines as StepLine[]).find((l) => l.participant === input.participant);
-    if (!line) throw notFound(`line of ${input.participant}`);
+    if (!line) throw notFound('participation');
     if (line.kind === 'none' || !line.invoiceId) return null;
     const id = line.invoiceId;
     const done = await Invoice.findOne({ _id: id, status: { $ne: 'draft' } }).lean();
     if (!done) {
       const product = await loadProduct(models, step.product);
-      if (!(await Organisation.exists({ _id: line.participant }))) throw conflict(`organisation ${line.participant} does not exist`);
+      if (!(await Organisation.exists({ _id: line.participant }))) throw refuse('organisation_unknown', { org: line.participant });
       const category = (product.vatCategory ?? 'O') as VatCategory;
       const net = line.amountCents;
       const vat = vatAmount(net, category);

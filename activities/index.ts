@@ -1,10 +1,11 @@
 // Activities: thin, idempotent I/O, built by a factory that receives their dependencies.
 // Rules live in domain/, orchestration in workflows/.
-import { ApplicationFailure } from '@temporalio/activity';
-import { DomainError } from '../domain/errors';
+import { refusalFailure } from '../contracts/failures';
+import { Refusal } from '../domain/refusals';
 import type { Views } from '../lib/views';
 import type { Models } from '../models';
 import { contributionActivities } from './contributions';
+import { correctionActivities } from './corrections';
 import { invoiceActivities } from './invoices';
 import { invoicingActivities } from './invoicing';
 import { requestActivities } from './requests';
@@ -19,7 +20,7 @@ export interface ActivityDeps {
   slaTimeScale?: number;
 }
 
-/** Wraps each activity so a DomainError reaches the workflow as a typed, non-retryable failure. */
+/** Wraps each activity so a Refusal reaches the workflow as a typed, non-retryable failure with its code. */
 function typedFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(acts: T): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(acts)) {
@@ -27,9 +28,7 @@ function typedFailures<T extends Record<string, (...args: never[]) => Promise<un
       try {
         return await fn(...args);
       } catch (err) {
-        if (err instanceof DomainError) {
-          throw ApplicationFailure.create({ type: err.kind, message: err.message, details: [err.details], nonRetryable: true });
-        }
+        if (err instanceof Refusal) throw refusalFailure(err);
         throw err;
       }
     };
@@ -43,6 +42,7 @@ export function createActivities({ models, views, slaTimeScale = 1 }: ActivityDe
     ...invoicingActivities({ models }),
     ...invoiceActivities({ models, views }),
     ...contributionActivities({ models }),
+    ...correctionActivities({ models }),
   });
 }
 

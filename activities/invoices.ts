@@ -18,24 +18,7 @@ const SUBJECTS = { 'invoice-reminder': 'Herinnering: factuur vervalt binnenkort'
 export function invoiceActivities({ models, views }: { models: Models; views: Views }) {
   async function recordInvoice(input: RecordInvoiceInput): Promise<void> {
     const { state, event } = input;
-    await models.Invoice.updateOne(
-      { _id: state.invoiceId, version: { $lt: state.version } },
-      {
-        $set: {
-          status: state.status,
-          lineStates: state.lines,
-          creditedCents: state.creditedCents,
-          paidCents: state.paidCents,
-          outstandingCents: state.outstandingCents,
-          disputedCents: state.disputedCents,
-          overdue: state.overdue,
-          payments: state.payments,
-          creditNoteIds: state.creditNoteIds,
-          version: state.version,
-        },
-      },
-    );
-    await appendAudit(models, `invoice-${state.invoiceId}`, event);
+    // Mails first: whoever sees the new state can also see the mails it caused.
     if (input.mail) {
       const invoice = await models.Invoice.findById(state.invoiceId).lean();
       const users = (await models.User.find().lean()).filter((u) =>
@@ -63,6 +46,24 @@ export function invoiceActivities({ models, views }: { models: Models; views: Vi
       }));
       if (docs.length) await models.Mail.insertMany(docs, { ordered: false }).catch(ignoreDuplicateKey);
     }
+    await models.Invoice.updateOne(
+      { _id: state.invoiceId, version: { $lt: state.version } },
+      {
+        $set: {
+          status: state.status,
+          lineStates: state.lines,
+          creditedCents: state.creditedCents,
+          paidCents: state.paidCents,
+          outstandingCents: state.outstandingCents,
+          disputedCents: state.disputedCents,
+          overdue: state.overdue,
+          payments: state.payments,
+          creditNoteIds: state.creditNoteIds,
+          version: state.version,
+        },
+      },
+    );
+    await appendAudit(models, `invoice-${state.invoiceId}`, event);
   }
 
   return { recordInvoice };

@@ -1,9 +1,9 @@
 // Invoicing activities: claim approved hours for a run, then make one invoice per buyer.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { DomainError } from '../domain/errors';
-import { addDays, calculateInvoice, EXEMPTION_REASONS, isQuarterEnd, periodBounds, type BillableEntry } from '../domain/invoicing';
+import { notFound, refuse } from '../domain/refusals';
+import { addDays, dutchDate, isQuarterEnd, periodBounds } from '../domain/dates';
+import { calculateInvoice, EXEMPTION_REASONS, type BillableEntry } from '../domain/invoicing';
 import { vatAmount, VAT_PERCENT, type RoundingRule, type VatCategory } from '../domain/money';
-import { dutchDate } from '../domain/time';
 import { effectiveRate } from '../domain/rates';
 import { isDuplicateKey, type ClaimedEntry, type Invoice, type Models } from '../models';
 import { allocateInvoiceNumber } from './invoice-numbers';
@@ -192,7 +192,7 @@ export function invoicingActivities({ models }: { models: Models }) {
       if (done) return summary(done);
 
       const entries = await entriesOfInvoice(input);
-      if (entries.length === 0) throw new DomainError('Conflict', `no entries to invoice for ${input.buyer}`);
+      if (entries.length === 0) throw refuse('no_entries_to_invoice', { buyer: input.buyer });
 
       const agreementIds = [...new Set(entries.map((e) => e.agreementId))];
       const agreements = await Agreement.find({ _id: { $in: agreementIds } }).lean();
@@ -212,7 +212,7 @@ export function invoicingActivities({ models }: { models: Models }) {
         const service = request && serviceById.get(request.serviceId);
         if (!agreement || !request || !service) throw new Error(`entry ${e._id}: agreement, request or service missing`);
         const rate = effectiveRate(agreement.rateCentsPerHour, service.rates, e.date);
-        if (rate === null) throw new DomainError('Conflict', `no rate for service ${service._id} on ${e.date}`);
+        if (rate === null) throw refuse('no_rate', { serviceId: service._id, date: e.date });
         return {
           requestId: e.requestId,
           late: e.date < periodStart,
@@ -279,9 +279,9 @@ export function invoicingActivities({ models }: { models: Models }) {
   /** A credit note (UNCL1001 381) for part or all of one line; numbered in the invoice series. */
   async function createCreditNote(input: { invoiceId: string; lineNo: number; netCents: number; reason: string; seq: number }) {
     const invoice = await Invoice.findById(input.invoiceId).lean();
-    if (!invoice) throw new DomainError('NotFound', 'invoice not found');
+    if (!invoice) throw notFound('invoice');
     const line = invoice.lines[input.lineNo - 1];
-    if (!line) throw new DomainError('BadInput', `no line ${input.lineNo}`, { field: 'lineNo' });
+    if (!line) throw notFound('invoice_line');
     const id = `${input.invoiceId}-CN${input.seq}`;
     const category = line.vatCategory as VatCategory;
     const vatCents = vatAmount(input.netCents, category);

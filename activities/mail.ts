@@ -1,6 +1,7 @@
 // Mail composition for the outbox: recipients resolved from roles, Dutch text from templates.
 import type { RequestState } from '../contracts';
 import { formatHours } from '../domain/money';
+import { REQUEST_STATUS_NL } from '../i18n/nl';
 import type { Views } from '../lib/views';
 import type { Models } from '../models';
 
@@ -27,20 +28,7 @@ export const MAIL_SUBJECTS = {
   'sla-breach': 'Escalatie: termijn verstreken',
 } as const;
 export type MailKind = keyof typeof MAIL_SUBJECTS;
-export type Recipient = 'requester' | 'coordinators' | 'assignee' | 'reviewers';
-
-export const STATUS_LABELS: Record<string, string> = {
-  submitted: 'intake',
-  clarification: 'verduidelijkingsvraag open',
-  quoted: 'offerte verstuurd',
-  accepted: 'wacht op toewijzing',
-  in_progress: 'in uitvoering',
-  in_review: 'interne toets (vier-ogen)',
-  awaiting_acceptance: 'wacht op acceptatie',
-  completed: 'afgerond',
-  rejected: 'afgewezen',
-  cancelled: 'geannuleerd',
-};
+export type Recipient = 'requester' | 'coordinators' | 'assignee' | 'reviewers' | 'nominatedReviewer';
 
 export interface MailRequest {
   to: Recipient[];
@@ -73,11 +61,21 @@ export async function composeMails(
   const docs = [];
   for (const [i, n] of args.notify.entries()) {
     const ids = new Set<string>();
+    let noReviewer = false;
     for (const r of n.to) {
       if (r === 'requester') ids.add(args.submittedBy);
       if (r === 'assignee' && state.assignee) ids.add(state.assignee);
       if (r === 'coordinators') for (const id of await roleUsers('coordinator')) ids.add(id);
-      if (r === 'reviewers') for (const id of await roleUsers('reviewer')) if (!state.contributors.includes(id)) ids.add(id);
+      if (r === 'reviewers') {
+        for (const id of await roleUsers('reviewer')) if (!state.contributors.includes(id) && id !== state.assignee) ids.add(id);
+        if (state.nominatedReviewer) ids.add(state.nominatedReviewer);
+        // Nobody may review (four eyes): the coordinators hear it now, and can name a reviewer.
+        if (ids.size === 0) {
+          noReviewer = true;
+          for (const id of await roleUsers('coordinator')) ids.add(id);
+        }
+      }
+      if (r === 'nominatedReviewer' && state.nominatedReviewer) ids.add(state.nominatedReviewer);
     }
     const users = await models.User.find({ _id: { $in: [...ids] } }).lean();
     const last = state.clarifications[state.clarifications.length - 1];
@@ -87,7 +85,10 @@ export async function composeMails(
         title: state.title,
         buyerName: orgs.get(state.buyer) ?? state.buyer,
         providerName: orgs.get(state.provider) ?? state.provider,
-        statusLabel: STATUS_LABELS[state.status] ?? state.status,
+        statusText: REQUEST_STATUS_NL[state.status] ?? state.status,
+        description: state.description ?? '',
+        quoteNote: state.quoteNote ?? null,
+        noReviewer,
         reason: args.reason,
         question: last?.question,
         answer: last?.answer,

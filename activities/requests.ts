@@ -1,9 +1,9 @@
 // Request activities: one idempotent write per workflow action.
 import type { Breach, RequestState } from '../contracts';
-import { conflict } from '../domain/errors';
+import { refuse } from '../domain/refusals';
 import { slaPlan } from '../domain/calendar';
-import { addDays } from '../domain/invoicing';
-import { MAX_MINUTES_PER_DAY, dutchDate, endOfDutchDay } from '../domain/time';
+import { addDays, dutchDate, endOfDutchDay } from '../domain/dates';
+import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import type { Actor } from '../domain/roles';
 import type { Views } from '../lib/views';
 import { ignoreDuplicateKey, type Models } from '../models';
@@ -67,7 +67,7 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
       const booked = (day?.entries as Record<string, number> | undefined)?.[entryId];
       if (booked === undefined) {
         const left = MAX_MINUTES_PER_DAY - ((day?.total as number | undefined) ?? 0);
-        throw conflict(`at most 24 hours a day: ${left} minutes are left on ${date}`, { field: 'minutes', remainingMinutes: left });
+        throw refuse('day_cap_exceeded', { date, remainingMinutes: left }, 'minutes');
       }
     }
   }
@@ -149,16 +149,20 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
           serviceId: state.serviceId,
           agreementId: state.agreementId,
           title: state.title,
+          description: state.description ?? '',
           status: state.status,
           estimateMinutes: state.estimateMinutes,
+          quoteNote: state.quoteNote ?? null,
           budgetMinutes: state.budgetMinutes,
           loggedMinutes: state.loggedMinutes,
           assignee: state.assignee,
           contributors: state.contributors,
+          nominatedReviewer: state.nominatedReviewer ?? null,
           deliverable: state.deliverable,
           pendingExtension: state.pendingExtension,
           clarifications: state.clarifications,
           lastReason: state.lastReason,
+          lastReasonAction: state.lastReasonAction ?? null,
           deadlines: state.deadlines,
           breaches: state.breaches,
           overdue: state.breaches.length > 0 && !['completed', 'rejected', 'cancelled'].includes(state.status),

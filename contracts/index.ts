@@ -2,7 +2,7 @@ export * from './request';
 export * from './invoice-run';
 
 export const DEFAULT_TASK_QUEUE = 'eenvoud';
-/** Error kinds that no retry can fix: activities throw them, workflows never retry them. */
-export const NON_RETRYABLE_ERRORS = ['BadInput', 'Forbidden', 'NotFound', 'InvalidState', 'Conflict'];
+export { NON_RETRYABLE_ERRORS, refusalFailure, refusalOf } from './failures';
 export * from './invoice';
 export * from './contributions';
+export * from './correction';

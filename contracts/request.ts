@@ -62,14 +62,22 @@ export interface RequestState {
   serviceId: string;
   agreementId: string;
   title: string;
+  /** What the requester wrote when submitting (Omschrijving). */
+  description: string;
   status: RequestStatus;
   estimateMinutes: number | null;
+  /** The coordinator's explanation with the estimate or quote (Toelichting). */
+  quoteNote: string | null;
   budgetMinutes: number | null;
   loggedMinutes: number;
   assignee: string | null;
   assignedAt: string | null;
   /** Users who registered hours: none of them may review (four-eyes). */
   contributors: string[];
+  /** The service asks for a four-eyes review before the buyer sees the result. */
+  reviewRequired: boolean;
+  /** A colleague the coordinator named to review this request when no reviewer was free. */
+  nominatedReviewer: string | null;
   /** Entries that can still be edited or deleted (registered, not yet approved). */
   openEntries: OpenEntry[];
   entrySeq: number;
@@ -78,6 +86,8 @@ export interface RequestState {
   clarifications: { question: string; answer: string | null }[];
   deliverable: { reference: string; notes: string } | null;
   lastReason: string | null;
+  /** The action that gave the last reason: a four-eyes review note is internal to the provider. */
+  lastReasonAction: string | null;
   deadlines: { intake: string | null; delivery: string | null; acceptance: string | null };
   breaches: Breach[];
   version: number;
@@ -122,6 +132,10 @@ export interface ApproveTimeInput {
   /** Approve the open entries dated up to and including this day (a month's end for standing orders). */
   upTo: string;
 }
+export interface NominateReviewerInput {
+  actor: Actor;
+  reviewer: string;
+}
 export interface ExtensionInput {
   actor: Actor;
   extraMinutes: number;
@@ -162,6 +176,7 @@ export const approveTime = defineUpdate<RequestState, [ApproveTimeInput]>('appro
 export const requestBudgetExtension = defineUpdate<RequestState, [ExtensionInput]>('requestBudgetExtension');
 export const decideBudgetExtension = defineUpdate<RequestState, [DecideInput]>('decideBudgetExtension');
 export const submitResult = defineUpdate<RequestState, [SubmitResultInput]>('submitResult');
+export const nominateReviewer = defineUpdate<RequestState, [NominateReviewerInput]>('nominateReviewer');
 export const review = defineUpdate<RequestState, [DecideInput]>('review');
 export const acceptResult = defineUpdate<RequestState, [ActorOnly]>('acceptResult');
 export const rejectResult = defineUpdate<RequestState, [WithReason]>('rejectResult');

@@ -27,7 +27,7 @@ export interface InvoiceView {
     description: string;
     late: boolean;
     minutes: number;
-    hours: string;
+    hoursText: string;
     rateCents: number;
     rate: string;
     amountCents: number;
@@ -53,6 +53,10 @@ export interface InvoiceView {
   paymentTermDays: number;
   /** A contribution invoice (advance or settlement): lines of an amount, no hours or rate. */
   contribution: boolean;
+  /** Lines show an amount only: contribution documents and credit notes (a credit is an amount). */
+  amountsOnly: boolean;
+  /** The last total's label: to pay on an invoice, credited on a credit note. */
+  totalLabel: string;
 }
 
 export function invoiceView(
@@ -63,6 +67,7 @@ export function invoiceView(
 ): InvoiceView {
   const credit = invoice.kind === 'credit_note';
   const contribution = isContributionStepKey(invoice.runKey as string | undefined);
+  const amountsOnly = contribution || credit;
   return {
     kind: credit ? 'credit_note' : 'invoice',
     title: credit ? 'Creditnota' : 'Factuur',
@@ -78,12 +83,14 @@ export function invoiceView(
     lines: invoice.lines.map((l, i) => ({
       no: i + 1,
       contribution,
-      description: `${l.title ?? l.requestId}${l.late ? ' (uren uit eerdere periode)' : ''}`,
+      description: credit
+        ? `Creditering${invoice.creditedInvoiceNumber ? ` op factuur ${invoice.creditedInvoiceNumber}` : ''}: ${l.title ?? l.requestId}`
+        : `${l.title ?? l.requestId}${l.late ? ' (uren uit eerdere periode)' : ''}`,
       late: Boolean(l.late),
       minutes: l.minutes as number,
-      hours: contribution ? '' : formatHours(l.minutes as number),
+      hoursText: amountsOnly ? '' : formatHours(l.minutes as number),
       rateCents: l.rateCentsPerHour as number,
-      rate: contribution ? '' : formatEuro(l.rateCentsPerHour as number),
+      rate: amountsOnly ? '' : formatEuro(l.rateCentsPerHour as number),
       amountCents: l.amountCents as number,
       amount: formatEuro(l.amountCents as number),
       vatCategory: l.vatCategory as VatCategory,
@@ -106,5 +113,7 @@ export function invoiceView(
     gross: formatEuro(invoice.grossCents),
     paymentTermDays,
     contribution,
+    amountsOnly,
+    totalLabel: credit ? 'Totaal gecrediteerd' : 'Totaal te betalen',
   };
 }

@@ -18,7 +18,11 @@ export function invoicePdf(v: InvoiceView): Promise<Buffer> {
   doc.fontSize(18).font('Helvetica-Bold').text(`${v.title} ${v.number}`);
   doc.fontSize(10).font('Helvetica').moveDown(0.5);
   doc.text(`Aan: ${v.buyer.name} (OIN ${v.buyer.oin})`);
-  doc.text(`Factuurdatum: ${v.issueDate}    Vervaldatum: ${v.dueDate}    Periode: ${v.period}`);
+  doc.text(
+    v.kind === 'credit_note'
+      ? `Datum creditnota: ${v.issueDate}    Periode: ${v.period}`
+      : `Factuurdatum: ${v.issueDate}    Vervaldatum: ${v.dueDate}    Periode: ${v.period}`,
+  );
   doc.text(`Uw ordernummer: ${v.orderReference}`);
   if (v.creditedInvoiceNumber) doc.text(`Crediteert factuur ${v.creditedInvoiceNumber}${v.reason ? ` (${v.reason})` : ''}`);
   doc.moveDown();
@@ -34,15 +38,15 @@ export function invoicePdf(v: InvoiceView): Promise<Buffer> {
     doc.text(cells[4]!, cols[4], y, { width: 85, align: 'right' });
     doc.moveDown(0.3);
   };
-  // Contribution invoices bill an amount: no hours or rate.
-  row(['#', 'Omschrijving', v.contribution ? '' : 'Uren', v.contribution ? '' : 'Tarief', 'Bedrag'], true);
-  for (const l of v.lines) row([String(l.no), `${l.description} [${l.vatCategory}]`, l.hours, l.rate, l.amount]);
+  // Contribution invoices and credit notes are amounts: no hours or rate.
+  row(['#', 'Omschrijving', v.amountsOnly ? '' : 'Uren', v.amountsOnly ? '' : 'Tarief', 'Bedrag'], true);
+  for (const l of v.lines) row([String(l.no), `${l.description} [${l.vatCategory}]`, l.hoursText, l.rate, l.amount]);
   doc.moveDown();
   for (const t of v.vat)
     row(['', `${t.label}${t.exemptionReason ? ` — ${t.exemptionReason}` : ''}: grondslag ${t.base}`, '', '', t.amount]);
   row(['', 'Totaal exclusief btw', '', '', v.net]);
   row(['', 'Btw', '', '', v.vatTotal]);
-  row(['', 'Totaal te betalen', '', '', v.gross], true);
+  row(['', v.totalLabel, '', '', v.gross], true);
   if (v.kind === 'invoice') {
     doc
       .moveDown()

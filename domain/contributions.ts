@@ -18,7 +18,8 @@
 //    - by hours: weight = the minutes of approved hours for the participant in the year.
 // 4. Ties in the largest remainder go to the larger weight, then to the code (see allocation.ts).
 import { largestRemainder } from './allocation';
-import { badInput, DomainError } from './errors';
+import { addDays, daysInclusive, daysInYear, yearBounds } from './dates';
+import { none, refuse } from './refusals';
 import { divideHalfUp, type Cents } from './money';
 
 export type RestPart = { by: 'keyFigure'; name: string; weight: number } | { by: 'hours'; weight: number };
@@ -44,35 +45,6 @@ export interface KeyFigureVersion {
   version: number;
   referenceDate: string;
   figures: Record<string, number>;
-}
-
-// ---- dates -------------------------------------------------------------------------------
-
-const DAY_MS = 86_400_000;
-const toDay = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
-const fromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
-export function addDaysIso(iso: string, days: number): string {
-  return fromDay(toDay(iso) + days);
-}
-
-/** Days from `from` to `to`, both included. */
-export function daysInclusive(from: string, to: string): number {
-  return Math.max(0, toDay(to) - toDay(from) + 1);
-}
-
-export function yearBounds(year: number): { start: string; end: string } {
-  return { start: `${year}-01-01`, end: `${year}-12-31` };
-}
-
-export function daysInYear(year: number): number {
-  const { start, end } = yearBounds(year);
-  return daysInclusive(start, end);
-}
-
-/** A year has ended once its last day is over. */
-export function yearEnded(year: number, today: string): boolean {
-  return today > yearBounds(year).end;
 }
 
 // ---- participation -----------------------------------------------------------------------
@@ -156,7 +128,7 @@ export function keyFigureWeights(
       // Split the interval where a new version comes into force.
       const cuts = [interval.from, ...changeDays.filter((d) => d > interval.from && d <= interval.to)];
       cuts.forEach((from, i) => {
-        const to = i + 1 < cuts.length ? addDaysIso(cuts[i + 1]!, -1) : interval.to;
+        const to = i + 1 < cuts.length ? addDays(cuts[i + 1]!, -1) : interval.to;
         const version = versionOn(versions, from);
         const figure = version?.figures[p];
         if (!version || figure === undefined) {
@@ -171,7 +143,7 @@ export function keyFigureWeights(
     }
   }
   if (missing.length) {
-    throw new DomainError('BadInput', `key figure "${name}" is missing for ${missing.join(', ')}`, { field: 'keyFigures', missing });
+    throw refuse('key_figure_missing', { name, missing }, 'keyFigures');
   }
   return { weights, segments, versionIds: [...used].sort() };
 }
@@ -220,28 +192,27 @@ const partName = (p: RestPart) => (p.by === 'hours' ? 'uren' : p.name);
 
 export function validateRules(rules: ContributionRules): void {
   for (const [p, v] of Object.entries(rules.fixed ?? {})) {
-    if (!Number.isSafeInteger(v) || v < 0) throw badInput('rules.fixed', `the fixed share of ${p} must be whole cents, 0 or more`);
+    if (!Number.isSafeInteger(v) || v < 0) throw refuse('rule_fixed_not_cents', { participant: p }, 'rules.fixed');
   }
   const base = rules.basePerParticipant ?? 0;
-  if (!Number.isSafeInteger(base) || base < 0) throw badInput('rules.basePerParticipant', 'the fixed base must be whole cents, 0 or more');
+  if (!Number.isSafeInteger(base) || base < 0) throw refuse('rule_base_not_cents', none(), 'rules.basePerParticipant');
   const names = rules.rest.map(partName);
-  if (new Set(names).size !== names.length) throw badInput('rules.rest', 'a key figure or hours appears twice in the rest');
+  if (new Set(names).size !== names.length) throw refuse('rule_rest_twice', none(), 'rules.rest');
   for (const part of rules.rest) {
-    if (!Number.isSafeInteger(part.weight) || part.weight < 1)
-      throw badInput('rules.rest', 'each part of the rest needs a weight of 1 or more');
+    if (!Number.isSafeInteger(part.weight) || part.weight < 1) throw refuse('rule_rest_weight', none(), 'rules.rest');
   }
 }
 
 /** Divides `totalCents` over the participants of the year exactly, to the cent; see the rules above. */
 export function allocateContributions(input: AllocationInput): ContributionAllocation {
   const { totalCents, year, rules } = input;
-  if (!Number.isSafeInteger(totalCents) || totalCents < 0) throw badInput('totalCents', 'the total must be whole cents, 0 or more');
+  if (!Number.isSafeInteger(totalCents) || totalCents < 0) throw new RangeError(`the total must be whole cents, 0 or more: ${totalCents}`); // a bug, never input
   validateRules(rules);
   const yearDays = daysInYear(year);
   const intervals = clipToYear(input.participations, year);
   const days = participationDays(input.participations, year);
   const participants = Object.keys(days).sort();
-  if (participants.length === 0) throw badInput('participations', `nobody participates in ${year}`);
+  if (participants.length === 0) throw refuse('nobody_participates', { year }, 'participations');
 
   const fixed = rules.fixed ?? {};
   const fixedOf: Record<string, Cents> = {};
@@ -253,21 +224,17 @@ export function allocateContributions(input: AllocationInput): ContributionAlloc
   }
   const fixedSum = Object.values(fixedOf).reduce((s, v) => s + v, 0);
   const baseSum = Object.values(baseOf).reduce((s, v) => s + v, 0);
-  if (fixedSum > totalCents) throw badInput('rules.fixed', `the fixed shares (${fixedSum} ct) exceed the total (${totalCents} ct)`);
+  if (fixedSum > totalCents) throw refuse('fixed_exceeds_total', { fixedCents: fixedSum, totalCents }, 'rules.fixed');
   if (fixedSum + baseSum > totalCents)
-    throw badInput(
-      'rules.basePerParticipant',
-      `the fixed shares and the fixed base (${fixedSum + baseSum} ct) exceed the total (${totalCents} ct)`,
-    );
+    throw refuse('fixed_and_base_exceed_total', { fixedCents: fixedSum + baseSum, totalCents }, 'rules.basePerParticipant');
   const restCents = totalCents - fixedSum - baseSum;
 
   const partsOut: ContributionAllocation['parts'] = [];
   const perPart: Record<string, PartShare[]> = Object.fromEntries(participants.map((p) => [p, []]));
   const versionIds = new Set<string>();
   if (restCents > 0) {
-    if (rules.rest.length === 0)
-      throw badInput('rules.rest', `${restCents} ct is left after the fixed parts, but the rule says nothing about the rest`);
-    if (keyed.length === 0) throw badInput('rules.rest', 'every participant has a fixed share, so nobody can pay the rest');
+    if (rules.rest.length === 0) throw refuse('rest_unassigned', { restCents }, 'rules.rest');
+    if (keyed.length === 0) throw refuse('nobody_pays_rest', none(), 'rules.rest');
     const partCents = largestRemainder(restCents, Object.fromEntries(rules.rest.map((p) => [partName(p), p.weight])));
     for (const part of rules.rest) {
       const name = partName(part);
@@ -275,7 +242,7 @@ export function allocateContributions(input: AllocationInput): ContributionAlloc
       let explain: (p: string) => string;
       if (part.by === 'keyFigure') {
         const versions = input.keyFigures[part.name] ?? [];
-        if (versions.length === 0) throw badInput('keyFigures', `there is no key figure "${part.name}"`);
+        if (versions.length === 0) throw refuse('key_figure_unknown', { name: part.name }, 'keyFigures');
         const keyedIntervals = new Map([...intervals].filter(([p]) => keyed.includes(p)));
         const r = keyFigureWeights(part.name, versions, keyedIntervals);
         r.versionIds.forEach((v) => versionIds.add(v));
@@ -284,11 +251,10 @@ export function allocateContributions(input: AllocationInput): ContributionAlloc
       } else {
         weights = Object.fromEntries(keyed.map((p) => [p, input.hoursMinutes?.[p] ?? 0]));
         explain = (p) => `${weights[p]} minutes of approved hours`;
-        if (Object.values(weights).every((w) => w === 0))
-          throw badInput('hours', `no approved hours of the participants in ${year} to divide by`);
+        if (Object.values(weights).every((w) => w === 0)) throw refuse('no_hours_to_divide', { year }, 'hours');
       }
       const weightSum = Object.values(weights).reduce((s, w) => s + w, 0);
-      if (weightSum === 0) throw badInput('keyFigures', `the key figure "${name}" adds up to zero`);
+      if (weightSum === 0) throw refuse('key_figure_zero', { name }, 'keyFigures');
       const cents = partCents[name]!;
       const shares = largestRemainder(cents, weights);
       partsOut.push({ by: part.by, name, weight: part.weight, cents, weightSum });
@@ -328,7 +294,7 @@ export type AdvanceFrequency = keyof typeof ADVANCE_FREQUENCIES;
 
 /** First day and label of instalment k (1-based) of n in a year: 2026-Q3, 2026-07, 2026. */
 export function instalmentPeriod(year: number, k: number, n: number): { start: string; label: string } {
-  if (!Number.isInteger(k) || k < 1 || k > n) throw badInput('instalment', `instalment must be 1 to ${n}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) throw refuse('instalment_out_of_range', { max: n }, 'instalment');
   const month = 1 + ((k - 1) * 12) / n;
   const start = `${year}-${String(month).padStart(2, '0')}-01`;
   const label = n === 1 ? String(year) : n === 4 ? `${year}-Q${k}` : start.slice(0, 7);
@@ -351,7 +317,7 @@ export function dueInstalments(year: number, n: number, today: string): number {
  */
 export function advanceAmount(input: { yearlyCents: Cents; invoicedCents: Cents; instalment: number; instalments: number }): Cents {
   const left = input.instalments - input.instalment + 1;
-  if (left < 1) throw badInput('instalment', `instalment must be 1 to ${input.instalments}`);
+  if (left < 1) throw refuse('instalment_out_of_range', { max: input.instalments }, 'instalment');
   const open = input.yearlyCents - input.invoicedCents;
   if (open <= 0) return 0;
   return left === 1 ? open : Math.floor(open / left);
@@ -366,6 +332,11 @@ export function settlementDifference(
   if (diff > 0) return { kind: 'invoice', amountCents: diff };
   if (diff < 0) return { kind: 'credit_note', amountCents: -diff };
   return { kind: 'none', amountCents: 0 };
+}
+
+/** A settlement line as one signed amount: what the participant pays (+) or gets back (−). */
+export function signedSettlementCents(line: { kind: 'invoice' | 'credit_note' | 'none'; amountCents: Cents }): Cents {
+  return line.kind === 'credit_note' ? -line.amountCents : line.amountCents;
 }
 
 /**
@@ -388,4 +359,23 @@ export function periodRange(label: string): { start: string; end: string } {
   if (/^\d{4}$/.test(label)) return yearBounds(Number(label));
   const [year, month] = label.split('-').map(Number) as [number, number];
   return { start: `${label}-01`, end: new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) };
+}
+
+// ---- rules against the product's data ----------------------------------------------------
+
+/**
+ * Warnings about the rules for the preview: a fixed share for an organisation that never
+ * participated is ignored by the allocation, which is rarely what the centre meant.
+ */
+export function fixedShareNonParticipants(rules: ContributionRules, participants: readonly string[]): string[] {
+  return Object.keys(rules.fixed ?? {})
+    .filter((p) => !participants.includes(p))
+    .sort();
+}
+
+/** A rule change may not make the fixed shares exceed a year's (latest) budget: that year could not be allocated. */
+export function assertRulesWithinBudgets(rules: ContributionRules, budgets: readonly { year: number; budgetCents: Cents }[]): void {
+  const fixedCents = Object.values(rules.fixed ?? {}).reduce((s, c) => s + c, 0);
+  const over = [...budgets].sort((a, b) => a.year - b.year).find((b) => fixedCents > b.budgetCents);
+  if (over) throw refuse('fixed_exceeds_budget', { fixedCents, budgetCents: over.budgetCents, year: over.year }, 'rules.fixed');
 }

@@ -85,34 +85,6 @@ export function calculateInvoice(entries: readonly BillableEntry[]): InvoiceTota
   return { lines, vat, netCents, vatCents, grossCents: netCents + vatCents };
 }
 
-/** Period "YYYY-MM" -> first and last day (ISO dates). */
-export function periodBounds(period: string): { start: string; end: string } {
-  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
-  if (!m) throw new RangeError(`period must be YYYY-MM, got "${period}"`);
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return { start: `${m[1]}-${m[2]}-01`, end: `${m[1]}-${m[2]}-${String(last).padStart(2, '0')}` };
-}
-
 export function formatInvoiceNumber(provider: string, year: number, seq: number): string {
   return `${provider}-${year}-${String(seq).padStart(5, '0')}`;
-}
-
-/** ISO date plus n calendar days (payment terms are calendar days). */
-export function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Months that close a quarter, when agreements invoiced per quarter are billed. */
-export function isQuarterEnd(period: string): boolean {
-  return ['03', '06', '09', '12'].includes(periodBounds(period).start.slice(5, 7));
-}
-
-/** The month before the one containing `isoDate`, as YYYY-MM: what a scheduled run bills. */
-export function previousPeriod(isoDate: string): string {
-  const [y, m] = isoDate.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }

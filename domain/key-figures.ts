@@ -1,10 +1,7 @@
 // Key figures (verdeelmaatstaven): parsing a CSV in the layout of CBS open-data tables, and the
 // figures after a municipal merger. Pure; the caller writes one version document or nothing.
-
-export interface CsvRowError {
-  row: number;
-  message: string;
-}
+import { parse } from 'csv-parse/sync';
+import type { CsvRowError } from './refusals';
 
 export interface ParsedFigures {
   figures: Record<string, number>;
@@ -14,83 +11,84 @@ export interface ParsedFigures {
   column: string;
 }
 
-/** Splits one CSV line with quotes ("" inside quotes is a quote). */
-export function splitCsvLine(line: string, delimiter: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === delimiter) {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
+/** The rows of a CSV with the line each starts on; quoted cells may hold line breaks and delimiters. */
+function readRows(text: string, delimiter: string): { rows: { line: number; cells: string[] }[]; error: CsvRowError | null } {
+  try {
+    const records = parse(text, {
+      delimiter,
+      bom: true,
+      trim: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as { record: string[]; info: { lines: number } }[];
+    return {
+      rows: records.map(({ record, info }) => ({
+        line: info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0),
+        cells: record.map((cell) => cell.trim()),
+      })),
+      error: null,
+    };
+  } catch (err) {
+    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1;
+    return { rows: [], error: { row: line, problem: { code: 'unreadable' } } };
   }
-  cells.push(cell);
-  return cells.map((x) => x.trim());
 }
 
 /**
  * Reads a CBS-style table: a header row, then one row per region. The region is a CBS
  * municipality code (GM0505, also padded as in the OData feeds) or a name; the figure is the
  * named column, or the last one. Delimiter `;` (StatLine) or `,`. Every bad row is reported
- * with its line number (the header is line 1); the caller writes nothing when there is one.
+ * with the line it starts on (the header is line 1); the caller writes nothing when there is one.
  *
  * @param resolve maps a region (code or name) to a participant code, or null when unknown
  */
 export function parseKeyFigureCsv(text: string, resolve: (region: string) => string | null, column?: string): ParsedFigures {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = lines[0] ?? '';
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
   const delimiter = (header.match(/;/g)?.length ?? 0) >= (header.match(/,/g)?.length ?? 0) ? ';' : ',';
-  const heads = splitCsvLine(header, delimiter);
   const errors: CsvRowError[] = [];
   const skipped: ParsedFigures['skipped'] = [];
   const figures: Record<string, number> = {};
-  if (heads.length < 2)
-    return { figures, errors: [{ row: 1, message: 'the header needs a region column and a figure column' }], skipped, column: '' };
+  const read = readRows(text, delimiter);
+  if (read.error) return { figures, errors: [read.error], skipped, column: '' };
+  const [head, ...body] = read.rows;
+  const heads = head?.cells ?? [];
+  if (heads.length < 2) return { figures, errors: [{ row: 1, problem: { code: 'header_incomplete' } }], skipped, column: '' };
   let regionCol = heads.findIndex((h) => /regio|gemeente|code|naam|name/i.test(h));
   if (regionCol < 0) regionCol = 0;
   const figureCol = column ? heads.findIndex((h) => h === column) : heads.length - 1;
-  if (figureCol < 0) return { figures, errors: [{ row: 1, message: `there is no column "${column}"` }], skipped, column: column ?? '' };
+  if (figureCol < 0)
+    return { figures, errors: [{ row: 1, problem: { code: 'no_such_column', column: column ?? '' } }], skipped, column: column ?? '' };
   const seenAt: Record<string, number> = {};
-  lines.slice(1).forEach((line, i) => {
-    const row = i + 2;
-    if (line.trim() === '') return;
-    const cells = splitCsvLine(line, delimiter);
+  for (const { line: row, cells } of body) {
     if (cells.length !== heads.length) {
-      errors.push({ row, message: `expected ${heads.length} columns, found ${cells.length}` });
-      return;
+      errors.push({ row, problem: { code: 'column_count', expected: heads.length, found: cells.length } });
+      continue;
     }
     const region = cells[regionCol]!;
     if (!region) {
-      errors.push({ row, message: 'the region is empty' });
-      return;
+      errors.push({ row, problem: { code: 'region_empty' } });
+      continue;
     }
     const participant = resolve(region);
     if (!participant) {
       skipped.push({ row, region });
-      return;
+      continue;
     }
     const raw = cells[figureCol]!.replace(/\s/g, '');
     if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-      errors.push({ row, message: `the figure of ${region} must be a whole number, 0 or more (found "${cells[figureCol]}")` });
-      return;
+      errors.push({ row, problem: { code: 'figure_not_whole', region, found: cells[figureCol]! } });
+      continue;
     }
     if (seenAt[participant] !== undefined) {
-      errors.push({ row, message: `${region} (${participant}) appears twice, also on row ${seenAt[participant]}` });
-      return;
+      errors.push({ row, problem: { code: 'region_twice', region, otherRow: seenAt[participant]! } });
+      continue;
     }
     seenAt[participant] = row;
     figures[participant] = Number(raw);
-  });
-  if (errors.length === 0 && Object.keys(figures).length === 0) errors.push({ row: 1, message: 'no row names a participant' });
+  }
+  if (errors.length === 0 && Object.keys(figures).length === 0) errors.push({ row: 1, problem: { code: 'no_participant_rows' } });
   return { figures, errors, skipped, column: heads[figureCol]! };
 }
 

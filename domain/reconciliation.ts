@@ -51,3 +51,8 @@ export function overdueCents(outstandingCents: number, lines: readonly InvoiceLi
   const disputed = lines.filter((l) => l.status === 'disputed').reduce((s, l) => s + l.grossCents - l.creditedCents, 0);
   return Math.max(0, outstandingCents - disputed);
 }
+
+/** What is still to pay on an invoice: gross − credited − paid. */
+export function outstandingCents(grossCents: number, creditedCents: number, paidCents: number): number {
+  return grossCents - creditedCents - paidCents;
+}

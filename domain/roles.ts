@@ -1,3 +1,5 @@
+import { roleRequired } from './refusals';
+
 // Roles belong to a user within an organisation.
 export const ROLES = [
   'requester', // opdrachtgever (buying municipality)
@@ -18,6 +20,39 @@ export interface Actor {
   name?: string;
 }
 
-export function hasRole(actor: Actor, role: Role): boolean {
-  return actor.roles.includes(role);
+/**
+ * What a person may do for their own organisation, apart from any one thing: the lists and
+ * pages they may open, the things they may start. The menu shows exactly these.
+ */
+export const ORG_ACTIONS = {
+  submitRequest: ['requester'],
+  viewBuyerRequests: ['requester', 'buyer_finance'],
+  viewProviderRequests: ['coordinator', 'staff', 'reviewer'],
+  handleIntake: ['coordinator'],
+  viewWorkload: ['coordinator'],
+  viewTasks: ['staff', 'reviewer'],
+  registerHours: ['staff'],
+  viewReviewQueue: ['reviewer'],
+  listInvoices: ['provider_finance', 'buyer_finance'],
+  startInvoiceRun: ['provider_finance'],
+  viewBalances: ['provider_finance', 'buyer_finance'],
+  viewContributions: ['admin', 'provider_finance', 'buyer_finance', 'requester'],
+  manageCatalogue: ['admin'],
+  viewDashboard: ROLES,
+} as const satisfies Record<string, readonly Role[]>;
+export type OrgAction = keyof typeof ORG_ACTIONS;
+export const ORG_ACTION_NAMES = Object.keys(ORG_ACTIONS) as OrgAction[];
+
+export function mayDo(actor: Actor, action: OrgAction): boolean {
+  return (ORG_ACTIONS[action] as readonly Role[]).some((r) => actor.roles.includes(r));
+}
+
+/** The organisation-wide actions this person may take. */
+export function orgActions(actor: Actor): OrgAction[] {
+  return ORG_ACTION_NAMES.filter((a) => mayDo(actor, a));
+}
+
+/** Throws role_required unless the person has one of the action's roles at their organisation. */
+export function assertOrgAction(actor: Actor, action: OrgAction): void {
+  if (!mayDo(actor, action)) throw roleRequired(ORG_ACTIONS[action], actor.org);
 }

@@ -7,14 +7,14 @@ import {
   allocateContributions,
   instalmentPeriod,
   settlementDifference,
-  yearBounds,
   type AdvanceFrequency,
   type ContributionAllocation,
   type ContributionRules,
   type KeyFigureVersion,
   type ParticipationPeriod,
 } from '../domain/contributions';
-import { badInput, conflict, invalidState, notFound } from '../domain/errors';
+import { yearBounds } from '../domain/dates';
+import { invalidInput, notFound, refuse } from '../domain/refusals';
 import { amountForMinutes } from '../domain/money';
 import { effectiveRate } from '../domain/rates';
 import type { Models } from '../models';
@@ -89,7 +89,7 @@ export async function actualsFromHours(models: Models, product: ProductDoc, year
   const minutesByRate = new Map<string, { serviceId: string; rateCentsPerHour: number; minutes: number }>();
   for (const e of entries) {
     const rate = effectiveRate(agreements.get(e.agreementId)?.rateCentsPerHour, services.get(e.serviceId)?.rates ?? [], e.date);
-    if (rate === null) throw conflict(`no rate for service ${e.serviceId} on ${e.date}`);
+    if (rate === null) throw refuse('no_rate', { serviceId: e.serviceId, date: e.date });
     const key = `${e.serviceId}|${rate}`;
     const g = minutesByRate.get(key) ?? { serviceId: e.serviceId, rateCentsPerHour: rate, minutes: 0 };
     g.minutes += e.minutes;
@@ -211,33 +211,26 @@ export async function planStep(
     instalment = input.instalment ?? 0;
     periodLabel = instalmentPeriod(year, instalment, instalments).label;
     if (await models.ContributionStep.exists({ product: product._id, year, kind: 'settlement' }))
-      throw conflict(`${product._id} ${year} is settled; no more advances`, { state: 'settled' });
+      throw refuse('year_settled', { product: product._id, year });
     if (
       instalment > 1 &&
       !(await models.ContributionStep.exists({ _id: contributionStepId(product._id, year, 'advance', instalment - 1) }))
     )
-      throw conflict(`advance ${instalment - 1} of ${year} has not been invoiced yet`, { state: 'earlier_instalment_open' });
+      throw refuse('earlier_instalment_open', { instalment: instalment - 1, year });
     const budget = await latestBudget(models, product._id, year);
-    if (!budget) throw conflict(`${product._id} has no budget for ${year}`, { state: 'no_budget' });
+    if (!budget) throw refuse('no_budget', { product: product._id, year });
     basis = { budgetId: budget._id, totalCents: budget.budgetCents };
   } else {
     periodLabel = String(year);
-    if (input.today <= yearBounds(year).end)
-      throw invalidState('year_not_ended', `the year ${year} has not ended; it can be settled from ${year + 1}-01-01`);
+    if (input.today <= yearBounds(year).end) throw refuse('year_not_ended', { year });
     const actual = await latestActual(models, product._id, year);
-    if (!actual) throw conflict(`record the actual costs of ${product._id} for ${year} first`, { state: 'no_actuals' });
+    if (!actual) throw refuse('no_actuals', { product: product._id, year });
     basis = { actualId: actual._id, totalCents: actual.actualCents };
   }
   const allocation = await allocateProduct(models, product, year, basis.totalCents);
   const invoiced = await advancesInvoiced(models, product._id, year, input.kind === 'advance' ? instalment! : Infinity);
   // A later step would count on amounts an earlier one has not invoiced: finish that one first.
-  if (invoiced.pending.length > 0)
-    throw conflict(
-      `an earlier advance of ${product._id} ${year} is not fully issued (${invoiced.pending.join(', ')}); start that step again first`,
-      {
-        state: 'earlier_step_unfinished',
-      },
-    );
+  if (invoiced.pending.length > 0) throw refuse('earlier_step_unfinished', { invoices: invoiced.pending });
   const participants = [...new Set([...allocation.shares.map((s) => s.participant), ...Object.keys(invoiced.byParticipant)])].sort();
   const lines: StepLine[] = [];
   for (const participant of participants) {
@@ -277,5 +270,5 @@ export async function planStep(
 }
 
 export function assertYear(year: number): void {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('year', 'year must be a year, e.g. 2026');
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw invalidInput('year', 'invalid');
 }

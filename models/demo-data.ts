@@ -1,4 +1,5 @@
 // Demo data from the design (approximate 2004 populations of the Drechtsteden), for seeding only.
+import { dutchVatNumber } from '../domain/money';
 import type { Role } from '../domain/roles';
 import type { Model } from 'mongoose';
 import { isDuplicateKey, type AgreementInput, type Models } from './index';
@@ -44,7 +45,7 @@ export function demoOrganisations() {
     cbsCode: (CBS_CODES[code] ?? null) as string | null,
     oin: `000000010000${String(1000 + i).padStart(8, '0')}`,
     kvk: `2700${String(1000 + i)}`,
-    vatNumber: `NL00${String(1000000 + i * 7919).slice(0, 7)}B01`,
+    vatNumber: dutchVatNumber(String(10_000_000 + i * 7919)),
     iban: demoIban(i + 1),
     address: { street: 'Stadhuisplein 1', postalCode: `33${10 + i} AA`, city },
   }));
@@ -57,7 +58,7 @@ export function demoOrganisations() {
     cbsCode: null,
     oin: '00000001000000009999',
     kvk: '27009999',
-    vatNumber: 'NL009999999B01',
+    vatNumber: dutchVatNumber('00999999'),
     iban: demoIban(99),
     address: { street: 'Spuiboulevard 300', postalCode: '3311 GR', city: 'Dordrecht' },
   });
@@ -88,11 +89,13 @@ export function demoUsers() {
     user('dbc-finance', 'Tom Vermeulen', [{ org: 'DBC', roles: ['provider_finance'] }]),
     user('region-admin', 'Regiobeheer Drechtsteden', [{ org: 'DBC', roles: ['admin'] }]),
   ];
-  for (const [code, , , city] of MUNICIPALITIES.filter(([c]) => c !== 'DOR')) {
+  // Named after their municipality (Graafstroom's town hall is in Bleskensgraaf, its people work for Graafstroom).
+  for (const [code, name] of MUNICIPALITIES.filter(([c]) => c !== 'DOR')) {
     const lc = code.toLowerCase();
-    if (code !== 'ZWN') users.push(user(`${lc}-requester`, `Opdrachtgever ${city}`, [{ org: code, roles: ['requester'] }]));
+    const place = name.replace(/^Gemeente /, '');
+    if (code !== 'ZWN') users.push(user(`${lc}-requester`, `Opdrachtgever ${place}`, [{ org: code, roles: ['requester'] }]));
     users.push(
-      user(`${lc}-finance`, `Financiën ${city}`, [
+      user(`${lc}-finance`, `Financiën ${place}`, [
         { org: code, roles: code === 'ZWN' ? ['buyer_finance', 'provider_finance'] : ['buyer_finance'] },
       ]),
     );

@@ -3,7 +3,7 @@
 // idempotency comes from deterministic _ids, unique indexes and conditional upserts.
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { ROUNDING_RULES, VAT_CATEGORIES, type RoundingRule, type VatCategory } from '../domain/money';
-import { REQUEST_STATUSES } from '../domain/lifecycle';
+import { PROCESS_DEFAULTS, REQUEST_STATUSES } from '../domain/lifecycle';
 import { ROLES } from '../domain/roles';
 import { createContributionModels } from './contributions';
 
@@ -52,11 +52,11 @@ const serviceSchema = new Schema(
     provider: { type: String, required: true, index: true },
     name: { type: String, required: true },
     policyArea: { type: String, required: true },
-    quoteRequired: { type: Boolean, default: true },
-    intakeSlaDays: { type: Number, default: 5 },
-    deliverySlaDays: { type: Number, default: 20 },
-    silentAcceptanceDays: { type: Number, default: null },
-    reviewRequired: { type: Boolean, default: true },
+    quoteRequired: { type: Boolean, default: PROCESS_DEFAULTS.quoteRequired },
+    intakeSlaDays: { type: Number, default: PROCESS_DEFAULTS.intakeSlaDays },
+    deliverySlaDays: { type: Number, default: PROCESS_DEFAULTS.deliverySlaDays },
+    silentAcceptanceDays: { type: Number, default: PROCESS_DEFAULTS.silentAcceptanceDays },
+    reviewRequired: { type: Boolean, default: PROCESS_DEFAULTS.reviewRequired },
     rates: { type: [rateVersionSchema], default: [] },
   },
   opts,
@@ -91,17 +91,21 @@ const requestSchema = new Schema(
     serviceId: { type: String, required: true },
     agreementId: { type: String, required: true },
     title: { type: String, required: true },
+    description: { type: String, default: '' },
     status: { type: String, enum: REQUEST_STATUSES, required: true, index: true },
     estimateMinutes: { type: Number, default: null },
+    quoteNote: { type: String, default: null },
     budgetMinutes: { type: Number, default: null },
     loggedMinutes: { type: Number, default: 0 },
     assignee: { type: String, default: null, index: true },
     kind: { type: String, enum: ['one_off', 'standing'], default: 'one_off' },
     contributors: { type: [String], default: [] },
+    nominatedReviewer: { type: String, default: null },
     deliverable: { type: Object, default: null },
     pendingExtension: { type: Object, default: null },
     clarifications: { type: [Object], default: [] },
     lastReason: { type: String, default: null },
+    lastReasonAction: { type: String, default: null },
     deadlines: { type: Object, default: null },
     breaches: { type: [Object], default: [] },
     overdue: { type: Boolean, default: false, index: true },

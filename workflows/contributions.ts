@@ -13,7 +13,7 @@ import {
   type ContributionStepResult,
   type ScheduledContributionInput,
 } from '../contracts';
-import { dutchDate } from '../domain/time';
+import { dutchDate } from '../domain/dates';
 import { invoiceWorkflow } from './invoice';
 
 const acts = wf.proxyActivities<Activities>({

@@ -1,14 +1,12 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import { DomainError } from '../domain/errors';
+import { Refusal } from '../domain/refusals';
+import { refusalFailure } from '../contracts/failures';
 
-/** Runs a pure check; a DomainError becomes a non-retryable failure the API can map. */
+/** Runs a pure check; a Refusal becomes a non-retryable failure that carries its code to the caller. */
 export function guard(check: () => void): void {
   try {
     check();
   } catch (err) {
-    if (err instanceof DomainError) {
-      throw ApplicationFailure.create({ type: err.kind, message: err.message, details: [err.details], nonRetryable: true });
-    }
+    if (err instanceof Refusal) throw refusalFailure(err);
     throw err;
   }
 }

@@ -3,3 +3,4 @@ export { requestWorkflow } from './request';
 export { invoiceRunWorkflow, scheduledInvoiceRunWorkflow } from './invoice-run';
 export { invoiceWorkflow } from './invoice';
 export { contributionStepWorkflow, scheduledContributionAdvancesWorkflow } from './contributions';
+export { correctionWorkflow } from './correction';

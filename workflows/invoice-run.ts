@@ -13,8 +13,7 @@ import {
   type InvoiceRunProgress,
   type ScheduledRunInput,
 } from '../contracts';
-import { previousPeriod } from '../domain/invoicing';
-import { dutchDate } from '../domain/time';
+import { dutchDate, previousPeriod } from '../domain/dates';
 import { invoiceWorkflow } from './invoice';
 
 const acts = wf.proxyActivities<Activities>({

@@ -5,9 +5,11 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import * as msg from '../contracts';
 import { NON_RETRYABLE_ERRORS, SYSTEM_ACTOR, type InvoiceInput, type InvoiceState } from '../contracts';
-import { badInput, conflict, forbidden } from '../domain/errors';
-import { invoiceStatus, overdueCents } from '../domain/reconciliation';
-import type { Actor, Role } from '../domain/roles';
+import { isIsoDate } from '../domain/dates';
+import { assertInvoiceAction, type InvoiceAction } from '../domain/invoice-access';
+import { invoiceStatus, outstandingCents, overdueCents } from '../domain/reconciliation';
+import { invalidInput, notFound, refuse } from '../domain/refusals';
+import type { Actor } from '../domain/roles';
 import { guard } from './guard';
 
 const { recordInvoice, planDeadline } = wf.proxyLocalActivities<Activities>({
@@ -49,7 +51,7 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
   let writes: Promise<unknown> = Promise.resolve();
 
   const refresh = () => {
-    state.outstandingCents = state.grossCents - state.creditedCents - state.paidCents;
+    state.outstandingCents = outstandingCents(state.grossCents, state.creditedCents, state.paidCents);
     state.disputedCents = state.lines.filter((l) => l.status === 'disputed').reduce((s, l) => s + l.grossCents - l.creditedCents, 0);
     state.status = invoiceStatus(state.lines, state.outstandingCents);
     state.overdue = pastDue && overdueCents(state.outstandingCents, state.lines) > 0;
@@ -75,17 +77,31 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
     writes = write.catch(() => undefined);
     await write;
   }
-  const must = (actor: Actor, side: 'buyer' | 'provider', role: Role) =>
-    guard(() => {
-      const org = side === 'buyer' ? state.buyer : state.provider;
-      if (actor.org !== org || !actor.roles.includes(role)) throw forbidden(`this needs role ${role} at ${org}`);
-      if (state.status === 'paid') throw conflict('the invoice is paid', { state: 'paid' });
-    });
   const line = (lineNo: number) => {
     const l = state.lines.find((x) => x.lineNo === lineNo);
-    if (!l) throw badInput('lineNo', `the invoice has no line ${lineNo}`);
+    if (!l) throw notFound('invoice_line');
     return l;
   };
+  /** The access table decides: role, the invoice's state, and the line's state for line actions. */
+  const must = (action: InvoiceAction, actor: Actor, lineNo?: number) =>
+    guard(() => {
+      const l = lineNo === undefined ? undefined : line(lineNo);
+      assertInvoiceAction(
+        action,
+        {
+          buyer: state.buyer,
+          provider: state.provider,
+          status: state.status,
+          kind: 'invoice',
+          // Whether it bills hours, and which requests it holds, the application layer checks
+          // against the stored invoice before it sends the update (the input does not carry them).
+          contribution: false,
+          outstandingCents: state.outstandingCents,
+          ...(l ? { line: { lineNo: l.lineNo, status: resolving.has(l.lineNo) ? 'credited' : l.status } } : {}),
+        },
+        actor,
+      );
+    });
 
   wf.setHandler(msg.getInvoiceState, () => state);
   wf.setHandler(
@@ -95,13 +111,7 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
       return state;
     },
     {
-      validator: ({ actor, lineNo }) => {
-        must(actor, 'buyer', 'buyer_finance');
-        guard(() => {
-          const l = line(lineNo);
-          if (l.status !== 'open') throw conflict(`line ${lineNo} is ${l.status}`, { state: l.status });
-        });
-      },
+      validator: ({ actor, lineNo }) => must('acceptLine', actor, lineNo),
     },
   );
   wf.setHandler(
@@ -116,11 +126,9 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
     },
     {
       validator: ({ actor, lineNo, reason }) => {
-        must(actor, 'buyer', 'buyer_finance');
+        must('disputeLine', actor, lineNo);
         guard(() => {
-          const l = line(lineNo);
-          if (!['open', 'accepted'].includes(l.status)) throw conflict(`line ${lineNo} is ${l.status}`, { state: l.status });
-          if (typeof reason !== 'string' || !reason.trim()) throw badInput('reason', 'a dispute needs a reason');
+          if (typeof reason !== 'string' || !reason.trim()) throw invalidInput('reason', 'required');
         });
       },
     },
@@ -156,17 +164,15 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
     },
     {
       validator: ({ actor, lineNo, creditCents, explanation }) => {
-        must(actor, 'provider', 'provider_finance');
+        must('resolveDispute', actor, lineNo);
         guard(() => {
-          const l = line(lineNo);
-          if (l.status !== 'disputed' || resolving.has(lineNo)) throw conflict(`line ${lineNo} is not disputed`, { state: l.status });
           if (creditCents !== undefined) {
-            if (!Number.isSafeInteger(creditCents) || creditCents < 1)
-              throw badInput('creditCents', 'creditCents must be a whole number of cents, 1 or more');
-            if (creditCents > input.lines[lineNo - 1]!.amountCents)
-              throw badInput('creditCents', 'a credit note cannot exceed the line amount');
+            if (!Number.isSafeInteger(creditCents)) throw invalidInput('creditCents', 'not_whole');
+            if (creditCents < 1) throw invalidInput('creditCents', 'too_small', 1);
+            const maxCents = input.lines[lineNo - 1]!.amountCents;
+            if (creditCents > maxCents) throw refuse('credit_exceeds_line', { maxCents }, 'creditCents');
           } else if (typeof explanation !== 'string' || !explanation.trim()) {
-            throw badInput('explanation', 'give a credit amount, or an explanation to reject the dispute');
+            throw refuse('resolution_needed', {}, 'explanation');
           }
         });
       },
@@ -183,13 +189,13 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
     },
     {
       validator: ({ actor, amountCents, date }) => {
-        must(actor, 'buyer', 'buyer_finance');
+        must('registerPayment', actor);
         guard(() => {
-          if (!Number.isSafeInteger(amountCents) || amountCents < 1)
-            throw badInput('amountCents', 'amountCents must be a whole number of cents, 1 or more');
-          const outstanding = state.grossCents - state.creditedCents - state.paidCents;
-          if (amountCents > outstanding) throw badInput('amountCents', `the payment is larger than the ${outstanding} cents outstanding`);
-          if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw badInput('date', 'date must be YYYY-MM-DD');
+          if (!Number.isSafeInteger(amountCents)) throw invalidInput('amountCents', 'not_whole');
+          if (amountCents < 1) throw invalidInput('amountCents', 'too_small', 1);
+          const outstanding = outstandingCents(state.grossCents, state.creditedCents, state.paidCents);
+          if (amountCents > outstanding) throw refuse('payment_exceeds_outstanding', { outstandingCents: outstanding }, 'amountCents');
+          if (!isIsoDate(date)) throw invalidInput('date', 'not_a_date');
         });
       },
     },

@@ -14,10 +14,11 @@ import {
   type RequestState,
   type TimeEntrySummary,
 } from '../contracts';
-import { badInput, conflict, forbidden } from '../domain/errors';
+import { dutchDate } from '../domain/dates';
 import { assertAllowed, crossesBudgetAlert, TERMINAL_STATUSES, type RequestAction, type RequestStatus } from '../domain/lifecycle';
+import { invalidInput, refuse } from '../domain/refusals';
 import type { Actor } from '../domain/roles';
-import { dutchDate, validateTimeEntry } from '../domain/time';
+import { validateTimeEntry } from '../domain/time';
 import { guard } from './guard';
 
 // Local activities: short, idempotent database writes that run inside the workflow task.
@@ -40,13 +41,17 @@ export function initialState(input: RequestInput): RequestState {
     serviceId: input.serviceId,
     agreementId: input.agreementId,
     title: input.title,
+    description: input.description ?? '',
     status: 'submitted',
     estimateMinutes: null,
+    quoteNote: null,
     budgetMinutes: null,
     loggedMinutes: 0,
     assignee: null,
     assignedAt: null,
     contributors: [],
+    reviewRequired: input.process.reviewRequired ?? true,
+    nominatedReviewer: null,
     openEntries: [],
     entrySeq: 0,
     pendingExtension: null,
@@ -54,6 +59,7 @@ export function initialState(input: RequestInput): RequestState {
     clarifications: [],
     deliverable: null,
     lastReason: null,
+    lastReasonAction: null,
     deadlines: { intake: null, delivery: null, acceptance: null },
     breaches: [],
     version: 0,
@@ -62,17 +68,20 @@ export function initialState(input: RequestInput): RequestState {
 }
 
 const text = (field: string, value: unknown, max = 2_000) => {
-  if (typeof value !== 'string' || value.trim() === '') throw badInput(field, `${field} is required`);
-  if (value.length > max) throw badInput(field, `${field} is longer than ${max} characters`);
+  if (typeof value !== 'string' || value.trim() === '') throw invalidInput(field, 'required');
+  if (value.length > max) throw invalidInput(field, 'too_long', max);
 };
 const wholeMinutes = (field: string, value: unknown, max: number) => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw badInput(field, `${field} must be a whole number of minutes from 1 to ${max}`);
-  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidInput(field, 'not_whole');
+  if (value < 1) throw invalidInput(field, 'too_small', 1);
+  if (value > max) throw invalidInput(field, 'too_large', max);
 };
 
 export async function requestWorkflow(input: RequestInput): Promise<RequestState> {
-  const state: RequestState = input.carried ? { ...input.carried, runs: input.carried.runs + 1 } : initialState(input);
+  // A state carried from an older run may lack newer fields: they start from their defaults.
+  const state: RequestState = input.carried
+    ? { ...initialState(input), ...input.carried, runs: input.carried.runs + 1 }
+    : initialState(input);
   const today = () => dutchDate(Date.now());
   const nowIso = () => new Date(Date.now()).toISOString();
   const isTerminal = () => TERMINAL_STATUSES.includes(state.status);
@@ -86,7 +95,10 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
     const before = snapshot();
     const to = change() ?? state.status;
     state.status = to;
-    if (extra.reason !== undefined) state.lastReason = extra.reason;
+    if (extra.reason !== undefined) {
+      state.lastReason = extra.reason;
+      state.lastReasonAction = action;
+    }
     state.version += 1;
     if (before.status !== to || before.assignee !== state.assignee) {
       wf.upsertSearchAttributes([
@@ -118,8 +130,8 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       : [];
   const ownOpenEntry = (actor: Actor, entryId: string): OpenEntry => {
     const entry = state.openEntries.find((e) => e.entryId === entryId);
-    if (!entry) throw badInput('entryId', 'this entry does not exist or is already approved or invoiced');
-    if (entry.userId !== actor.userId) throw forbidden('only the person who registered an entry changes it');
+    if (!entry) throw refuse('entry_not_open', {}, 'entryId');
+    if (entry.userId !== actor.userId) throw refuse('entry_not_own', {});
     return entry;
   };
 
@@ -132,7 +144,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   // Intake
   wf.setHandler(
     msg.acceptIntake,
-    async ({ actor, estimateMinutes }) => {
+    async ({ actor, estimateMinutes, note }) => {
       // A standing order runs on the agreement's hour budget; other work needs a quote if the
       // service says so, or takes the estimate as its budget.
       const quote = input.process.quoteRequired && state.kind !== 'standing';
@@ -141,6 +153,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
         actor,
         () => {
           state.estimateMinutes = estimateMinutes;
+          state.quoteNote = typeof note === 'string' && note.trim() ? note.trim() : null;
           if (quote) return 'quoted';
           state.budgetMinutes = state.kind === 'standing' ? (input.standingBudgetMinutes ?? estimateMinutes) : estimateMinutes;
           return 'accepted';
@@ -150,9 +163,12 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       return state;
     },
     {
-      validator: ({ actor, estimateMinutes }) => {
+      validator: ({ actor, estimateMinutes, note }) => {
         allowed('acceptIntake', actor);
-        guard(() => wholeMinutes('estimateMinutes', estimateMinutes, MAX_BUDGET_MINUTES));
+        guard(() => {
+          wholeMinutes('estimateMinutes', estimateMinutes, MAX_BUDGET_MINUTES);
+          if (note !== undefined && (typeof note !== 'string' || note.length > 2_000)) throw invalidInput('note', 'too_long', 2_000);
+        });
       },
     },
   );
@@ -272,11 +288,10 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       validator: (entry) => {
         allowed('logTime', entry.actor);
         guard(() => {
-          if (entry.actor.userId !== state.assignee) throw forbidden('only the assigned staff member registers hours');
           validateTimeEntry(entry, { today: today(), workStarted: state.assignedAt ?? today() });
           const remaining = remainingBudget();
           if (entry.minutes > remaining) {
-            throw conflict(`this entry exceeds the approved budget; ${remaining} minutes remain`, { remainingMinutes: remaining });
+            throw refuse('budget_exceeded', { remainingMinutes: remaining }, 'minutes');
           }
         });
       },
@@ -318,7 +333,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
           validateTimeEntry(input, { today: today(), workStarted: state.assignedAt ?? today() });
           const remaining = remainingBudget() + entry.minutes;
           if (input.minutes > remaining) {
-            throw conflict(`this change exceeds the approved budget; ${remaining} minutes remain for it`, { remainingMinutes: remaining });
+            throw refuse('budget_exceeded', { remainingMinutes: remaining }, 'minutes');
           }
         });
       },
@@ -358,8 +373,8 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       validator: ({ actor, upTo }) => {
         allowed('approveTime', actor);
         guard(() => {
-          if (typeof upTo !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(upTo)) throw badInput('upTo', 'upTo must be a date, YYYY-MM-DD');
-          if (!state.openEntries.some((e) => e.date <= upTo)) throw badInput('upTo', `there are no open entries up to ${upTo}`);
+          if (typeof upTo !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(upTo)) throw invalidInput('upTo', 'not_a_date');
+          if (!state.openEntries.some((e) => e.date <= upTo)) throw refuse('no_open_entries_up_to', { upTo }, 'upTo');
         });
       },
     },
@@ -383,8 +398,6 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       validator: ({ actor, extraMinutes, reason }) => {
         allowed('requestBudgetExtension', actor);
         guard(() => {
-          if (state.budgetMinutes === null) throw conflict('this request has no budget to extend');
-          if (state.pendingExtension) throw conflict('an extension is already waiting for the buyer');
           wholeMinutes('extraMinutes', extraMinutes, MAX_BUDGET_MINUTES);
           text('reason', reason);
         });
@@ -413,8 +426,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       validator: ({ actor, approved, reason }) => {
         allowed('decideBudgetExtension', actor);
         guard(() => {
-          if (!state.pendingExtension) throw conflict('there is no budget extension to decide on');
-          if (typeof approved !== 'boolean') throw badInput('approved', 'approved must be true or false');
+          if (typeof approved !== 'boolean') throw invalidInput('approved', 'not_a_boolean');
           if (!approved) text('reason', reason);
         });
       },
@@ -442,9 +454,27 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       validator: ({ actor, reference }) => {
         allowed('submitResult', actor);
         guard(() => {
-          if (state.kind === 'standing') throw conflict('a standing order has no single result; its hours are approved per month');
-          if (actor.userId !== state.assignee) throw forbidden('only the assigned staff member submits the result');
           text('reference', reference, 500);
+        });
+      },
+    },
+  );
+  // Four-eyes without a free reviewer: the coordinator names a colleague who registered no hours.
+  wf.setHandler(
+    msg.nominateReviewer,
+    async ({ actor, reviewer }) => {
+      await act('nominateReviewer', actor, () => void (state.nominatedReviewer = reviewer), {
+        notify: state.status === 'in_review' ? [{ to: ['nominatedReviewer'], kind: 'review-requested' }] : [],
+      });
+      return state;
+    },
+    {
+      validator: ({ actor, reviewer }) => {
+        allowed('nominateReviewer', actor);
+        guard(() => {
+          text('reviewer', reviewer, 100);
+          if (state.contributors.includes(reviewer)) throw refuse('reviewer_not_eligible', { reviewer, why: 'contributor' }, 'reviewer');
+          if (reviewer === state.assignee) throw refuse('reviewer_not_eligible', { reviewer, why: 'assignee' }, 'reviewer');
         });
       },
     },
@@ -462,10 +492,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       validator: ({ actor, approved, reason }) => {
         allowed('review', actor);
         guard(() => {
-          if (state.contributors.includes(actor.userId)) {
-            throw forbidden('four-eyes: a reviewer may not have registered hours on this request');
-          }
-          if (typeof approved !== 'boolean') throw badInput('approved', 'approved must be true or false');
+          if (typeof approved !== 'boolean') throw invalidInput('approved', 'not_a_boolean');
           if (!approved) text('reason', reason);
         });
       },
@@ -482,10 +509,20 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   wf.setHandler(
     msg.rejectResult,
     async ({ actor, reason }) => {
-      await act('rejectResult', actor, () => 'in_progress', {
-        reason,
-        notify: [{ to: ['assignee', 'coordinators'], kind: 'result-rejected' }],
-      });
+      // Back to work: the silent-acceptance date no longer applies (a new one comes with the next result).
+      const clearAcceptance = wf.patched('clear-acceptance-deadline-on-rework');
+      await act(
+        'rejectResult',
+        actor,
+        () => {
+          if (clearAcceptance) state.deadlines.acceptance = null;
+          return 'in_progress';
+        },
+        {
+          reason,
+          notify: [{ to: ['assignee', 'coordinators'], kind: 'result-rejected' }],
+        },
+      );
       return state;
     },
     { validator: ({ actor, reason }) => (allowed('rejectResult', actor), guard(() => text('reason', reason))) },

@@ -2,7 +2,6 @@ import {
   isContributionStepKey,
   advanceAmount,
   allocateContributions,
-  daysInYear,
   dueInstalments,
   instalmentPeriod,
   keyFigureWeights,
@@ -12,11 +11,11 @@ import {
   prorate,
   settlementDifference,
   versionOn,
-  yearEnded,
   type KeyFigureVersion,
   type ParticipationPeriod,
 } from '../../domain/contributions';
-import { DomainError } from '../../domain/errors';
+import { daysInYear, yearEnded } from '../../domain/dates';
+import { Refusal } from '../../domain/refusals';
 import { cbsCode, mergeFigures, parseKeyFigureCsv } from '../../domain/key-figures';
 import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
 
@@ -39,10 +38,10 @@ const expectBadInput = (fn: () => unknown, field: string, message: RegExp) => {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(DomainError);
-    expect((err as DomainError).kind).toBe('BadInput');
-    expect((err as DomainError).details.field).toBe(field);
-    expect((err as DomainError).message).toMatch(message);
+    expect(err).toBeInstanceOf(Refusal);
+    expect((err as Refusal).kind).toBe('BadInput');
+    expect((err as Refusal).field).toBe(field);
+    expect((err as Refusal).message).toMatch(message);
     return;
   }
   throw new Error('expected a BadInput error');
@@ -346,18 +345,28 @@ describe('key figures from a CBS open-data table', () => {
     const csv = 'Gemeente,Leerlingen 5-18,Inwoners\nDordrecht,17000,121565\nZwijndrecht,6100,45000\n';
     expect(parseKeyFigureCsv(csv, resolve, 'Leerlingen 5-18').figures).toEqual({ DOR: 17_000, ZWN: 6_100 });
   });
-  test('bad rows are reported with their line numbers', () => {
+  test('bad rows are reported with their line numbers and a code for each problem', () => {
     const csv = ['Regio;Inwoners', 'GM0505;12x', 'GM0642;', ';5', 'GM0505;10', 'GM0642;1;2'].join('\n');
     expect(parseKeyFigureCsv(csv, resolve).errors).toEqual([
-      { row: 2, message: 'the figure of GM0505 must be a whole number, 0 or more (found "12x")' },
-      { row: 3, message: 'the figure of GM0642 must be a whole number, 0 or more (found "")' },
-      { row: 4, message: 'the region is empty' },
-      { row: 6, message: 'expected 2 columns, found 3' },
+      { row: 2, problem: { code: 'figure_not_whole', region: 'GM0505', found: '12x' } },
+      { row: 3, problem: { code: 'figure_not_whole', region: 'GM0642', found: '' } },
+      { row: 4, problem: { code: 'region_empty' } },
+      { row: 6, problem: { code: 'column_count', expected: 2, found: 3 } },
     ]);
     expect(parseKeyFigureCsv('Regio;Inwoners\nGM0505;1\nDordrecht;2', resolve).errors).toEqual([
-      { row: 3, message: 'Dordrecht (DOR) appears twice, also on row 2' },
+      { row: 3, problem: { code: 'region_twice', region: 'Dordrecht', otherRow: 2 } },
     ]);
-    expect(parseKeyFigureCsv('Regio;Inwoners\nGM0363;1', resolve).errors).toEqual([{ row: 1, message: 'no row names a participant' }]);
+    expect(parseKeyFigureCsv('Regio;Inwoners\nGM0363;1', resolve).errors).toEqual([{ row: 1, problem: { code: 'no_participant_rows' } }]);
+  });
+  test('a quoted cell may hold a line break and the delimiter; rows keep the line they start on', () => {
+    // The hand-written line splitter broke here: a name with a line break in quotes.
+    const csv = 'Regio;Toelichting;Inwoners\n"GM0505";"Dordrecht;\nstad";121565\n"GM0642";"Zwijndrecht";45000\n"GM0505";"x";1';
+    const parsed = parseKeyFigureCsv(csv, resolve);
+    expect(parsed.figures).toEqual({ DOR: 121_565, ZWN: 45_000 });
+    expect(parsed.errors).toEqual([{ row: 5, problem: { code: 'region_twice', region: 'GM0505', otherRow: 2 } }]);
+  });
+  test('an unclosed quote is reported, not guessed', () => {
+    expect(parseKeyFigureCsv('Regio;Inwoners\n"GM0505;1\nGM0642;2', resolve).errors).toEqual([{ row: 3, problem: { code: 'unreadable' } }]);
   });
 });
 

@@ -1,12 +1,5 @@
-import {
-  addDays,
-  calculateInvoice,
-  formatInvoiceNumber,
-  isQuarterEnd,
-  periodBounds,
-  previousPeriod,
-  type BillableEntry,
-} from '../../domain/invoicing';
+import { addDays, isQuarterEnd, periodBounds, previousPeriod } from '../../domain/dates';
+import { calculateInvoice, formatInvoiceNumber, type BillableEntry } from '../../domain/invoicing';
 
 const entry = (requestId: string, minutes: number, over: Partial<BillableEntry> = {}): BillableEntry => ({
   requestId,

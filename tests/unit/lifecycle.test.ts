@@ -1,7 +1,8 @@
-import { DomainError } from '../../domain/errors';
+import { dutchDate, isIsoDate } from '../../domain/dates';
 import { allowedActions, assertAllowed, crossesBudgetAlert, isParty, REQUEST_ACTIONS, type RequestStatus } from '../../domain/lifecycle';
+import { Refusal } from '../../domain/refusals';
 import type { Actor } from '../../domain/roles';
-import { dutchDate, isIsoDate, validateTimeEntry } from '../../domain/time';
+import { validateTimeEntry } from '../../domain/time';
 
 const req = (status: RequestStatus) => ({ buyer: 'ZWN', provider: 'DOR', status });
 const actor = (org: string, ...roles: Actor['roles']): Actor => ({ userId: 'u', org, roles });
@@ -11,7 +12,7 @@ function kindOf(fn: () => void): string | null {
     fn();
     return null;
   } catch (err) {
-    return err instanceof DomainError ? err.kind : 'other';
+    return err instanceof Refusal ? err.kind : 'other';
   }
 }
 
@@ -24,14 +25,14 @@ describe('assertAllowed', () => {
     expect(kindOf(() => assertAllowed('acceptIntake', req('submitted'), actor('ZWN', 'coordinator')))).toBe('Forbidden');
     expect(kindOf(() => assertAllowed('approveQuote', req('quoted'), actor('DOR', 'requester')))).toBe('Forbidden');
   });
-  test('when the state does not allow the action, then InvalidState naming the state', () => {
+  test('when the state does not allow the action, then InvalidState naming the action and the state', () => {
     try {
       assertAllowed('approveQuote', req('submitted'), actor('ZWN', 'requester'));
       throw new Error('expected a refusal');
     } catch (err) {
-      expect(err).toBeInstanceOf(DomainError);
-      expect((err as DomainError).kind).toBe('InvalidState');
-      expect((err as DomainError).details.state).toBe('submitted');
+      expect(err).toBeInstanceOf(Refusal);
+      expect((err as Refusal).kind).toBe('InvalidState');
+      expect((err as Refusal).info()).toEqual({ code: 'action_not_in_state', params: { action: 'approveQuote', status: 'submitted' } });
     }
   });
   test('every action is refused in every terminal state', () => {
@@ -51,7 +52,10 @@ describe('assertAllowed', () => {
   });
   test('allowedActions lists what the actor can do now', () => {
     expect(allowedActions(req('quoted'), actor('ZWN', 'requester')).sort()).toEqual(['approveQuote', 'cancel', 'declineQuote']);
-    expect(allowedActions(req('in_progress'), actor('DOR', 'staff')).sort()).toEqual(['deleteTime', 'editTime', 'logTime', 'submitResult']);
+    const assigned = { ...req('in_progress'), assignee: 'u' };
+    expect(allowedActions(assigned, actor('DOR', 'staff')).sort()).toEqual(['deleteTime', 'editTime', 'logTime', 'submitResult']);
+    // Hours and the result are the assignee's: another staff member may only change their own entries.
+    expect(allowedActions({ ...assigned, assignee: 'other' }, actor('DOR', 'staff')).sort()).toEqual(['deleteTime', 'editTime']);
   });
   test('the 80% budget warning fires once, when the threshold is crossed', () => {
     expect(crossesBudgetAlert(600, 400, 480)).toBe(true);
@@ -72,7 +76,7 @@ describe('time entries', () => {
       validateTimeEntry({ date: '2026-11-10', minutes: 60, description: 'werk', ...e }, ctx);
       return null;
     } catch (err) {
-      return (err as DomainError).details.field;
+      return (err as Refusal).field;
     }
   };
   test.each([
