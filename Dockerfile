@@ -4,7 +4,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY app app
 COPY documents documents
+COPY i18n i18n
+COPY server server
 COPY lib lib
 COPY bench bench
 COPY domain domain
@@ -29,4 +32,4 @@ COPY templates templates
 COPY web/public web/public
 USER node
 EXPOSE 3000
-CMD ["node", "--enable-source-maps", "dist/api/main.js"]
+CMD ["node", "--enable-source-maps", "dist/server/main.js"]

@@ -5,6 +5,14 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/** What the transports (api/, web/) may not reach around the application layer. */
+const LAYER_PATTERNS = [
+  { group: ['**/models', '**/models/*'], message: 'Go through the application layer (app/), not the database models.' },
+  { group: ['**/activities', '**/activities/*'], message: 'Activities run in the worker; go through the application layer (app/).' },
+  { group: ['**/workflows', '**/workflows/*'], message: 'Workflows are reached through the application layer (app/).' },
+  { group: ['**/contracts', '**/contracts/*'], message: "Workflow messages are the application layer's to send.", allowTypeImports: true },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tools/**', 'eslint.config.mjs', 'jest.config.js'] },
   js.configs.recommended,
@@ -26,6 +34,59 @@ export default tseslint.config(
   {
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // Layers: api/ and web/ are transports over the application layer (app/); they never import
+  // each other, the database models, the activities or the workflows. The application layer
+  // knows no transport.
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/web', '**/web/*'], message: 'The API does not import the web pages; both call the application layer (app/).' },
+            ...LAYER_PATTERNS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/api', '**/api/*'], message: 'The web pages do not import the API; both call the application layer (app/).' },
+            ...LAYER_PATTERNS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'The application layer knows no transport.' }],
+          patterns: [
+            {
+              group: ['**/api', '**/api/*', '**/web', '**/web/*', '**/server', '**/server/*'],
+              message: 'The application layer knows no transport.',
+            },
+            { group: ['**/workflows', '**/workflows/*'], message: 'Import workflows as types only (import type).', allowTypeImports: true },
+            {
+              group: ['**/activities', '**/activities/*'],
+              message: 'Activities run in the worker; the application layer calls workflows.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Workflow code is replayed: it must be deterministic and may not touch the outside world.

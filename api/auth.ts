@@ -1,10 +1,12 @@
-// Bearer JWT authentication with jose. Tokens carry the user, the organisation acted for,
-// and the roles there. HS256 with JWT_SECRET, or an OIDC provider's JWKS in production.
+// Bearer JWT authentication with jose. A token names the user and the organisation acted for;
+// the roles come from the database on every call (through the application layer), so a
+// changed membership counts at once and a token for an unknown user opens nothing.
+// HS256 with JWT_SECRET, or an OIDC provider's JWKS in production.
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Config } from '../config';
-import { DomainError } from '../domain/errors';
-import { ROLES, type Actor, type Role } from '../domain/roles';
+import { refuse } from '../domain/refusals';
+import type { Actor } from '../domain/roles';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -12,8 +14,13 @@ declare module 'express-serve-static-core' {
   }
 }
 
+export interface TokenClaims {
+  userId: string;
+  org: string;
+}
+
 export interface TokenService {
-  verify(token: string): Promise<Actor>;
+  verify(token: string): Promise<TokenClaims>;
   issue(actor: Actor, ttlSeconds?: number): Promise<string>;
 }
 
@@ -22,10 +29,9 @@ export function createTokenService(config: Config): TokenService {
   const jwks = config.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(config.OIDC_JWKS_URL)) : null;
   const issuer = config.OIDC_ISSUER ?? config.JWT_ISSUER;
 
-  function toActor(p: JWTPayload): Actor {
-    const roles = Array.isArray(p.roles) ? p.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
+  function claims(p: JWTPayload): TokenClaims {
     if (typeof p.sub !== 'string' || typeof p.org !== 'string') throw new Error('token lacks sub or org');
-    return { userId: p.sub, org: p.org, roles, ...(typeof p.name === 'string' ? { name: p.name } : {}) };
+    return { userId: p.sub, org: p.org };
   }
 
   return {
@@ -36,8 +42,10 @@ export function createTokenService(config: Config): TokenService {
         issuer,
         audience: config.JWT_AUDIENCE,
         algorithms: jwks ? ['RS256', 'ES256', 'PS256'] : ['HS256'],
+        // A token that never expires is refused.
+        requiredClaims: ['exp'],
       });
-      return toActor(payload);
+      return claims(payload);
     },
     async issue(actor, ttlSeconds = 8 * 3600) {
       if (!secret) throw new Error('token issuing needs JWT_SECRET');
@@ -53,25 +61,29 @@ export function createTokenService(config: Config): TokenService {
   };
 }
 
-export function requireAuth(tokens: TokenService): RequestHandler {
+/** Verifies the bearer token and resolves the actor; `resolve` gives null for an unknown user or membership. */
+export function requireAuth(tokens: TokenService, resolve: (userId: string, org: string) => Promise<Actor | null>): RequestHandler {
   return async (req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return next(new DomainError('Unauthenticated', 'a bearer token is required'));
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) return next(refuse('not_authenticated', {}));
+    let claims: TokenClaims;
     try {
-      req.actor = await tokens.verify(match[1]!);
-      next();
+      claims = await tokens.verify(match[1]!);
     } catch {
-      next(new DomainError('Unauthenticated', 'the bearer token is invalid or expired'));
+      return next(refuse('not_authenticated', {}));
+    }
+    try {
+      const actor = await resolve(claims.userId, claims.org);
+      if (!actor) return next(refuse('not_authenticated', {}));
+      req.actor = actor;
+      next();
+    } catch (err) {
+      next(err);
     }
   };
 }
 
 export function actorOf(req: { actor?: Actor }): Actor {
-  if (!req.actor) throw new DomainError('Unauthenticated', 'not authenticated');
+  if (!req.actor) throw refuse('not_authenticated', {});
   return req.actor;
-}
-
-export function requireRole(actor: Actor, role: Role): void {
-  if (!actor.roles.includes(role)) throw new DomainError('Forbidden', `this needs role ${role} at ${actor.org}`);
 }

@@ -1,9 +1,8 @@
-// RFC 9457 problem details for every error, with one mapping from error kinds to statuses.
+// RFC 9457 problem details for every error of the JSON API: the stable refusal code, its
+// parameters and field, and an English detail made from the code.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { z } from 'zod';
-import { DomainError, ERROR_STATUS, isErrorKind, type ErrorDetails } from '../domain/errors';
+import { Refusal, refuse } from '../domain/refusals';
+import { bodyRefusal } from '../lib/body-errors';
 
 const TITLES: Record<number, string> = {
   400: 'Bad input',
@@ -11,51 +10,52 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict with the current state',
+  413: 'Body too large',
+  415: 'Unsupported media type',
   429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',
 };
 
-/** Turns a Temporal update/query failure into the DomainError the workflow raised. */
-export function fromTemporal(err: unknown): unknown {
-  if (err instanceof WorkflowNotFoundError) return new DomainError('NotFound', 'request not found');
-  let cause: unknown = err;
-  if (err instanceof WorkflowUpdateFailedError) cause = err.cause;
-  if (cause instanceof ApplicationFailure && isErrorKind(cause.type)) {
-    const details = (cause.details?.[0] ?? {}) as ErrorDetails;
-    return new DomainError(cause.type, cause.message, details);
-  }
-  return err;
+/** The Refusal behind any error, or null for a fault of ours. */
+export function asRefusal(err: unknown): Refusal | null {
+  return bodyRefusal(err) ?? (err instanceof Refusal ? err : null);
 }
 
-export function zodToDomain(err: z.ZodError): DomainError {
-  const issue = err.issues[0];
-  const field = issue?.path.join('.') || 'body';
-  return new DomainError('BadInput', `${field}: ${issue?.message ?? 'invalid'}`, { field });
-}
-
-export function problemHandler(log: { error: (o: object, m: string) => void }): ErrorRequestHandler {
-  return (rawErr, req, res, _next) => {
-    let err = fromTemporal(rawErr);
-    if (err instanceof z.ZodError) err = zodToDomain(err);
-    if (rawErr?.type === 'entity.parse.failed') err = new DomainError('BadInput', 'body is not valid JSON', { field: 'body' });
-    let status = 500;
-    let detail = 'An unexpected error occurred. It has been logged.';
-    let extra: ErrorDetails = {};
-    if (err instanceof DomainError) {
-      status = ERROR_STATUS[err.kind];
-      detail = err.message;
-      extra = err.details;
-    } else {
-      log.error({ err: rawErr, path: req.path }, 'unhandled error');
-    }
-    res
-      .status(status)
-      .type('application/problem+json')
-      .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, instance: req.originalUrl, ...extra });
+export function problemBody(r: Refusal, instance: string) {
+  return {
+    type: 'about:blank',
+    title: TITLES[r.status] ?? 'Error',
+    status: r.status,
+    detail: r.message,
+    instance,
+    code: r.code,
+    params: r.params,
+    ...(r.field ? { field: r.field } : {}),
   };
 }
 
-export const notFoundRoute: RequestHandler = (req, _res, next) => {
-  next(new DomainError('NotFound', `no route for ${req.method} ${req.path}`));
+export function problemHandler(log: { error: (o: object, m: string) => void; warn: (o: object, m: string) => void }): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    const refusal = asRefusal(err);
+    if (!refusal) {
+      log.error({ err, path: req.path }, 'unhandled error');
+      res.status(500).type('application/problem+json').json({
+        type: 'about:blank',
+        title: TITLES[500],
+        status: 500,
+        detail: 'An unexpected error occurred. It has been logged.',
+        instance: req.originalUrl,
+      });
+      return;
+    }
+    // A client's mistake is not our error: logged as a warning for the transport refusals only.
+    if (refusal.status === 413 || refusal.status === 415) log.warn({ path: req.path, code: refusal.code }, 'body refused');
+    res.status(refusal.status).type('application/problem+json').json(problemBody(refusal, req.originalUrl));
+  };
+}
+
+export const notFoundRoute: RequestHandler = (_req, _res, next) => {
+  next(refuse('not_found', { thing: 'page' }));
 };

@@ -1,41 +1,49 @@
 // One declaration per route: it mounts the Express handler and describes the route in the
-// OpenAPI document, so the two cannot drift apart.
+// OpenAPI document, so the two cannot drift apart. Routes only translate: they hand the raw
+// body and query to the application layer, which validates them with the schemas declared
+// here for the document.
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Actor } from '../../domain/roles';
-import { actorOf } from '../auth';
-import { zodToDomain } from '../problem';
+import type { Actor } from '../domain/roles';
+import { REFUSALS, type RefusalCode } from '../domain/refusals';
+import { actorOf } from './auth';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
-export interface RouteContext<B, Q> {
+export interface RouteContext {
   actor: Actor;
   params: Record<string, string>;
-  body: B;
-  query: Q;
+  /** The JSON body as sent; the application layer parses it. */
+  body: unknown;
+  /** The query as sent (text values); the application layer parses it. */
+  query: Record<string, unknown>;
   req: Request;
   res: Response;
 }
 
-export interface RouteSpec<B = unknown, Q = unknown> {
+export interface RouteSpec {
   method: Method;
   path: string;
   summary: string;
   tag: string;
   status?: number;
-  body?: z.ZodType<B>;
-  query?: z.ZodType<Q>;
+  /** The body's schema, for the OpenAPI document. */
+  body?: z.ZodType;
+  /** The query's schema, for the OpenAPI document. */
+  query?: z.ZodType;
   /** Public routes skip the bearer check (health, dev token issuer). */
   public?: boolean;
   /** Responds itself (files, redirects) instead of returning JSON. */
   raw?: boolean;
-  handler: (ctx: RouteContext<B, Q>) => Promise<unknown>;
+  /** Media type of a raw answer, for the document. */
+  produces?: string;
+  handler: (ctx: RouteContext) => Promise<unknown>;
 }
 
 export class RouteRegistry {
-  readonly routes: RouteSpec<any, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly routes: RouteSpec[] = [];
 
-  add<B = undefined, Q = Record<string, never>>(spec: RouteSpec<B, Q>): void {
+  add(spec: RouteSpec): void {
     this.routes.push(spec);
   }
 
@@ -43,17 +51,11 @@ export class RouteRegistry {
     for (const spec of this.routes) {
       const handlers = spec.public ? [] : [authenticate];
       router[spec.method](spec.path, ...handlers, async (req: Request, res: Response) => {
-        const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown): T => {
-          if (!schema) return value as T;
-          const r = schema.safeParse(value ?? {});
-          if (!r.success) throw zodToDomain(r.error);
-          return r.data;
-        };
-        const ctx: RouteContext<unknown, unknown> = {
+        const ctx: RouteContext = {
           actor: spec.public ? (req.actor as Actor) : actorOf(req),
           params: req.params as Record<string, string>,
-          body: parse(spec.body, req.body),
-          query: parse(spec.query, req.query),
+          body: req.body ?? {},
+          query: req.query as Record<string, unknown>,
           req,
           res,
         };
@@ -66,6 +68,7 @@ export class RouteRegistry {
   /** OpenAPI 3.1 document of every registered route. */
   openapi(info: { title: string; version: string }): object {
     const paths: Record<string, Record<string, object>> = {};
+    const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
     for (const spec of this.routes) {
       const oaPath = spec.path.replace(/:(\w+)/g, '{$1}');
       const params = [...spec.path.matchAll(/:(\w+)/g)].map((m) => ({
@@ -80,8 +83,12 @@ export class RouteRegistry {
         tags: [spec.tag],
         parameters: [...params, ...queryParams],
         responses: {
-          [String(spec.status ?? 200)]: { description: 'OK' },
-          default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          [String(spec.status ?? 200)]: {
+            description: 'OK',
+            ...(spec.raw && spec.produces ? { content: { [spec.produces]: {} } } : {}),
+          },
+          '4XX': { description: 'Refused: the problem names a stable code', content: problem },
+          default: { description: 'Error', content: problem },
         },
       };
       if (!spec.public) op.security = [{ bearer: [] }];
@@ -102,14 +109,16 @@ export class RouteRegistry {
         schemas: {
           Problem: {
             type: 'object',
+            required: ['type', 'title', 'status', 'detail'],
             properties: {
               type: { type: 'string' },
               title: { type: 'string' },
               status: { type: 'integer' },
-              detail: { type: 'string' },
+              detail: { type: 'string', description: 'English explanation; clients show their own text for the code' },
               instance: { type: 'string' },
-              field: { type: 'string' },
-              state: { type: 'string' },
+              code: { type: 'string', enum: Object.keys(REFUSALS) as RefusalCode[], description: 'Stable refusal code' },
+              params: { type: 'object', description: "The code's parameters" },
+              field: { type: 'string', description: 'The input field the refusal is about' },
             },
           },
         },

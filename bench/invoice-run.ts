@@ -2,6 +2,7 @@
 // 7 buyers, 2 providers and 2,000 requests, on the embedded Temporal dev server and FerretDB.
 // Prints the run's wall time, a plain aggregation over the same entries (the floor), their
 // ratio, and the worker's peak RSS. The worker runs as its own process, as in production.
+import { workflowType } from '../contracts/workflow-names';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
       const r0 = performance.now();
       const runs = await Promise.all(
         PROVIDERS.map((provider) =>
-          client.workflow.execute('invoiceRunWorkflow', {
+          client.workflow.execute(workflowType('invoiceRunWorkflow'), {
             workflowId: `${invoiceRunWorkflowId(provider, PERIOD)}-${size}`,
             taskQueue,
             args: [{ provider, period: PERIOD, issueDate: '2026-11-01', startedBy: { userId: 'bench', org: provider, roles: [] } }],

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     return child;
   };
   run('worker', 'worker/main.js', WORKER_NODE_FLAGS);
-  const api = run('api', 'api/main.js');
+  const api = run('api', 'server/main.js');
   await waitForPort(config.PORT, 120_000, api);
 
   console.log(`

@@ -1,10 +1,10 @@
-// The API process: REST + server-rendered pages.
+// The API process: the JSON API and the server-rendered pages on one HTTP server.
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { connectDatabase } from '../models/connect';
 import { seedDemoData } from '../models/demo-data';
-import { createApp } from './app';
+import { createServer } from './http';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (config.SEED_DEMO_DATA && (await seedDemoData(models))) logger.info('demo data seeded');
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const { app } = createApp({ config, models, client, logger });
+  const { app } = createServer({ config, models, client, logger });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ port: config.PORT }, 'api listening'));
   const shutdown = () => {
     logger.info('api stopping');

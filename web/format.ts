@@ -1,67 +1,27 @@
-// Dutch display of statuses, roles, dates and hours, and parsing of what people type.
+// The web's transport: reading what people type (Dutch hours, amounts and dates) into the
+// values the application layer expects, and the Handlebars helpers that show values in Dutch.
+// Labels and messages come from the one Dutch table in i18n/nl.ts.
 import type Handlebars from 'handlebars';
-import type { RequestStatus } from '../domain/lifecycle';
+import { isIsoDate } from '../domain/dates';
 import { formatEuro } from '../domain/money';
-import type { Role } from '../domain/roles';
-import { isIsoDate } from '../domain/time';
+import type { RefusalInfo } from '../domain/refusals';
+import {
+  dateNl,
+  FREQUENCY_NL,
+  hoursNl,
+  INVOICE_STATUS_NL,
+  KEY_FIGURE_SOURCE_NL,
+  KIND_NL,
+  LINE_STATUS_NL,
+  MATCH_NL,
+  REQUEST_ACTION_NL,
+  REQUEST_STATUS_NL,
+  refusalNl,
+  ROLE_NL,
+  type Namer,
+} from '../i18n/nl';
 
-export const STATUS_LABELS: Record<RequestStatus, string> = {
-  submitted: 'Ingediend',
-  clarification: 'Vraag aan opdrachtgever',
-  quoted: 'Offerte uitgebracht',
-  accepted: 'Wacht op toewijzing',
-  in_progress: 'In uitvoering',
-  in_review: 'Interne toets',
-  awaiting_acceptance: 'Wacht op acceptatie',
-  completed: 'Afgerond',
-  rejected: 'Afgewezen',
-  cancelled: 'Geannuleerd',
-};
-
-export const INVOICE_STATUS_LABELS: Record<string, string> = {
-  issued: 'Verzonden',
-  disputed: 'Betwist',
-  settled: 'Afgehandeld',
-  paid: 'Betaald',
-};
-
-export const LINE_STATUS_LABELS: Record<string, string> = {
-  open: 'Open',
-  accepted: 'Geaccepteerd',
-  disputed: 'Betwist',
-  credited: 'Gecrediteerd',
-  dispute_rejected: 'Betwisting afgewezen',
-};
-
-export const MATCH_LABELS: Record<string, string> = {
-  matched: 'Past binnen budget',
-  exceeds_budget: 'Boven budget',
-  unknown_request: 'Onbekende opdracht',
-};
-
-export const ROLE_LABELS: Record<Role, string> = {
-  requester: 'opdrachtgever',
-  buyer_finance: 'financiën (afnemer)',
-  coordinator: 'coördinator',
-  staff: 'medewerker',
-  reviewer: 'toetser',
-  provider_finance: 'financiën (leverancier)',
-  admin: 'regiobeheer',
-};
-
-/** `2026-11-28` or an ISO timestamp -> `28-11-2026` (the timestamp in Dutch time). */
-export function dutchDateText(value: string | null | undefined): string {
-  if (!value) return '';
-  const iso = value.length > 10 ? new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date(value)) : value;
-  const [y, m, d] = iso.split('-');
-  return y && m && d ? `${d}-${m}-${y}` : value;
-}
-
-/** Minutes as Dutch decimal hours: 90 -> `1,5`. */
-export function hoursText(minutes: number | null | undefined): string {
-  if (minutes == null) return '–';
-  return (minutes / 60).toLocaleString('nl-NL', { maximumFractionDigits: 2 });
-}
+export { dateNl as dutchDateText, hoursNl as hoursText };
 
 /** What people type as hours: `1,5`, `1.5`, `2` or `1:30`. Returns minutes, or null if it is not a number of hours. */
 export function parseHours(input: unknown): number | null {
@@ -93,18 +53,48 @@ export function parseDate(input: unknown): string | null {
   return isIsoDate(iso) ? iso : null;
 }
 
+// The form readers below hand the application layer what it expects when the text can be read,
+// and otherwise the text itself (or nothing when empty), so that the feature's schema refuses it
+// with the field's own Dutch message. No rule is checked here.
+const raw = (v: unknown) => {
+  const s = typeof v === 'string' ? v.trim() : '';
+  return s === '' ? undefined : s;
+};
+export const textIn = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const hoursIn = (v: unknown): number | string | undefined => parseHours(v) ?? raw(v);
+export const euroIn = (v: unknown): number | string | undefined => parseEuro(v) ?? raw(v);
+export const dateIn = (v: unknown): string | undefined => parseDate(v) ?? raw(v);
+export const intIn = (v: unknown): number | string | undefined =>
+  /^\d{1,9}$/.test(String(v ?? '').trim()) ? Number(String(v).trim()) : raw(v);
+export const optionalDateIn = (v: unknown): string | null | undefined => (raw(v) === undefined ? null : dateIn(v));
+
+/** Money in a form field, without the euro sign: `1.234,56`. */
+export const euroPlain = (c: number | null | undefined) => (c == null ? '' : formatEuro(c).replace(/€\s?/, ''));
+
 export const viewHelpers: Record<string, Handlebars.HelperDelegate> = {
-  date: (v: string | null | undefined) => dutchDateText(v),
-  hours: (m: number | null | undefined) => hoursText(m),
+  date: (v: string | null | undefined) => dateNl(v),
+  hours: (m: unknown) => hoursNl(typeof m === 'number' ? m : null),
   euroOrDash: (c: number | null | undefined) => (c == null ? '–' : formatEuro(c)),
-  statusLabel: (s: RequestStatus) => STATUS_LABELS[s] ?? s,
-  invoiceStatusLabel: (s: string) => INVOICE_STATUS_LABELS[s] ?? s,
-  lineStatusLabel: (s: string) => LINE_STATUS_LABELS[s] ?? s,
-  matchLabel: (s: string) => MATCH_LABELS[s] ?? s,
-  roleLabel: (r: Role) => ROLE_LABELS[r] ?? r,
-  euroPlain: (c: number | null | undefined) => (c == null ? '' : formatEuro(c).replace(/^€\s?/, '')),
+  statusLabel: (s: string) => (REQUEST_STATUS_NL as Record<string, string>)[s] ?? s,
+  invoiceStatusLabel: (s: string) => (INVOICE_STATUS_NL as Record<string, string>)[s] ?? s,
+  lineStatusLabel: (s: string) => (LINE_STATUS_NL as Record<string, string>)[s] ?? s,
+  matchLabel: (s: string) => (MATCH_NL as Record<string, string>)[s] ?? s,
+  roleLabel: (r: string) => (ROLE_NL as Record<string, string>)[r] ?? r,
+  kindLabel: (k: string) => (KIND_NL as Record<string, string>)[k] ?? k,
+  sourceLabel: (s: string) => KEY_FIGURE_SOURCE_NL[s] ?? s,
+  frequencyLabel: (f: string) => FREQUENCY_NL[f] ?? f,
+  actionLabel: (a: string) => (REQUEST_ACTION_NL as Record<string, string>)[a] ?? a,
+  /** A refusal (from an action list) in Dutch; organisation names from the page's namer. */
+  refusalText(info: RefusalInfo | null | undefined, options: Handlebars.HelperOptions) {
+    if (!info) return '';
+    const namer = (options?.data?.root as { namer?: Namer } | undefined)?.namer;
+    return refusalNl(info, namer);
+  },
+  euroPlain: (c: number | null | undefined) => euroPlain(c),
+  nlNumber: (n: number | null | undefined) => (n == null ? '–' : n.toLocaleString('nl-NL')),
   concat: (...args: unknown[]) => args.slice(0, -1).join(''),
   or: (a: unknown, b: unknown) => a || b,
+  and: (a: unknown, b: unknown) => a && b,
   not: (a: unknown) => !a,
   includes: (list: unknown, v: unknown) => Array.isArray(list) && list.includes(v),
 };

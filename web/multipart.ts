@@ -4,7 +4,7 @@
 // pages read them the same way. Only UTF-8 text files.
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import { DomainError } from '../domain/errors';
+import { refuse } from '../domain/refusals';
 
 export function multipartForm(limitBytes: number): RequestHandler {
   const upload = multer({
@@ -14,8 +14,14 @@ export function multipartForm(limitBytes: number): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.is('multipart/form-data')) return next();
     upload(req, res, (err: unknown) => {
-      if (err instanceof multer.MulterError) return next(new DomainError('BadInput', `upload refused: ${err.code}`));
-      if (err) return next(new DomainError('BadInput', 'multipart body could not be read'));
+      // Too large a file or too many parts: refused as too large; anything else cannot be read.
+      if (err instanceof multer.MulterError)
+        return next(
+          err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE' || err.code === 'LIMIT_PART_COUNT'
+            ? refuse('body_too_large', { limitBytes }, 'file')
+            : refuse('invalid_input', { problem: 'invalid' }, 'file'),
+        );
+      if (err) return next(refuse('invalid_input', { problem: 'invalid' }, 'file'));
       const body: Record<string, string> = {};
       for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') body[k] = v;
       // A file field holds the file's text (empty when no file was chosen).

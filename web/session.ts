@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import cookieSession from 'cookie-session';
 import type { Config } from '../config';
-import { DomainError } from '../domain/errors';
+import { refuse } from '../domain/refusals';
 
 export const SESSION_COOKIE = 'eenvoud_sessie';
 export const CSRF_FIELD = '_csrf';
@@ -57,7 +57,7 @@ export const verifyCsrf: RequestHandler = (req, _res, next) => {
     typeof sent === 'string' &&
     sent.length === expected.length &&
     crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
-  if (!ok) return next(new DomainError('Forbidden', 'csrf'));
+  if (!ok) return next(refuse('form_expired', {}));
   next();
 };
 

@@ -1,6 +1,7 @@
 // Temporal Schedules for the periodic work: one per provider, on the first morning of each
 // month. Created when missing; an existing schedule is left as it is, so an operator's pause or
 // change in the Temporal UI survives restarts.
+import { workflowType } from '../contracts/workflow-names';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { invoiceScheduleId } from '../contracts';
 import type { Models } from '../models';
@@ -41,7 +42,7 @@ export async function ensureInvoiceSchedules(client: Client, models: Models, tas
   const providers = (await models.Service.distinct('provider')) as string[];
   return ensureMonthlySchedules(client, taskQueue, providers, {
     scheduleId: invoiceScheduleId,
-    workflowType: 'scheduledInvoiceRunWorkflow',
+    workflowType: workflowType('scheduledInvoiceRunWorkflow'),
     minute: 0,
     comment: 'monthly invoice run',
   });

@@ -1,39 +1,10 @@
-import { z } from 'zod';
-import { isIsoDate } from '../../domain/time';
-import { ROUNDING_RULES, VAT_CATEGORIES } from '../../domain/money';
-import type { catalogueUseCases } from '../use-cases/catalogue';
-import type { RouteRegistry } from './registry';
+// Catalogue and agreement routes (region admin), and the growth model's service transfers.
+import type { Application } from '../../app';
+import { agreementSchema, newAgreementSchema, processSchema, rateSchema, serviceSchema, transferSchema } from '../../app/catalogue';
+import type { RouteRegistry } from '../registry';
 
-const code = z.string().regex(/^[A-Z0-9-]{2,40}$/, 'use capitals, digits and dashes');
-const isoDate = z.string().refine(isIsoDate, 'must be a real date, YYYY-MM-DD');
-const rate = z.object({ validFrom: isoDate, rateCentsPerHour: z.number().int().min(0).max(10_000_000) });
-const processOptions = z.object({
-  name: z.string().trim().min(1).max(200),
-  policyArea: z.string().trim().min(1).max(100),
-  quoteRequired: z.boolean().default(true),
-  intakeSlaDays: z.number().int().min(0).max(250).default(5),
-  deliverySlaDays: z.number().int().min(0).max(500).default(20),
-  silentAcceptanceDays: z.number().int().min(1).max(250).nullable().default(null),
-  reviewRequired: z.boolean().default(true),
-});
-const agreementBody = z.object({
-  buyer: code,
-  provider: code,
-  serviceIds: z.array(code).min(1),
-  validFrom: isoDate,
-  validTo: isoDate,
-  rateCentsPerHour: z.number().int().min(0).max(10_000_000).nullable().default(null),
-  hourBudget: z.number().int().min(1).max(1_000_000).nullable().default(null),
-  roundingRule: z.enum(ROUNDING_RULES).default('none'),
-  vatCategory: z.enum(VAT_CATEGORIES).default('O'),
-  paymentTermDays: z.number().int().min(0).max(365).default(30),
-  orderReference: z.string().trim().min(1).max(100),
-  invoiceFrequency: z.enum(['monthly', 'quarterly']).default('monthly'),
-  /** false: financed by contribution only (scenario 2); the hour runs leave its hours. */
-  hourBilling: z.boolean().default(true),
-});
-
-export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogueUseCases>): void {
+export function catalogueRoutes(r: RouteRegistry, app: Application): void {
+  const uc = app.catalogue;
   const tag = 'catalogue';
   r.add({
     method: 'get',
@@ -48,7 +19,7 @@ export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogu
     tag,
     status: 201,
     summary: 'Add a service to the catalogue',
-    body: processOptions.extend({ _id: code, provider: code, rates: z.array(rate).default([]) }),
+    body: serviceSchema,
     handler: ({ actor, body }) => uc.createService(actor, body),
   });
   r.add({
@@ -56,7 +27,7 @@ export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogu
     path: '/api/admin/services/:id',
     tag,
     summary: "Change a service's process options",
-    body: processOptions,
+    body: processSchema,
     handler: ({ actor, params, body }) => uc.updateService(actor, params.id!, body),
   });
   r.add({
@@ -64,7 +35,7 @@ export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogu
     path: '/api/admin/services/:id/rates',
     tag,
     summary: 'Add or change a rate version (never once hours at it are invoiced)',
-    body: rate,
+    body: rateSchema,
     handler: ({ actor, params, body }) => uc.setRate(actor, params.id!, body),
   });
   r.add({
@@ -80,7 +51,7 @@ export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogu
     tag,
     status: 201,
     summary: 'Add an agreement (DVO)',
-    body: agreementBody.extend({ _id: code }),
+    body: newAgreementSchema,
     handler: ({ actor, body }) => uc.createAgreement(actor, body),
   });
   r.add({
@@ -88,7 +59,23 @@ export function catalogueRoutes(r: RouteRegistry, uc: ReturnType<typeof catalogu
     path: '/api/admin/agreements/:id',
     tag,
     summary: 'Change an agreement (DVO)',
-    body: agreementBody,
+    body: agreementSchema,
     handler: ({ actor, params, body }) => uc.updateAgreement(actor, params.id!, body),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/service-transfers',
+    tag: 'contributions',
+    status: 201,
+    summary: "Region admin at the shared centre moves a centre municipality's service to the centre from a date (growth model)",
+    body: transferSchema,
+    handler: ({ actor, body }) => uc.transfer(actor, body),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/service-transfers',
+    tag: 'contributions',
+    summary: 'Services that moved to a shared centre, with their dates and moved agreements',
+    handler: () => uc.listTransfers(),
   });
 }

@@ -1,14 +1,10 @@
+// Health, the mailbox, and in development the token issuer for the demo users.
 import { z } from 'zod';
-import type { Models } from '../../models';
+import type { Application } from '../../app';
 import type { TokenService } from '../auth';
-import { DomainError } from '../../domain/errors';
-import type { Role } from '../../domain/roles';
-import type { RouteRegistry } from './registry';
+import type { RouteRegistry } from '../registry';
 
-export function systemRoutes(
-  r: RouteRegistry,
-  deps: { models: Models; tokens: TokenService; devAuth: boolean; health: () => Promise<Record<string, boolean>> },
-): void {
+export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens: TokenService; devAuth: boolean }): void {
   r.add({
     method: 'get',
     path: '/health',
@@ -16,11 +12,19 @@ export function systemRoutes(
     public: true,
     summary: 'Liveness and dependencies',
     raw: true,
+    produces: 'application/json',
     handler: async ({ res }) => {
-      const checks = await deps.health();
+      const checks = await app.health();
       const ok = Object.values(checks).every(Boolean);
       res.status(ok ? 200 : 503).json({ ok, checks });
     },
+  });
+  r.add({
+    method: 'get',
+    path: '/api/mailbox',
+    tag: 'notifications',
+    summary: 'My e-mails (the local mailbox)',
+    handler: ({ actor }) => app.identity.mailbox(actor),
   });
   if (!deps.devAuth) return;
 
@@ -31,7 +35,7 @@ export function systemRoutes(
     tag: 'development',
     public: true,
     summary: 'Demo users and their organisations',
-    handler: async () => deps.models.User.find().sort({ _id: 1 }).lean(),
+    handler: () => app.identity.demoSignIns(),
   });
   r.add({
     method: 'post',
@@ -41,11 +45,8 @@ export function systemRoutes(
     summary: 'Issue a token for a demo user acting for one of their organisations',
     body: z.object({ userId: z.string().min(1), org: z.string().min(1).optional() }),
     handler: async ({ body }) => {
-      const user = await deps.models.User.findById(body.userId).lean();
-      if (!user) throw new DomainError('NotFound', `user ${body.userId} not found`);
-      const membership = body.org ? user.memberships.find((m) => m.org === body.org) : user.memberships[0];
-      if (!membership) throw new DomainError('BadInput', `${body.userId} has no roles at ${body.org}`, { field: 'org' });
-      const actor = { userId: user._id, org: membership.org, roles: membership.roles as Role[], name: user.name };
+      const b = (body ?? {}) as { userId?: unknown; org?: unknown };
+      const actor = await app.identity.signIn(String(b.userId ?? ''), typeof b.org === 'string' ? b.org : undefined);
       return { token: await deps.tokens.issue(actor), actor };
     },
   });

@@ -203,7 +203,7 @@ describe('the story in the browser', () => {
     await buyer.goto(invoiceUrl);
     await expect(buyer.locator('#regel-1').innerText()).resolves.toContain('Past binnen budget');
     await submitAndWait(buyer, 'Regel 1 betwisten');
-    await expect(buyer.locator('#dispute-reason-1-error').innerText()).resolves.toContain('Geef de reden');
+    await expect(buyer.locator('#dispute-reason-1-error').innerText()).resolves.toContain('Geef een reden op.');
     await buyer.fill('#dispute-reason-1', 'Twee uur analyse was niet afgesproken');
     await submitAndWait(buyer, 'Regel 1 betwisten');
     await expect(buyer.locator('#regel-1 .line-status').innerText()).resolves.toContain('Betwist');
@@ -213,7 +213,14 @@ describe('the story in the browser', () => {
   test('8. provider finance credits part of the disputed line', async () => {
     const finance = await as('dor-finance');
     await finance.goto(invoiceUrl);
+    // Nothing is filled in for the provider: the whole line is not the default credit.
+    await expect(finance.locator('#credit-1').inputValue()).resolves.toBe('');
     await finance.fill('#credit-1', '100,00');
+    // Crediting asks for a confirmation first.
+    await submitAndWait(finance, 'Crediteren');
+    await expect(finance.locator('main').innerText()).resolves.toContain('Bevestig dat u dit bedrag wilt crediteren');
+    await finance.fill('#credit-1', '100,00');
+    await finance.check('input[name="confirm"]');
     await submitAndWait(finance, 'Crediteren');
     await expect(finance.locator('#regel-1 .line-status').innerText()).resolves.toContain('Gecrediteerd: € 100,00');
     await expect(finance.locator('#outstanding').innerText()).resolves.toBe('€ 256,25');

@@ -108,7 +108,8 @@ describe('roles and states', () => {
   test('when the quote is approved before there is one, then 409 naming the state', async () => {
     const before = await snapshot();
     await expectProblem(await env.api('POST', `/api/requests/${id}/approve-quote`, { token: t.requester, body: {} }), 409, {
-      state: 'submitted',
+      code: 'action_not_in_state',
+      params: { action: 'approveQuote', status: 'submitted' },
     });
     expect(await snapshot()).toEqual(before);
   });
@@ -235,7 +236,7 @@ describe('hours, budget and four-eyes', () => {
       token: staff,
       body: { date: today(), minutes: 91, description: 'Te veel' },
     });
-    await expectProblem(res, 409, { remainingMinutes: 90 });
+    await expectProblem(res, 409, { code: 'budget_exceeded', params: { remainingMinutes: 90 }, field: 'minutes' });
     expect(await snapshot()).toEqual(before);
     expect(
       (

@@ -1,7 +1,7 @@
 // Invoicing between municipalities and reconciliation by the buyer's finance.
 import { parse } from 'csv-parse/sync';
 import { invoiceRunWorkflowId, invoiceWorkflowId, type InvoiceState } from '../../contracts';
-import { previousPeriod } from '../../domain/invoicing';
+import { previousPeriod } from '../../domain/dates';
 import { ensureInvoiceSchedules } from '../../worker/schedules';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';

@@ -4,7 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { createApp } from '../../api/app';
+import type { Router } from 'express';
+import { createApiRouter } from '../../api';
+import { createApplication } from '../../app';
+import { createServer } from '../../server/http';
 import { loadConfig } from '../../config';
 import { connectDatabase } from '../../models/connect';
 import { seedDemoData } from '../../models/demo-data';
@@ -17,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 /** Method + path of every route Express actually has, in OpenAPI notation. */
-function mountedRoutes(app: ReturnType<typeof createApp>['app']): string[] {
+function mountedRoutes(router: Router): string[] {
   const out: string[] = [];
   const visit = (stack: any[]) => {
     for (const layer of stack) {
@@ -26,7 +29,7 @@ function mountedRoutes(app: ReturnType<typeof createApp>['app']): string[] {
       } else if (layer.handle?.stack) visit(layer.handle.stack);
     }
   };
-  visit((app as any).router.stack);
+  visit((router as any).stack);
   return out;
 }
 
@@ -37,8 +40,8 @@ test('when /openapi.json is fetched, then it is OpenAPI 3.1 and lists exactly th
   const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([p, ops]) =>
     Object.keys(ops).map((m) => `${m} ${p}`),
   );
-  const { app } = createApp({ config: env.config, models: env.models, client: env.client, logger: pino({ level: 'silent' }) });
-  const mounted = mountedRoutes(app).filter((r) => !['get /', 'get /openapi.json'].includes(r));
+  const { router } = createApiRouter(createApplication({ models: env.models, client: env.client, taskQueue: env.taskQueue }), env.config);
+  const mounted = mountedRoutes(router).filter((r) => !['get /openapi.json'].includes(r));
   expect(documented.sort()).toEqual(mounted.sort());
   // request bodies carry their schema, with the fields a client must send
   expect(res.body.paths['/api/requests'].post.requestBody.content['application/json'].schema.required).toEqual(
@@ -74,7 +77,7 @@ test('when DEV_AUTH is off, then there is no token issuer', async () => {
   });
   const db = await connectDatabase(config.mongodbUri);
   const connection = await Connection.connect({ address: config.temporalAddress });
-  const { app } = createApp({ config, models: db.models, client: new Client({ connection }), logger: pino({ level: 'silent' }) });
+  const { app } = createServer({ config, models: db.models, client: new Client({ connection }), logger: pino({ level: 'silent' }) });
   const server = http.createServer(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {

@@ -1,7 +1,7 @@
 // Standing orders (doorlopende opdracht): one request over the agreement period, hours
 // approved per month, continue-as-new to keep the history small.
 import { requestWorkflowId, type RequestInput, type RequestState } from '../../contracts';
-import { endOfDutchDay } from '../../domain/time';
+import { endOfDutchDay } from '../../domain/dates';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { storyTokens, today, waitFor, type StoryTokens } from '../support/story';

@@ -133,8 +133,8 @@ test('a CBS import with a bad row shows the row number and imports nothing; a go
     { name: 'inwoners', referenceDate: `${YEAR}-01-01` },
     { name: 'file', text: `${good}\n${'"GM0505    ";"2026JJ00";"121000"\n'.repeat(40_000)}` },
   );
-  expect(huge.status).toBe(400);
-  expect(huge.html).toContain('Ongeldige invoer');
+  expect(huge.status).toBe(413);
+  expect(huge.html).toContain('Te groot');
   expect(await env.models.KeyFigureVersion.countDocuments()).toBe(before + 1);
   // Remove the extra version again so the other tests keep the seed's figures.
   await env.models.KeyFigureVersion.deleteOne({ _id: 'DBC:inwoners:v2' });

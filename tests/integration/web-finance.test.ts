@@ -77,7 +77,7 @@ test('provider finance books a correction from the invoice page; errors are Dutc
     description: 'Vergeten reistijd',
   });
   expect(bad.status).toBe(400);
-  expect(bad.html).toContain('id="correction-request-error">Kies de opdracht van de correctie.</p>');
+  expect(bad.html).toContain('id="correction-request-error">Kies de opdracht.</p>');
   expect(bad.html).toContain('id="correction-date-error">Vul een geldige datum in (dd-mm-jjjj).</p>');
   expect(bad.html).toContain('id="correction-hours-error">Vul een aantal uren in, bijvoorbeeld 1,5 of 1:30.</p>');
   expect(bad.html).toContain('value="Vergeten reistijd"');

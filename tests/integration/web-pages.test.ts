@@ -30,7 +30,7 @@ test('when the coordinator asks a question on the page, then the requester answe
   expect(page.html).not.toContain('Intake accepteren');
   const empty = await requester.post(`/aanvragen/${id}/acties/answerClarification`, { text: '  ' });
   expect(empty.status).toBe(400);
-  expect(empty.html).toContain('id="answer-text-error">Schrijf uw antwoord.</p>');
+  expect(empty.html).toContain('id="answer-text-error">Schrijf uw vraag of antwoord in het tekstvak.</p>');
   const answered = await requester.post(`/aanvragen/${id}/acties/answerClarification`, { text: 'Alle vo-scholen in Zwijndrecht.' });
   expect(answered.status).toBe(303);
   const after = await requester.get(`/aanvragen/${id}`);
@@ -38,8 +38,8 @@ test('when the coordinator asks a question on the page, then the requester answe
   expect(status(after.html)).toBe('Ingediend');
   // A coordinator's action posted by the requester is refused in Dutch, nothing changes.
   const refused = await requester.post(`/aanvragen/${id}/acties/acceptIntake`, { estimateHours: '5' });
-  expect(refused.status).toBe(409);
-  expect(refused.html).toContain('U mag deze actie niet uitvoeren');
+  expect(refused.status).toBe(403);
+  expect(refused.html).toContain('Hiervoor heeft u de rol coördinator nodig bij Gemeente Dordrecht.');
   expect((await env.models.Request.findById(id).lean())!.status).toBe('submitted');
 });
 
@@ -68,7 +68,7 @@ test('when hours would exceed the budget, then the form says so in Dutch and kee
   expect(page.html).toContain('Budgetuitbreiding aangevraagd: 2 uur extra. Reden: Meer scholen');
   const noReason = await requester.post(`/aanvragen/${id}/acties/decideBudgetExtension`, { decision: 'reject', reason: '' });
   expect(noReason.status).toBe(400);
-  expect(noReason.html).toContain('Geef bij afwijzen een reden op.');
+  expect(noReason.html).toContain('Geef een reden op.');
   expect((await requester.post(`/aanvragen/${id}/acties/decideBudgetExtension`, { decision: 'approve' })).status).toBe(303);
 
   await staff.get(`/aanvragen/${id}`);
@@ -143,7 +143,7 @@ test('when a period that has not started is asked for an invoice run, then the f
   await finance.get('/factuurrun');
   const res = await finance.post('/factuurrun', { period: '2999-01' });
   expect(res.status).toBe(400);
-  expect(res.html).toContain('Deze periode is nog niet begonnen.');
+  expect(res.html).toContain('De periode 2999-01 is nog niet begonnen.');
   expect(res.html).toContain('value="2999-01"');
   const bad = await finance.post('/factuurrun', { period: 'november' });
   expect(bad.html).toContain('Vul een periode in als jjjj-mm');

@@ -57,9 +57,9 @@ describe('docker-compose.yml', () => {
   });
 
   test('the commands point at entry points that exist in the source', () => {
-    expect(compose.services.api.command).toContain('dist/api/main.js');
+    expect(compose.services.api.command).toContain('dist/server/main.js');
     expect(compose.services.worker.command).toContain('dist/worker/main.js');
-    expect(fs.existsSync(path.join(root, 'api', 'main.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'server', 'main.ts'))).toBe(true);
     expect(fs.existsSync(path.join(root, 'worker', 'main.ts'))).toBe(true);
   });
 

@@ -1,0 +1,10 @@
+// What the application layer is built from: the database models, the Temporal client and the
+// task queue its workflows run on.
+import type { Client } from '@temporalio/client';
+import type { Models } from '../../models';
+
+export interface AppDeps {
+  models: Models;
+  client: Client;
+  taskQueue: string;
+}

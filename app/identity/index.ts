@@ -1,0 +1,69 @@
+// Who is acting: signing in (the demo users in development, OIDC in production), the actor of a
+// session or token with the roles read from the database, and what that actor may open.
+import { refuse } from '../../domain/refusals';
+import { orgActions, ROLES, type Actor, type OrgAction, type Role } from '../../domain/roles';
+import type { Models } from '../../models';
+import type { Directory } from '../core/directory';
+
+/** Where someone lands after signing in: the first page of this list that they may open. */
+const HOME_ORDER: OrgAction[] = ['viewBuyerRequests', 'handleIntake', 'viewTasks', 'listInvoices', 'viewContributions', 'viewDashboard'];
+
+export function identityFeature({ models }: { models: Models }, directory: Directory) {
+  const toActor = (user: { _id: string; name: string; memberships: { org: string; roles: string[] }[] }, org: string): Actor | null => {
+    const m = user.memberships.find((x) => x.org === org);
+    if (!m) return null;
+    return { userId: user._id, org, roles: m.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), name: user.name };
+  };
+
+  /** The actor of a signed-in session: the user must still exist and still work for the organisation. */
+  async function sessionActor(userId: string, org: string): Promise<Actor | null> {
+    const user = await models.User.findById(userId).lean();
+    return user ? toActor(user, org) : null;
+  }
+
+  /** The demo users and their organisations, for the development sign-in. */
+  async function demoSignIns() {
+    const users = await models.User.find().sort({ _id: 1 }).lean();
+    const name = await directory.namer();
+    return users.flatMap((u) =>
+      u.memberships.map((m) => ({ userId: u._id, org: m.org, orgName: name(m.org), name: u.name, roles: m.roles as Role[] })),
+    );
+  }
+
+  /** Development sign-in as a demo user acting for one of their organisations. */
+  async function signIn(userId: string, org?: string): Promise<Actor> {
+    const user = await models.User.findById(userId).lean();
+    if (!user) throw refuse('not_found', { thing: 'user' }, 'user');
+    const actor = toActor(user, org ?? user.memberships[0]?.org ?? '');
+    if (!actor) throw refuse('no_membership', { user: userId, org: org ?? '' }, 'org');
+    return actor;
+  }
+
+  /** An OIDC login: the user by subject, or by e-mail (the login passes it only when the provider verified it). */
+  async function oidcActor(claims: { sub: string; email?: string }): Promise<Actor | null> {
+    const user =
+      (await models.User.findById(claims.sub).lean()) ?? (claims.email ? await models.User.findOne({ email: claims.email }).lean() : null);
+    const first = user?.memberships[0];
+    return user && first ? toActor(user, first.org) : null;
+  }
+
+  return {
+    sessionActor,
+    demoSignIns,
+    signIn,
+    oidcActor,
+    /** The organisation-wide actions the actor may take (the menu shows exactly these). */
+    capabilities: (actor: Actor) => orgActions(actor),
+    home(actor: Actor): OrgAction {
+      const mine = orgActions(actor);
+      return HOME_ORDER.find((a) => mine.includes(a)) ?? 'viewDashboard';
+    },
+    orgName: (code: string) => directory.orgName(code),
+    namer: () => directory.namer(),
+    /** My e-mails (the local mailbox). */
+    async mailbox(actor: Actor) {
+      return models.Mail.find({ to: actor.userId }).sort({ createdAt: -1, _id: -1 }).limit(200).lean();
+    },
+  };
+}
+export type IdentityFeature = ReturnType<typeof identityFeature>;

@@ -1,0 +1,36 @@
+// The application layer: one feature per folder, each owning its input schemas, its access
+// rules (tables in domain/), its multi-step actions and its refusals. The JSON API (api/) and
+// the web pages (web/) call these features and nothing else.
+import { catalogueFeature } from './catalogue';
+import { contributionFeature } from './contributions';
+import type { AppDeps } from './core/deps';
+import { createDirectory } from './core/directory';
+import { dashboardFeature } from './dashboard';
+import { identityFeature } from './identity';
+import { invoicingFeature } from './invoicing';
+import { requestFeature } from './requests';
+
+export function createApplication(deps: AppDeps) {
+  const directory = createDirectory(deps.models);
+  const invoicing = invoicingFeature(deps, directory);
+  return {
+    identity: identityFeature(deps, directory),
+    requests: requestFeature(deps, directory),
+    invoicing,
+    contributions: contributionFeature(deps, directory),
+    catalogue: catalogueFeature(deps),
+    dashboard: dashboardFeature(deps, directory, invoicing),
+    /** Whether the database and Temporal answer. */
+    async health() {
+      return {
+        mongodb: deps.models.Request.db.readyState === 1,
+        temporal: await deps.client.workflowService
+          .getSystemInfo({})
+          .then(() => true)
+          .catch(() => false),
+      };
+    },
+  };
+}
+export type Application = ReturnType<typeof createApplication>;
+export type { AppDeps };

@@ -1,0 +1,558 @@
+// The invoicing feature: invoice runs, invoices and credit notes with the actions the caller
+// may take, line-by-line reconciliation, disputes, payments and corrections through the
+// invoice's workflow, the documents (HTML, PDF, UBL), balances, netting and the CSV exports.
+// Who may do what is the table in domain/invoice-access.ts.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { z } from 'zod';
+import * as msg from '../../contracts';
+import {
+  correctionWorkflowId,
+  getInvoiceRunProgress,
+  invoiceRunWorkflowId,
+  invoiceWorkflowId,
+  type CorrectionResult,
+  type InvoiceLineState,
+  type InvoiceState,
+} from '../../contracts';
+import { ulid } from 'ulid';
+import { invoicePdf } from '../../documents/pdf';
+import { invoiceUbl, type UblProfile } from '../../documents/ubl';
+import { invoiceView, type InvoiceView } from '../../documents/invoice-view';
+import { isContributionStepKey } from '../../domain/contributions';
+import { dutchDate, periodBounds } from '../../domain/dates';
+import {
+  INVOICE_LEVEL_ACTIONS,
+  invoiceActions,
+  invoiceDisplayStatus,
+  invoiceRefusal,
+  LINE_ACTIONS,
+  readableSides,
+  type InvoiceAction,
+  type InvoiceSubject,
+} from '../../domain/invoice-access';
+import { centsToDecimal } from '../../domain/money';
+import { nettingProposal, type Balance } from '../../domain/netting';
+import { matchContributionLine, matchLine, outstandingCents } from '../../domain/reconciliation';
+import { notFound, refuse, roleRequired } from '../../domain/refusals';
+import { assertOrgAction, type Actor } from '../../domain/roles';
+import { createViews } from '../../lib/views';
+import type { StepLine } from '../../models/contributions';
+import { toCsv } from '../core/csv';
+import type { AppDeps } from '../core/deps';
+import type { Directory } from '../core/directory';
+import { isoDate, minutes, parseInput, period, positiveCents, text } from '../core/input';
+import { executeWorkflow, fromTemporal, startWorkflow, update } from '../core/temporal';
+
+export const INVOICE_SCHEMAS = {
+  acceptLine: z.object({}),
+  disputeLine: z.object({ reason: text(2000) }),
+  resolveDispute: z
+    .object({ creditCents: positiveCents.optional(), explanation: z.string().trim().max(2000).optional() })
+    .refine((b) => b.creditCents !== undefined || Boolean(b.explanation), { message: 'required', path: ['explanation'] }),
+  registerPayment: z.object({ amountCents: positiveCents, date: isoDate, reference: z.string().trim().max(200).default('') }),
+  bookCorrection: z.object({ requestId: text(100), date: isoDate, minutes: minutes(1440), description: text(2000) }),
+} as const;
+export type InvoiceWriteAction = keyof typeof INVOICE_SCHEMAS;
+export const runSchema = z.object({ period });
+export const ublSchema = z.object({ profile: z.enum(['peppol', 'nlcius']).default('peppol') });
+
+const UPDATES = {
+  acceptLine: msg.acceptLine,
+  disputeLine: msg.disputeLine,
+  resolveDispute: msg.resolveDispute,
+  registerPayment: msg.registerPayment,
+};
+
+export function invoicingFeature({ models, client, taskQueue }: AppDeps, directory: Directory) {
+  const documentViews = createViews();
+
+  const subjectOf = (i: {
+    buyer: string;
+    provider: string;
+    status: string;
+    kind?: string | null;
+    runKey?: string | null;
+    outstandingCents?: number | null;
+  }): InvoiceSubject => ({
+    buyer: i.buyer,
+    provider: i.provider,
+    status: (i.status === 'draft' ? 'issued' : i.status) as InvoiceSubject['status'],
+    kind: i.kind === 'credit_note' ? 'credit_note' : 'invoice',
+    contribution: isContributionStepKey(i.runKey),
+    outstandingCents: i.outstandingCents ?? 0,
+  });
+
+  /** An invoice the caller may read (finance of either party), else not_found. */
+  async function get(actor: Actor, id: string) {
+    const invoice = await models.Invoice.findOne({ _id: id, status: { $ne: 'draft' } }).lean();
+    if (!invoice || (invoice.provider !== actor.org && invoice.buyer !== actor.org)) throw notFound('invoice');
+    const refusal = invoiceRefusal('read', subjectOf(invoice), actor);
+    if (refusal) throw refusal;
+    return invoice;
+  }
+
+  type InvoiceDoc = Awaited<ReturnType<typeof get>>;
+
+  /** Outgoing invoices for provider finance, incoming ones for buyer finance (the same rule as a single invoice). */
+  async function list(actor: Actor) {
+    const sides = readableSides(actor);
+    if (sides.length === 0) throw roleRequired(['provider_finance', 'buyer_finance'], actor.org);
+    return models.Invoice.find({ $or: sides.map((s) => ({ [s]: actor.org })), status: { $ne: 'draft' } })
+      .sort({ issueDate: -1, number: -1 })
+      .lean();
+  }
+
+  /** Rows of the invoice list, with names and how each reads. */
+  async function rows(actor: Actor) {
+    const all = await list(actor);
+    const name = await directory.namer();
+    const row = (i: (typeof all)[number]) => ({
+      id: i._id,
+      number: i.number,
+      kind: i.kind,
+      providerName: name(i.provider),
+      buyerName: name(i.buyer),
+      issueDate: i.issueDate,
+      dueDate: i.kind === 'credit_note' ? null : i.dueDate,
+      grossCents: i.grossCents,
+      outstandingCents: i.kind === 'credit_note' ? null : i.outstandingCents,
+      displayStatus: invoiceDisplayStatus(i),
+    });
+    const sides = readableSides(actor);
+    return {
+      outgoing: sides.includes('provider') ? all.filter((i) => i.provider === actor.org).map(row) : null,
+      incoming: sides.includes('buyer') ? all.filter((i) => i.buyer === actor.org).map(row) : null,
+    };
+  }
+
+  /** A contribution invoice's lines matched against the recorded step (advance k of n or the settlement). */
+  async function contributionLines(invoice: InvoiceDoc) {
+    const step = await models.ContributionStep.findById(invoice.runKey).lean();
+    const stepLine = ((step?.lines as StepLine[] | undefined) ?? []).find((l) => l.participant === invoice.buyer) ?? null;
+    const states = (invoice.lineStates ?? []) as unknown as InvoiceLineState[];
+    return invoice.lines.map((l, i) => ({
+      lineNo: i + 1,
+      ...l,
+      match: matchContributionLine({ amountCents: l.amountCents as number }, stepLine, { id: invoice._id, buyer: invoice.buyer }),
+      budgetMinutes: null as number | null,
+      contribution:
+        step && stepLine
+          ? {
+              stepId: step._id,
+              product: step.product,
+              year: step.year,
+              kind: step.kind,
+              instalment: step.instalment ?? null,
+              instalments: step.instalments ?? null,
+              contributionCents: stepLine.contributionCents,
+              invoicedBeforeCents: stepLine.invoicedBeforeCents,
+              plannedCents: stepLine.amountCents,
+            }
+          : null,
+      state: states[i] ?? null,
+    }));
+  }
+
+  /** An hour invoice's lines matched to their request's approved budget. */
+  async function hourLines(invoice: InvoiceDoc) {
+    const requestIds = invoice.lines.map((l) => l.requestId as string);
+    const requests = new Map((await models.Request.find({ _id: { $in: requestIds } }).lean()).map((r) => [r._id, r]));
+    // Minutes of each request on earlier invoices to this buyer.
+    const earlier = await models.Invoice.find({
+      kind: 'invoice',
+      buyer: invoice.buyer,
+      status: { $ne: 'draft' },
+      issueDate: { $lte: invoice.issueDate },
+      _id: { $ne: invoice._id },
+    })
+      .select({ lines: 1, issueDate: 1, number: 1 })
+      .lean();
+    const before = (requestId: string) =>
+      earlier
+        .filter((e) => (e.number ?? '') < (invoice.number ?? ''))
+        .reduce((s, e) => s + e.lines.filter((l) => l.requestId === requestId).reduce((a, l) => a + (l.minutes as number), 0), 0);
+    const requestFor = (rid: string) => {
+      const r = requests.get(rid);
+      return r ? { buyer: r.buyer, budgetMinutes: (r.budgetMinutes as number | null) ?? null } : null;
+    };
+    const states = (invoice.lineStates ?? []) as unknown as InvoiceLineState[];
+    return invoice.lines.map((l, i) => ({
+      lineNo: i + 1,
+      ...l,
+      match: matchLine(
+        { requestId: l.requestId as string, minutes: l.minutes as number },
+        requestFor(l.requestId as string),
+        invoice.buyer,
+        before(l.requestId as string),
+      ),
+      budgetMinutes: requests.get(l.requestId as string)?.budgetMinutes ?? null,
+      contribution: null,
+      state: states[i] ?? null,
+    }));
+  }
+
+  /** Each line matched to its request's approved budget (or its contribution step), with its state. */
+  async function reconciliation(actor: Actor, id: string) {
+    const invoice = await get(actor, id);
+    const lines = isContributionStepKey(invoice.runKey) ? await contributionLines(invoice) : await hourLines(invoice);
+    return { invoice, lines };
+  }
+
+  /**
+   * The invoice with everything its page shows: the lines with their reconciliation and the
+   * actions the caller may take on each, the invoice-level actions, credit notes and payments.
+   */
+  async function detail(actor: Actor, id: string) {
+    const { invoice, lines } = await reconciliation(actor, id);
+    const subject = subjectOf(invoice);
+    const credit = invoice.kind === 'credit_note';
+    const creditNotes = await models.Invoice.find({ _id: { $in: invoice.creditNoteIds ?? [] }, status: { $ne: 'draft' } })
+      .select({ number: 1, grossCents: 1 })
+      .lean();
+    const requests =
+      credit || subject.contribution
+        ? []
+        : await models.Request.find({ _id: { $in: invoice.lines.map((l) => l.requestId).filter(Boolean) } })
+            .select({ title: 1 })
+            .sort({ _id: 1 })
+            .lean();
+    return {
+      invoice: { ...invoice, displayStatus: invoiceDisplayStatus(invoice) },
+      contribution: subject.contribution,
+      providerName: await directory.orgName(invoice.provider),
+      buyerName: await directory.orgName(invoice.buyer),
+      actions: invoiceActions(subject, actor, INVOICE_LEVEL_ACTIONS),
+      lines: lines.map((l) => ({
+        ...l,
+        status: l.state?.status ?? 'open',
+        actions: credit
+          ? []
+          : invoiceActions({ ...subject, line: { lineNo: l.lineNo, status: l.state?.status ?? 'open' } }, actor, LINE_ACTIONS),
+      })),
+      creditNotes: creditNotes.map((c) => ({ id: c._id, number: c.number, grossCents: c.grossCents })),
+      correctableRequests: requests.map((r) => ({ id: r._id, title: r.title })),
+    };
+  }
+
+  /**
+   * A reconciliation, payment or correction: checked against the access table and the stored
+   * invoice here, then sent to the invoice's workflow, which checks it again and records it.
+   */
+  async function act(
+    actor: Actor,
+    id: string,
+    action: InvoiceWriteAction,
+    raw: unknown,
+    lineNo?: number,
+  ): Promise<InvoiceState | CorrectionResult> {
+    const input = parseInput(INVOICE_SCHEMAS[action], raw) as Record<string, unknown>;
+    const invoice = await get(actor, id);
+    const subject = subjectOf(invoice);
+    const isLine = (LINE_ACTIONS as readonly InvoiceAction[]).includes(action);
+    if (isLine) {
+      if (!Number.isInteger(lineNo) || lineNo! < 1 || lineNo! > invoice.lines.length) throw notFound('invoice_line');
+      const state = ((invoice.lineStates ?? []) as unknown as InvoiceLineState[])[lineNo! - 1];
+      subject.line = { lineNo: lineNo!, status: state?.status ?? 'open' };
+    }
+    const refusal = invoiceRefusal(action, subject, actor);
+    if (refusal) throw refusal;
+    if (action === 'bookCorrection') return bookCorrection(actor, invoice, input as z.output<(typeof INVOICE_SCHEMAS)['bookCorrection']>);
+    return update(
+      client.workflow.getHandle(invoiceWorkflowId(id)),
+      UPDATES[action] as never,
+      { ...input, ...(isLine ? { lineNo } : {}), actor } as never,
+      'invoice',
+    ) as Promise<InvoiceState>;
+  }
+
+  /**
+   * A correction: a new approved entry for a request on the invoice, billed by a later run.
+   * Written by its own workflow (with its audit event), also when the invoice is paid.
+   */
+  async function bookCorrection(
+    actor: Actor,
+    invoice: InvoiceDoc,
+    input: z.output<(typeof INVOICE_SCHEMAS)['bookCorrection']>,
+  ): Promise<CorrectionResult> {
+    if (!invoice.lines.some((l) => l.requestId === input.requestId))
+      throw refuse('request_not_on_invoice', { requestId: input.requestId }, 'requestId');
+    if (input.date > dutchDate(Date.now())) throw refuse('date_in_future', {}, 'date');
+    const correctionId = ulid();
+    try {
+      return await executeWorkflow(client, 'correctionWorkflow', {
+        workflowId: correctionWorkflowId(correctionId),
+        taskQueue,
+        args: [
+          {
+            correctionId,
+            invoiceId: invoice._id,
+            invoiceNumber: invoice.number ?? invoice._id,
+            ...input,
+            actor,
+            at: new Date().toISOString(),
+          },
+        ],
+      });
+    } catch (err) {
+      throw fromTemporal(err, 'request');
+    }
+  }
+
+  /** The view every document format renders: HTML, PDF and UBL show the same figures. */
+  async function view(actor: Actor, id: string): Promise<InvoiceView> {
+    const invoice = await get(actor, id);
+    const [provider, buyer, agreement] = await Promise.all([
+      models.Organisation.findById(invoice.provider).lean(),
+      models.Organisation.findById(invoice.buyer).lean(),
+      models.Agreement.findById(invoice.agreementId).lean(),
+    ]);
+    if (!provider || !buyer) throw notFound('organisation');
+    return invoiceView(invoice as never, provider, buyer, agreement?.paymentTermDays ?? 30);
+  }
+
+  /** The documents of an invoice or credit note: a file name, a media type and the content. */
+  async function document(actor: Actor, id: string, format: 'html' | 'pdf' | 'ubl', rawQuery: unknown = {}) {
+    const v = await view(actor, id);
+    if (format === 'html')
+      return {
+        filename: `${v.number}.html`,
+        type: 'text/html',
+        inline: true,
+        body: documentViews.render('documents/invoice', v as unknown as Record<string, unknown>, 'documents/layout'),
+      };
+    if (format === 'pdf') return { filename: `${v.number}.pdf`, type: 'application/pdf', inline: false, body: await invoicePdf(v) };
+    const { profile } = parseInput(ublSchema, rawQuery);
+    return { filename: `${v.number}.xml`, type: 'application/xml', inline: false, body: invoiceUbl(v, profile as UblProfile) };
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------
+
+  function checkPeriod(p: string): void {
+    if (periodBounds(p).start > dutchDate(Date.now())) throw refuse('period_not_started', { period: p }, 'period');
+  }
+
+  /** The form to start a run: for provider finance, with this month as the suggested period. */
+  function runDefaults(actor: Actor) {
+    assertOrgAction(actor, 'startInvoiceRun');
+    return { period: dutchDate(Date.now()).slice(0, 7) };
+  }
+
+  /** Starts the run of the caller's organisation for a period, or joins the one running now. */
+  async function startRun(actor: Actor, raw: unknown) {
+    assertOrgAction(actor, 'startInvoiceRun');
+    const { period: p } = parseInput(runSchema, raw);
+    checkPeriod(p);
+    const workflowId = invoiceRunWorkflowId(actor.org, p);
+    const rerun = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then((d) => d.status.name !== 'RUNNING')
+      .catch(() => false);
+    try {
+      const handle = await startWorkflow(client, 'invoiceRunWorkflow', {
+        workflowId,
+        taskQueue,
+        workflowIdConflictPolicy: 'FAIL',
+        args: [{ provider: actor.org, period: p, issueDate: dutchDate(Date.now()), startedBy: actor }],
+      });
+      // A finished period may run again: it bills only what was approved since; nothing twice.
+      return { workflowId, runId: handle.firstExecutionRunId, alreadyRunning: false, rerun };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const desc = await client.workflow.getHandle(workflowId).describe();
+        return { workflowId, runId: desc.runId, alreadyRunning: true, rerun: false };
+      }
+      throw err;
+    }
+  }
+
+  /** Progress of the latest run for a period, with the invoices it made. */
+  async function runProgress(actor: Actor, p: string) {
+    assertOrgAction(actor, 'startInvoiceRun');
+    parseInput(runSchema, { period: p });
+    const handle = client.workflow.getHandle(invoiceRunWorkflowId(actor.org, p));
+    let progress;
+    let status: string;
+    try {
+      const [desc, q] = await Promise.all([handle.describe(), handle.query(getInvoiceRunProgress)]);
+      progress = q;
+      status = desc.status.name;
+    } catch (err) {
+      throw fromTemporal(err, 'invoice_run');
+    }
+    const name = await directory.namer();
+    const invoices = await models.Invoice.find({ _id: { $in: progress.invoiceIds }, provider: actor.org, status: { $ne: 'draft' } })
+      .select({ number: 1, buyer: 1, grossCents: 1 })
+      .lean();
+    const previous = await models.Invoice.countDocuments({ provider: actor.org, period: p, kind: 'invoice', status: { $ne: 'draft' } });
+    return {
+      ...progress,
+      status,
+      period: p,
+      // Any closed run is done; one that did not complete (failed, cancelled, terminated) says so.
+      done: progress.phase === 'done' || status !== 'RUNNING',
+      failed: !['RUNNING', 'COMPLETED'].includes(status),
+      percent: progress.entriesTotal
+        ? Math.round((progress.entriesProcessed / progress.entriesTotal) * 100)
+        : progress.phase === 'done' || status !== 'RUNNING'
+          ? 100
+          : 0,
+      /** Invoices of this period from this and earlier runs. */
+      invoicesOfPeriod: previous,
+      invoices: invoices.map((i) => ({ id: i._id, number: i.number, buyerName: name(i.buyer), grossCents: i.grossCents })),
+    };
+  }
+
+  // ---- balances and exports ----------------------------------------------------------------
+
+  /** Invoiced, credited, paid and outstanding per provider-buyer pair of the given documents. */
+  async function pairBalances(filter: object): Promise<Balance[]> {
+    const docs = await models.Invoice.find({ status: { $ne: 'draft' }, ...filter })
+      .select({ kind: 1, provider: 1, buyer: 1, grossCents: 1, paidCents: 1 })
+      .lean();
+    const pairs = new Map<string, Balance>();
+    for (const d of docs) {
+      const key = `${d.provider}>${d.buyer}`;
+      const b = pairs.get(key) ?? {
+        creditor: d.provider,
+        debtor: d.buyer,
+        invoicedCents: 0,
+        creditedCents: 0,
+        paidCents: 0,
+        outstandingCents: 0,
+      };
+      if (d.kind === 'credit_note') b.creditedCents += d.grossCents;
+      else {
+        b.invoicedCents += d.grossCents;
+        b.paidCents += d.paidCents ?? 0;
+      }
+      b.outstandingCents = outstandingCents(b.invoicedCents, b.creditedCents, b.paidCents);
+      pairs.set(key, b);
+    }
+    return [...pairs.values()].sort((a, b) => a.creditor.localeCompare(b.creditor) || a.debtor.localeCompare(b.debtor));
+  }
+
+  /** The pairs the caller's organisation is in. */
+  async function balances(actor: Actor) {
+    assertOrgAction(actor, 'viewBalances');
+    return pairBalances({ $or: [{ provider: actor.org }, { buyer: actor.org }] });
+  }
+
+  /**
+   * The region-wide netting proposal is computed over all outstanding amounts, but each
+   * organisation sees only its own net position and the transfers it pays or receives.
+   */
+  async function netting(actor: Actor) {
+    assertOrgAction(actor, 'viewBalances');
+    const proposal = nettingProposal(await pairBalances({}));
+    return {
+      org: actor.org,
+      netPositionCents: proposal.positions[actor.org] ?? 0,
+      transfers: proposal.transfers.filter((t) => t.from === actor.org || t.to === actor.org),
+    };
+  }
+
+  const money = (cents: number) => centsToDecimal(cents);
+
+  async function balancesCsv(actor: Actor): Promise<string> {
+    const rowsOut = (await balances(actor)).map((b) => [
+      b.creditor,
+      b.debtor,
+      money(b.invoicedCents),
+      money(b.creditedCents),
+      money(b.paidCents),
+      money(b.outstandingCents),
+    ]);
+    return toCsv(['crediteur', 'debiteur', 'gefactureerd', 'gecrediteerd', 'betaald', 'openstaand'], rowsOut);
+  }
+
+  /** Invoices and credit notes with their lines, one row per line, for finance systems. */
+  async function invoicesCsv(actor: Actor): Promise<string> {
+    const out: unknown[][] = [];
+    for (const inv of await list(actor)) {
+      inv.lines.forEach((l, i) =>
+        out.push([
+          inv.number ?? '',
+          inv.kind,
+          inv.provider,
+          inv.buyer,
+          inv.issueDate,
+          inv.dueDate,
+          inv.orderReference,
+          i + 1,
+          l.requestId ?? '',
+          l.minutes ?? 0,
+          money(l.rateCentsPerHour ?? 0),
+          money(l.amountCents ?? 0),
+          l.vatCategory ?? '',
+          money(inv.netCents),
+          money(inv.vatCents),
+          money(inv.grossCents),
+          inv.status,
+        ]),
+      );
+    }
+    const header = [
+      'nummer',
+      'soort',
+      'leverancier',
+      'afnemer',
+      'factuurdatum',
+      'vervaldatum',
+      'ordernummer',
+      'regel',
+      'opdracht',
+      'minuten',
+      'tarief',
+      'bedrag',
+      'btw_categorie',
+      'netto',
+      'btw',
+      'totaal',
+      'status',
+    ];
+    return toCsv(header, out);
+  }
+
+  /** The balances page: per pair, as a matrix, and the caller's part of the netting proposal. */
+  async function balancesOverview(actor: Actor) {
+    const list_ = await balances(actor);
+    const net = await netting(actor);
+    const name = await directory.namer();
+    const codes = [...new Set(list_.flatMap((b) => [b.creditor, b.debtor]))].sort();
+    return {
+      balances: list_.map((b) => ({ ...b, creditorName: name(b.creditor), debtorName: name(b.debtor) })),
+      columns: codes.map((c) => ({ code: c, name: name(c) })),
+      matrix: codes.map((creditor) => ({
+        name: name(creditor),
+        cells: codes.map((debtor) => {
+          const b = list_.find((x) => x.creditor === creditor && x.debtor === debtor);
+          return { value: b ? b.outstandingCents : null, self: creditor === debtor };
+        }),
+      })),
+      netPositionCents: net.netPositionCents,
+      transfers: net.transfers.map((t) => ({ ...t, fromName: name(t.from), toName: name(t.to) })),
+      orgName: name(actor.org),
+    };
+  }
+
+  return {
+    list,
+    rows,
+    get,
+    detail,
+    reconciliation,
+    act,
+    view,
+    document,
+    runDefaults,
+    startRun,
+    runProgress,
+    balances,
+    netting,
+    balancesOverview,
+    balancesCsv,
+    invoicesCsv,
+  };
+}
+export type InvoicingFeature = ReturnType<typeof invoicingFeature>;

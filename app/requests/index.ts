@@ -1,0 +1,514 @@
+// The request feature: submitting, reading with the actions the caller may take, acting through
+// the request's workflow, the lists and queues of each role, the week view of hours. The API
+// and the pages call these and nothing else; the rules come from domain/lifecycle.ts.
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ulid } from 'ulid';
+import * as msg from '../../contracts';
+import { getRequestState, requestWorkflowId, SA, submitted, type RequestState } from '../../contracts';
+import type { ActionInfo } from '../../domain/access';
+import { dutchDate, mondayOf, weekDays } from '../../domain/dates';
+import {
+  budgetPercent,
+  freeReviewers,
+  INTAKE_STATUSES,
+  isParty,
+  openMinutes,
+  PROCESS_DEFAULTS,
+  requestActions,
+  requestRefusal,
+  TERMINAL_STATUSES,
+  WORKING_STATUSES,
+  type RequestAction,
+  type RequestStatus,
+} from '../../domain/lifecycle';
+import { none, notFound, refuse, Refusal } from '../../domain/refusals';
+import { assertOrgAction, type Actor } from '../../domain/roles';
+import { currentService } from '../../lib/service-transfers';
+import { withBillingStatus } from '../../models/billing';
+import type { AppDeps } from '../core/deps';
+import type { Directory } from '../core/directory';
+import { parseInput } from '../core/input';
+import { fromTemporal, update, workflowType } from '../core/temporal';
+import { ACTION_SCHEMAS, listSchema, submitSchema, weekSchema, type ListFilter, type SubmitInput } from './schemas';
+
+const UPDATES: { [A in RequestAction]: UpdateDefinition<unknown, [never]> } = {
+  acceptIntake: msg.acceptIntake,
+  rejectIntake: msg.rejectIntake,
+  askClarification: msg.askClarification,
+  answerClarification: msg.answerClarification,
+  approveQuote: msg.approveQuote,
+  declineQuote: msg.declineQuote,
+  assign: msg.assign,
+  logTime: msg.logTime,
+  editTime: msg.editTime,
+  deleteTime: msg.deleteTime,
+  approveTime: msg.approveTime,
+  requestBudgetExtension: msg.requestBudgetExtension,
+  decideBudgetExtension: msg.decideBudgetExtension,
+  submitResult: msg.submitResult,
+  nominateReviewer: msg.nominateReviewer,
+  review: msg.review,
+  acceptResult: msg.acceptResult,
+  rejectResult: msg.rejectResult,
+  cancel: msg.cancel,
+} as never;
+
+const excerpt = (text: string, max = 160) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+};
+
+/** Actions on the provider's side that the buyer never sees the notes of. */
+const INTERNAL_REASONS = ['approveReview', 'rejectReview'];
+const REVIEW_ROLES = ['reviewer'];
+const NOMINEE_ROLES = ['staff', 'reviewer', 'coordinator'];
+
+/** A request as its reader may see it: the buyer gets no internal notes of the provider. */
+export type RequestView = Omit<RequestState, 'lastReason' | 'nominatedReviewer' | 'openEntries'> & {
+  lastReason: string | null;
+  nominatedReviewer: string | null;
+  openEntries: RequestState['openEntries'];
+};
+
+function viewFor<
+  T extends { provider: string; lastReason?: string | null; lastReasonAction?: string | null; nominatedReviewer?: string | null },
+>(r: T, actor: Actor): T {
+  if (actor.org === r.provider) return r;
+  return {
+    ...r,
+    lastReason: INTERNAL_REASONS.includes(r.lastReasonAction ?? '') ? null : (r.lastReason ?? null),
+    nominatedReviewer: null,
+  };
+}
+
+export interface ReviewSituation {
+  /** Reviewers of the provider who may still review this request. */
+  free: string[];
+  /** Nobody may review: every reviewer registered hours (and nobody was named). */
+  blocked: boolean;
+  /** Colleagues the coordinator can name as reviewer. */
+  candidates: { userId: string; name: string }[];
+}
+
+export function requestFeature({ models, client, taskQueue }: AppDeps, directory: Directory) {
+  const handleOf = (id: string): WorkflowHandle => client.workflow.getHandle(requestWorkflowId(id));
+  const today = () => dutchDate(Date.now());
+
+  /** The live state, or not_found when it does not exist or the caller's organisation is no party. */
+  async function state(actor: Actor, id: string): Promise<RequestState> {
+    if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound('request');
+    let s: RequestState;
+    try {
+      s = await handleOf(id).query(getRequestState);
+    } catch (err) {
+      throw fromTemporal(err, 'request');
+    }
+    // Not 403: another municipality must not even learn that the request exists.
+    if (!isParty(s, actor)) throw notFound('request');
+    return s;
+  }
+
+  async function reviewers(provider: string): Promise<string[]> {
+    return (await directory.usersWithRole(provider, REVIEW_ROLES)).map((u) => u._id);
+  }
+
+  async function reviewSituation(s: RequestState): Promise<ReviewSituation> {
+    const free = freeReviewers(s, await reviewers(s.provider));
+    const candidates = (await directory.usersWithRole(s.provider, NOMINEE_ROLES))
+      .filter((u) => !s.contributors.includes(u._id) && u._id !== s.assignee)
+      .map((u) => ({ userId: u._id, name: u.name }));
+    return {
+      free,
+      blocked: (s.reviewRequired ?? true) && s.kind !== 'standing' && free.length === 0 && !s.nominatedReviewer,
+      candidates,
+    };
+  }
+
+  /** The rules' subject, with the reviewers known (for nominating one). */
+  async function subjectOf(s: RequestState) {
+    return { ...s, reviewers: s.provider ? await reviewers(s.provider) : [] };
+  }
+
+  /** The request with the actions the caller may take now (or why not), and who is who. */
+  async function detail(actor: Actor, id: string) {
+    const s = await state(actor, id);
+    const provider = actor.org === s.provider;
+    const actions = requestActions(await subjectOf(s), actor);
+    const names = await directory.userNames([s.assignee ?? '', s.nominatedReviewer ?? '']);
+    const service = await models.Service.findById(s.serviceId).select({ name: 1 }).lean();
+    return {
+      request: viewFor(s, actor) as RequestView,
+      actions,
+      serviceName: service?.name ?? s.serviceId,
+      buyerName: await directory.orgName(s.buyer),
+      providerName: await directory.orgName(s.provider),
+      assigneeName: s.assignee ? (names.get(s.assignee) ?? s.assignee) : null,
+      nominatedReviewerName: provider && s.nominatedReviewer ? (names.get(s.nominatedReviewer) ?? s.nominatedReviewer) : null,
+      review: provider && ['in_progress', 'in_review'].includes(s.status) ? await reviewSituation(s) : null,
+    };
+  }
+
+  async function submit(actor: Actor, raw: SubmitInput | unknown): Promise<RequestState> {
+    assertOrgAction(actor, 'submitRequest');
+    const input = parseInput(submitSchema, raw);
+    const day = today();
+    // A service that moved to the shared centre takes new requests there from its effective date.
+    const service = await currentService(models, input.serviceId, day);
+    if (!service) throw refuse('service_unknown', { serviceId: input.serviceId }, 'serviceId');
+    if (service.provider === actor.org) throw refuse('own_service', none(), 'serviceId');
+    const agreement = await models.Agreement.findOne({
+      buyer: actor.org,
+      provider: service.provider,
+      serviceIds: service._id,
+      validFrom: { $lte: day },
+      validTo: { $gte: day },
+    }).lean();
+    if (!agreement) throw refuse('no_active_agreement', { provider: service.provider, service: service.name }, 'serviceId');
+    const requestId = ulid();
+    const startWorkflowOperation = new WithStartWorkflowOperation(workflowType('requestWorkflow'), {
+      workflowId: requestWorkflowId(requestId),
+      taskQueue,
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: SA.buyer, value: actor.org },
+        { key: SA.provider, value: service.provider },
+        { key: SA.status, value: 'submitted' },
+      ],
+      args: [
+        {
+          requestId,
+          buyer: actor.org,
+          provider: service.provider,
+          serviceId: service._id,
+          agreementId: agreement._id,
+          kind: input.kind,
+          title: input.title,
+          description: input.description,
+          process: {
+            quoteRequired: service.quoteRequired ?? PROCESS_DEFAULTS.quoteRequired,
+            intakeSlaDays: service.intakeSlaDays ?? PROCESS_DEFAULTS.intakeSlaDays,
+            deliverySlaDays: service.deliverySlaDays ?? PROCESS_DEFAULTS.deliverySlaDays,
+            silentAcceptanceDays: service.silentAcceptanceDays ?? PROCESS_DEFAULTS.silentAcceptanceDays,
+            reviewRequired: service.reviewRequired ?? PROCESS_DEFAULTS.reviewRequired,
+          },
+          periodEnd: input.kind === 'standing' ? agreement.validTo : null,
+          standingBudgetMinutes: input.kind === 'standing' && agreement.hourBudget ? agreement.hourBudget * 60 : null,
+          submittedBy: actor,
+          submittedAt: new Date().toISOString(),
+        },
+      ],
+    });
+    // Start and first update in one call: the answer comes once the request is recorded.
+    try {
+      return await client.workflow.executeUpdateWithStart(submitted, { startWorkflowOperation });
+    } catch (err) {
+      throw fromTemporal(err, 'request');
+    }
+  }
+
+  /** Checks the parts of an action that need the database (who can be assigned or named). */
+  async function checkWithRecords(s: RequestState, action: RequestAction, input: Record<string, unknown>): Promise<void> {
+    if (action === 'assign') {
+      const assignee = String(input.assignee);
+      const user = await models.User.findById(assignee).lean();
+      const membership = user?.memberships.find((m) => m.org === s.provider);
+      if (!user || !membership?.roles.includes('staff')) throw refuse('assignee_not_staff', { assignee, provider: s.provider }, 'assignee');
+      const service = await models.Service.findById(s.serviceId).lean();
+      if (service && !user.skills.includes(service.policyArea))
+        throw refuse('assignee_lacks_skill', { assignee, skill: service.policyArea }, 'assignee');
+    }
+    if (action === 'nominateReviewer') {
+      const reviewer = String(input.reviewer);
+      const { candidates } = await reviewSituation(s);
+      if (!candidates.some((c) => c.userId === reviewer)) {
+        const why = s.contributors.includes(reviewer) ? 'contributor' : reviewer === s.assignee ? 'assignee' : 'not_staff';
+        throw refuse('reviewer_not_eligible', { reviewer, why }, 'reviewer');
+      }
+    }
+  }
+
+  /**
+   * One action of the lifecycle, through the request's workflow: the input is checked with the
+   * action's schema, the rules of the access table are checked here and again in the
+   * workflow's validator (which also sees concurrent changes), and a refusal changes nothing.
+   */
+  async function act<A extends RequestAction>(actor: Actor, id: string, action: A, raw: unknown): Promise<unknown> {
+    const input = parseInput(ACTION_SCHEMAS[action], raw) as Record<string, unknown>;
+    const s = await state(actor, id);
+    const refusal = requestRefusal(action, await subjectOf(s), actor);
+    if (refusal) throw refusal;
+    await checkWithRecords(s, action, input);
+    try {
+      return await update(handleOf(id), UPDATES[action], { ...input, actor } as never, 'request');
+    } catch (err) {
+      // The workflow closed between our read and the update: say so in the request's terms.
+      if (err instanceof Refusal && err.code === 'not_found') {
+        const now = await state(actor, id);
+        if (TERMINAL_STATUSES.includes(now.status)) throw refuse('request_closed', { status: now.status });
+      }
+      throw err;
+    }
+  }
+
+  async function list(actor: Actor, raw: ListFilter | unknown) {
+    const filter = parseInput(listSchema, raw);
+    const query: Record<string, unknown> = { $or: [{ buyer: actor.org }, { provider: actor.org }] };
+    if (filter.status) query.status = filter.status;
+    if (filter.buyer) query.buyer = filter.buyer;
+    if (filter.provider) query.provider = filter.provider;
+    if (filter.assignee) query.assignee = filter.assignee;
+    if (filter.serviceId) query.serviceId = filter.serviceId;
+    if (filter.overdue !== undefined) query.overdue = filter.overdue;
+    const direction = filter.sort.startsWith('-') ? -1 : 1;
+    const field = filter.sort.replace(/^-/, '');
+    const [items, total] = await Promise.all([
+      models.Request.find(query)
+        .sort({ [field]: direction, _id: direction })
+        .skip((filter.page - 1) * filter.pageSize)
+        .limit(filter.pageSize)
+        .lean(),
+      models.Request.countDocuments(query),
+    ]);
+    return { items: items.map((r) => viewFor(r, actor)), total, page: filter.page, pageSize: filter.pageSize };
+  }
+
+  /** Rows for the request tables of the pages, with names instead of codes. */
+  async function rows(items: Awaited<ReturnType<typeof list>>['items']) {
+    const name = await directory.namer();
+    const people = await directory.userNames(items.map((r) => r.assignee ?? ''));
+    return items.map((r) => ({
+      id: r._id,
+      title: r.title,
+      /** The start of the requester's description, for queues that decide on it (intake). */
+      summary: excerpt((r as { description?: string | null }).description ?? ''),
+      status: r.status as RequestStatus,
+      buyerName: name(r.buyer),
+      providerName: name(r.provider),
+      submittedAt: r.submittedAt,
+      deadline:
+        (r.deadlines as { delivery?: string | null; intake?: string | null } | null)?.delivery ??
+        (r.deadlines as { intake?: string | null } | null)?.intake ??
+        null,
+      overdue: Boolean(r.overdue),
+      breached: (r.breaches ?? []).length > 0,
+      loggedMinutes: r.loggedMinutes ?? 0,
+      budgetMinutes: r.budgetMinutes ?? null,
+      percent: budgetPercent(r.loggedMinutes ?? 0, r.budgetMinutes),
+      assigneeName: r.assignee ? (people.get(r.assignee) ?? r.assignee) : null,
+    }));
+  }
+
+  /** The buyer's requests (Mijn aanvragen). */
+  async function buyerRequests(actor: Actor) {
+    assertOrgAction(actor, 'viewBuyerRequests');
+    return rows((await list(actor, { buyer: actor.org, pageSize: 200 })).items);
+  }
+
+  /** The work the provider does (Opdrachten). */
+  async function providerRequests(actor: Actor) {
+    assertOrgAction(actor, 'viewProviderRequests');
+    return rows((await list(actor, { provider: actor.org, pageSize: 200 })).items);
+  }
+
+  /** The coordinator's intake: new requests, those waiting for the buyer, those to assign. */
+  async function intake(actor: Actor) {
+    assertOrgAction(actor, 'handleIntake');
+    const open = await models.Request.find({ provider: actor.org, status: { $in: [...INTAKE_STATUSES, 'accepted'] } })
+      .sort({ submittedAt: 1 })
+      .lean();
+    const of = (statuses: readonly string[]) => rows(open.filter((r) => statuses.includes(r.status)) as never);
+    return {
+      incoming: await of(['submitted']),
+      waiting: await of(['clarification', 'quoted']),
+      toAssign: await of(['accepted']),
+    };
+  }
+
+  /** Staff: requests assigned to me; reviewers: results waiting for a four-eyes review I may do. */
+  async function tasks(actor: Actor) {
+    assertOrgAction(actor, 'viewTasks');
+    const assigned = actor.roles.includes('staff')
+      ? await models.Request.find({ provider: actor.org, assignee: actor.userId, status: { $in: WORKING_STATUSES } })
+          .sort({ updatedAt: -1 })
+          .lean()
+      : [];
+    // Reviews I may do: as a reviewer who registered no hours, or as the colleague named for one.
+    const toReview = (await models.Request.find({ provider: actor.org, status: 'in_review' }).sort({ updatedAt: 1 }).lean()).filter(
+      (r) => requestRefusal('review', { ...r, status: r.status as RequestStatus }, actor) === null,
+    );
+    return { assigned, toReview };
+  }
+
+  async function taskRows(actor: Actor) {
+    const t = await tasks(actor);
+    return { assigned: await rows(t.assigned as never), toReview: await rows(t.toReview as never) };
+  }
+
+  async function reviewQueue(actor: Actor) {
+    assertOrgAction(actor, 'viewReviewQueue');
+    return (await taskRows(actor)).toReview;
+  }
+
+  /** Entries of a request with the name of who registered them and whether the caller may change them. */
+  async function timeEntries(actor: Actor, id: string) {
+    const s = await state(actor, id);
+    const entries = await withBillingStatus(models, await models.TimeEntry.find({ requestId: id }).sort({ date: 1, _id: 1 }).lean());
+    const names = await directory.userNames(entries.map((e) => e.userId));
+    const own = new Set(s.openEntries.filter((o) => o.userId === actor.userId).map((o) => o.entryId));
+    const editable = requestRefusal('editTime', s, actor) === null;
+    return entries.map((e) => ({
+      ...e,
+      userName: names.get(e.userId) ?? e.userId,
+      editable: editable && own.has(e._id),
+    }));
+  }
+
+  /** One own entry that can still be changed, for its edit form. */
+  async function editableEntry(actor: Actor, id: string, entryId: string) {
+    const s = await state(actor, id);
+    const entry = (await timeEntries(actor, id)).find((e) => e._id === entryId && e.editable);
+    if (!entry) throw notFound('time_entry');
+    return { request: { requestId: s.requestId, title: s.title }, entry };
+  }
+
+  async function auditTrail(actor: Actor, id: string) {
+    const s = await state(actor, id);
+    const events = await models.AuditEvent.find({ subject: `request-${id}` })
+      .sort({ seq: 1 })
+      .lean();
+    if (actor.org === s.provider) return events;
+    // The provider's four-eyes notes stay internal.
+    return events.map((e) =>
+      INTERNAL_REASONS.includes(e.action) && e.after && typeof e.after === 'object'
+        ? { ...e, after: { ...(e.after as Record<string, unknown>), reason: undefined } }
+        : e,
+    );
+  }
+
+  /**
+   * Staff of the provider, best fit first: with the service's skill, then those whose
+   * assignment keeps a reviewer free for the four-eyes review, then the fewest open hours.
+   */
+  async function suggestions(actor: Actor, id: string) {
+    const s = await state(actor, id);
+    const refusal = requestRefusal('assign', s, actor);
+    if (refusal && refusal.code === 'role_required') throw refusal;
+    const service = await models.Service.findById(s.serviceId).lean();
+    const staff = await directory.usersWithRole(s.provider, ['staff']);
+    const open = await models.Request.find({ provider: s.provider, status: { $in: [...WORKING_STATUSES, 'accepted'] } })
+      .select({ assignee: 1, budgetMinutes: 1, loggedMinutes: 1, status: 1 })
+      .lean();
+    const free = freeReviewers(s, await reviewers(s.provider));
+    return staff
+      .map((u) => ({
+        userId: u._id,
+        name: u.name,
+        hasSkill: service ? u.skills.includes(service.policyArea) : false,
+        openMinutes: openMinutes(open, u._id),
+        // Assigning the last free reviewer leaves nobody to review the work.
+        takesLastReviewer: free.length === 1 && free[0] === u._id,
+      }))
+      .sort(
+        (a, b) =>
+          Number(b.hasSkill) - Number(a.hasSkill) ||
+          Number(a.takesLastReviewer) - Number(b.takesLastReviewer) ||
+          a.openMinutes - b.openMinutes ||
+          a.userId.localeCompare(b.userId),
+      );
+  }
+
+  /** Hours per month of a request: the buyer's monthly overview of a standing order. */
+  async function monthlyOverview(actor: Actor, id: string) {
+    await state(actor, id);
+    const entries = await withBillingStatus(
+      models,
+      await models.TimeEntry.find({ requestId: id }).select({ requestId: 1, date: 1, minutes: 1, status: 1 }).lean(),
+    );
+    const months = new Map<string, { month: string; minutes: number; approvedMinutes: number; invoicedMinutes: number; entries: number }>();
+    for (const e of entries) {
+      const month = e.date.slice(0, 7);
+      const m = months.get(month) ?? { month, minutes: 0, approvedMinutes: 0, invoicedMinutes: 0, entries: 0 };
+      m.minutes += e.minutes;
+      m.entries += 1;
+      if (e.status === 'approved') m.approvedMinutes += e.minutes;
+      if (e.status === 'invoiced') m.invoicedMinutes += e.minutes;
+      months.set(month, m);
+    }
+    return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+  }
+
+  /** Services the buyer can order today: under an agreement (DVO) that is valid now. */
+  async function orderableServices(actor: Actor) {
+    assertOrgAction(actor, 'submitRequest');
+    const day = today();
+    const agreements = await models.Agreement.find({ buyer: actor.org, validFrom: { $lte: day }, validTo: { $gte: day } }).lean();
+    const ids = [...new Set(agreements.flatMap((a) => a.serviceIds))];
+    const services = await models.Service.find({ _id: { $in: ids } })
+      .sort({ name: 1 })
+      .lean();
+    const name = await directory.namer();
+    return services.map((s) => ({ id: s._id, name: s.name, providerName: name(s.provider) }));
+  }
+
+  /** My hours in a week (Monday to Sunday): per request and day, with the entries I can still change. */
+  async function week(actor: Actor, raw: unknown) {
+    assertOrgAction(actor, 'registerHours');
+    const { week: day } = parseInput(weekSchema, raw);
+    const monday = mondayOf(day ?? today());
+    const days = weekDays(monday);
+    const { assigned } = await tasks(actor);
+    const rowsOut: { id: string; title: string; cells: number[] }[] = [];
+    const editable: { requestId: string; title: string; id: string; date: string; minutes: number; description: string }[] = [];
+    const mine = await withBillingStatus(
+      models,
+      await models.TimeEntry.find({ userId: actor.userId, date: { $gte: days[0]!, $lte: days[6]! } }).lean(),
+    );
+    for (const r of assigned) {
+      const entries = mine.filter((e) => e.requestId === r._id);
+      if (r.status === 'in_progress')
+        for (const e of entries.filter((x) => x.status === 'registered'))
+          editable.push({ requestId: r._id, title: r.title, id: e._id, date: e.date, minutes: e.minutes, description: e.description });
+      if (r.status !== 'in_progress' && entries.length === 0) continue;
+      rowsOut.push({
+        id: r._id,
+        title: r.title,
+        cells: days.map((d) => entries.filter((e) => e.date === d).reduce((s, e) => s + e.minutes, 0)),
+      });
+    }
+    const totals = days.map((_, i) => rowsOut.reduce((s, r) => s + r.cells[i]!, 0));
+    return {
+      monday,
+      days,
+      today: today(),
+      rows: rowsOut,
+      totals,
+      weekTotal: totals.reduce((s, m) => s + m, 0),
+      editable: editable.sort((a, b) => a.date.localeCompare(b.date)),
+      open: assigned.filter((r) => r.status === 'in_progress').map((r) => ({ id: r._id, title: r.title })),
+    };
+  }
+
+  return {
+    state,
+    detail,
+    submit,
+    act,
+    list,
+    buyerRequests,
+    providerRequests,
+    intake,
+    tasks,
+    taskRows,
+    reviewQueue,
+    timeEntries,
+    editableEntry,
+    auditTrail,
+    suggestions,
+    monthlyOverview,
+    orderableServices,
+    week,
+  };
+}
+export type RequestFeature = ReturnType<typeof requestFeature>;
+export type { ActionInfo };

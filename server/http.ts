@@ -1,0 +1,70 @@
+// The one place that builds the HTTP server: security headers, request logging, body limits and
+// rate limits, then the JSON API and the Dutch web pages, both on the same application layer.
+import express, { type Express } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { ulid } from 'ulid';
+import { createApiRouter } from '../api';
+import { notFoundRoute, problemHandler } from '../api/problem';
+import type { RouteRegistry } from '../api/registry';
+import { createApplication, type Application } from '../app';
+import type { Config } from '../config';
+import type { Models } from '../models';
+import { createWebRouter } from '../web';
+
+export interface ServerDeps {
+  config: Config;
+  models: Models;
+  client: Client;
+  logger: Logger;
+}
+
+/** Paths the API owns: the web pages never answer them. */
+const API_PATHS = /^\/(api|dev|health|openapi\.json)(\/|$)/;
+
+export function createServer({ config, models, client, logger }: ServerDeps): {
+  app: Express;
+  registry: RouteRegistry;
+  application: Application;
+} {
+  const application = createApplication({ models, client, taskQueue: config.TASK_QUEUE });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined) ?? ulid();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' },
+      // A client's mistake is a warning, our fault an error.
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Headers carry bearer tokens and cookies: log only what helps to trace a request.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  // The JSON API: JSON bodies only, its own rate limit, problem+json for every error.
+  const { router: apiRouter, registry } = createApiRouter(application, config);
+  const api = express.Router();
+  api.use(rateLimit({ windowMs: 60_000, limit: config.RATE_LIMIT_PER_MINUTE, standardHeaders: 'draft-8', legacyHeaders: false }));
+  api.use(express.json({ limit: '1mb' }));
+  api.use(apiRouter);
+  api.use(notFoundRoute);
+  api.use(problemHandler(logger));
+  app.use((req, res, next) => (API_PATHS.test(req.path) ? api(req, res, next) : next()));
+
+  // The Dutch web pages: session cookie, CSRF, forms.
+  app.use(createWebRouter(application, config, logger));
+  return { app, registry, application };
+}
