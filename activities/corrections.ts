@@ -20,6 +20,7 @@ export function correctionActivities({ models }: { models: Models }) {
       minutes: input.minutes,
       description: `Correctie op ${input.invoiceNumber}: ${input.description}`,
       status: 'approved',
+      correction: true,
       createdAt: input.at,
     }).catch(ignoreDuplicateKey);
     await appendAudit(models, `correction-${input.correctionId}`, {

@@ -7,6 +7,7 @@ import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import type { Actor } from '../domain/roles';
 import type { Views } from '../lib/views';
 import { ignoreDuplicateKey, type Models } from '../models';
+import { withKeyLock } from '../lib/key-lock';
 import { appendAudit } from './audit';
 import { composeMails, type MailRequest } from './mail';
 
@@ -50,66 +51,59 @@ export interface RequestActivityDeps {
 }
 
 export function requestActivities({ models, views, slaTimeScale }: RequestActivityDeps) {
-  const { Request, TimeEntry, UserDay, Mail } = models;
+  const { Request, TimeEntry, Mail } = models;
 
-  /** Books an entry's minutes on its person-day; refuses past 24 hours. Idempotent per entry. */
-  async function reserveDay(userId: string, date: string, entryId: string, minutes: number): Promise<void> {
-    const _id = `${userId}:${date}`;
-    try {
-      await UserDay.updateOne(
-        { _id, [`entries.${entryId}`]: { $exists: false }, total: { $lte: MAX_MINUTES_PER_DAY - minutes } },
-        { $set: { [`entries.${entryId}`]: minutes }, $inc: { total: minutes } },
-        { upsert: true },
-      );
-    } catch (err) {
-      ignoreDuplicateKey(err);
-      const day = await UserDay.findById(_id).lean();
-      const booked = (day?.entries as Record<string, number> | undefined)?.[entryId];
-      if (booked === undefined) {
-        const left = MAX_MINUTES_PER_DAY - ((day?.total as number | undefined) ?? 0);
-        throw refuse('day_cap_exceeded', { date, remainingMinutes: left }, 'minutes');
-      }
-    }
+  /** Minutes a person registered on a day, apart from one entry (corrections are not work on that day). */
+  async function dayMinutes(userId: string, date: string, except: string): Promise<number> {
+    const entries = await TimeEntry.find({ userId, date, correction: { $ne: true } })
+      .select({ minutes: 1 })
+      .lean();
+    return entries.filter((e) => e._id !== except).reduce((s, e) => s + e.minutes, 0);
   }
-  async function releaseDay(userId: string, date: string, entryId: string, minutes: number): Promise<void> {
-    await UserDay.updateOne(
-      { _id: `${userId}:${date}`, [`entries.${entryId}`]: { $exists: true } },
-      { $unset: { [`entries.${entryId}`]: '' }, $inc: { total: -minutes } },
-    );
+
+  /**
+   * Writes an entry's minutes on its person-day under that day's lock, refusing past 24 hours:
+   * one writer per person-day, so concurrent registrations on several requests cannot overrun
+   * the cap, and none is lost. The entries themselves are the ledger.
+   */
+  async function withinDay(userId: string, date: string, entryId: string, minutes: number, write: () => Promise<unknown>) {
+    await withKeyLock(models, `day:${userId}:${date}`, async () => {
+      const used = await dayMinutes(userId, date, entryId);
+      if (used + minutes > MAX_MINUTES_PER_DAY)
+        throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
+      await write();
+    });
   }
 
   async function applyEntry(state: RequestState, op: EntryOp, at: string): Promise<void> {
     if (op.op === 'insert') {
-      await reserveDay(op.userId, op.date, op.entryId, op.minutes);
-      await TimeEntry.create({
-        _id: op.entryId,
-        requestId: state.requestId,
-        agreementId: state.agreementId,
-        buyer: state.buyer,
-        provider: state.provider,
-        userId: op.userId,
-        date: op.date,
-        minutes: op.minutes,
-        description: op.description,
-        status: 'registered',
-        createdAt: at,
-      }).catch(ignoreDuplicateKey);
+      // A retry after the entry was written: nothing to check or write again.
+      if (await TimeEntry.exists({ _id: op.entryId })) return;
+      await withinDay(op.userId, op.date, op.entryId, op.minutes, () =>
+        TimeEntry.create({
+          _id: op.entryId,
+          requestId: state.requestId,
+          agreementId: state.agreementId,
+          buyer: state.buyer,
+          provider: state.provider,
+          userId: op.userId,
+          date: op.date,
+          minutes: op.minutes,
+          description: op.description,
+          status: 'registered',
+          createdAt: at,
+        }).catch(ignoreDuplicateKey),
+      );
     } else if (op.op === 'update') {
-      const prev = op.previous!;
-      await releaseDay(op.userId, prev.date, op.entryId, prev.minutes);
-      try {
-        await reserveDay(op.userId, op.date, op.entryId, op.minutes);
-      } catch (err) {
-        await reserveDay(op.userId, prev.date, op.entryId, prev.minutes);
-        throw err;
-      }
-      await TimeEntry.updateOne(
-        { _id: op.entryId, status: 'registered' },
-        { $set: { date: op.date, minutes: op.minutes, description: op.description } },
+      // Only the new day can pass the cap; the old one only loses minutes.
+      await withinDay(op.userId, op.date, op.entryId, op.minutes, () =>
+        TimeEntry.updateOne(
+          { _id: op.entryId, status: 'registered' },
+          { $set: { date: op.date, minutes: op.minutes, description: op.description } },
+        ),
       );
     } else {
       await TimeEntry.deleteOne({ _id: op.entryId, status: 'registered' });
-      await releaseDay(op.userId, op.date, op.entryId, op.minutes);
     }
   }
 

@@ -42,19 +42,6 @@ const participationSchema = new Schema(
   opts,
 );
 
-// Held while a participation of a municipality in a product is checked and written, so two
-// overlapping joins at the same moment cannot both pass the overlap check: FerretDB v1 does not
-// serialise conditional updates, but an insert with a unique _id is atomic. Removed when done;
-// one left behind by a crash is taken over once it is older than a few seconds.
-const participationLockSchema = new Schema(
-  {
-    _id: { type: String, required: true }, // <product>:<participant>
-    token: { type: String, required: true },
-    at: { type: Number, required: true }, // epoch ms
-  },
-  opts,
-);
-
 // One version of a named key figure: the figures of every participant on a reference date.
 const keyFigureVersionSchema = new Schema(
   {
@@ -156,7 +143,6 @@ export type ContributionBudget = InferSchemaType<typeof contributionBudgetSchema
 export type ContributionActual = InferSchemaType<typeof contributionActualSchema>;
 export type ContributionStep = InferSchemaType<typeof contributionStepSchema>;
 export type ServiceTransfer = InferSchemaType<typeof serviceTransferSchema>;
-export type ParticipationLock = InferSchemaType<typeof participationLockSchema>;
 
 /** One participant's line of a step. */
 export interface StepLine {
@@ -180,7 +166,6 @@ export function createContributionModels(conn: Connection) {
       'contribution_products',
     ) as Model<ContributionProduct>,
     Participation: conn.model('Participation', participationSchema, 'participations') as Model<Participation>,
-    ParticipationLock: conn.model('ParticipationLock', participationLockSchema, 'participation_locks') as Model<ParticipationLock>,
     KeyFigureVersion: conn.model('KeyFigureVersion', keyFigureVersionSchema, 'key_figure_versions') as Model<KeyFigureVersionDoc>,
     ContributionBudget: conn.model('ContributionBudget', contributionBudgetSchema, 'contribution_budgets') as Model<ContributionBudget>,
     ContributionActual: conn.model('ContributionActual', contributionActualSchema, 'contribution_actuals') as Model<ContributionActual>,

@@ -128,6 +128,8 @@ const timeEntrySchema = new Schema(
     minutes: { type: Number, required: true },
     description: { type: String, required: true },
     status: { type: String, enum: ['registered', 'approved', 'invoiced'], required: true },
+    /** A correction booked by finance: billed like hours, but not work of that person on that day. */
+    correction: { type: Boolean, default: false },
     invoiceRunKey: { type: String, default: null },
     invoiceId: { type: String, default: null },
     createdAt: { type: String, required: true },
@@ -205,13 +207,14 @@ const invoiceNumberSchema = new Schema(
 );
 invoiceNumberSchema.index({ series: 1, seq: -1 });
 
-// Per person per day: the minutes of each entry, so the 24-hour cap holds across requests
-// with one atomic conditional update (keys are entry ids: no dots, FerretDB-safe).
-const userDaySchema = new Schema(
+// A lock on one key (lib/key-lock.ts): its unique _id makes taking it atomic on FerretDB v1,
+// whose conditional updates are not. Used for one person-day's hours (the 24-hour cap) and
+// one municipality's participation in a product.
+const keyLockSchema = new Schema(
   {
-    _id: { type: String, required: true }, // <userId>:<date>
-    total: { type: Number, required: true },
-    entries: { type: Object, default: {} },
+    _id: { type: String, required: true }, // e.g. day:<userId>:<date>
+    token: { type: String, required: true },
+    at: { type: Number, required: true }, // epoch ms
   },
   opts,
 );
@@ -323,7 +326,7 @@ export function createModels(conn: Connection) {
     Invoice: conn.model('Invoice', invoiceSchema, 'invoices') as Model<Invoice>,
     InvoiceNumber: conn.model('InvoiceNumber', invoiceNumberSchema, 'invoice_numbers'),
     AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,
-    UserDay: conn.model('UserDay', userDaySchema, 'user_days'),
+    KeyLock: conn.model('KeyLock', keyLockSchema, 'key_locks'),
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),

@@ -34,7 +34,7 @@ import {
   latestBudget,
   planStep,
 } from '../../lib/contributions';
-import { ulid } from 'ulid';
+import { LockBusyError, withKeyLock } from '../../lib/key-lock';
 import { isDuplicateKey } from '../../models';
 import type { StepLine } from '../../models/contributions';
 import { centsToDecimal } from '../../domain/money';
@@ -67,32 +67,15 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
 
   /**
    * Runs `work` (check for an overlap, then insert) while holding the lock of one
-   * municipality's participation in one product: a document with a unique _id, inserted
-   * first (atomic on FerretDB and MongoDB alike) and removed after. A second caller waits for
+   * municipality's participation in one product (lib/key-lock.ts): a second caller waits for
    * it, then sees the first one's participation in its own check.
    */
   async function withParticipationLock<T>(product: string, participant: string, work: () => Promise<T>): Promise<T> {
-    const _id = `${product}:${participant}`;
-    const token = ulid();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await models.ParticipationLock.create({ _id, token, at: Date.now() });
-        break;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const held = await models.ParticipationLock.findById(_id).lean();
-        if (held && Date.now() - held.at > LOCK_STALE_MS) {
-          await models.ParticipationLock.deleteOne({ _id, token: held.token });
-          continue;
-        }
-        if (attempt >= 100) throw refuse('concurrent_change', none());
-        await new Promise((resolve) => setTimeout(resolve, 25 + Math.floor(Math.random() * 50)));
-      }
-    }
     try {
-      return await work();
-    } finally {
-      await models.ParticipationLock.deleteOne({ _id, token });
+      return await withKeyLock(models, `participation:${product}:${participant}`, work, { staleMs: LOCK_STALE_MS });
+    } catch (err) {
+      if (err instanceof LockBusyError) throw refuse('concurrent_change', none());
+      throw err;
     }
   }
 

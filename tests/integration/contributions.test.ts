@@ -187,7 +187,7 @@ describe('contributions to the shared centre', () => {
         expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
         expect(await env.models.Participation.countDocuments({ product: 'DBC-LP-LEERLINGEN', participant })).toBe(1);
       }
-      expect(await env.models.ParticipationLock.countDocuments()).toBe(0); // every lock released
+      expect(await env.models.KeyLock.countDocuments()).toBe(0); // every lock released
     });
     test('a settlement for a year that has not ended: 409', async () => {
       await post(`/api/contributions/products/${P}/budgets`, fin, { year: THIS_YEAR, budgetCents: 8_000_000 });

@@ -1,0 +1,69 @@
+// The 24-hours-a-day cap across requests holds under concurrency on the real FerretDB: eight
+// writers registering hours for one person on one day at once never pass 24 hours, lose no
+// registration and get no false refusal; the entries are the ledger.
+import { createTestEnv, type TestEnv } from '../support/env';
+import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
+
+let env: TestEnv;
+let t: StoryTokens;
+beforeAll(async () => {
+  env = await createTestEnv();
+  t = await storyTokens(env);
+});
+afterAll(() => env.close());
+
+/** Eight requests of one staff member in progress, then one registration on each at the same moment. */
+async function race(assignee: string, minutes: number) {
+  const staff = await env.token(assignee);
+  const ids: string[] = [];
+  for (let i = 0; i < 8; i++) ids.push(await requestUpTo(env, t, 'in_progress', { title: `Race ${assignee} ${i}`, assignee }));
+  const answers = await Promise.all(
+    ids.map((id, i) =>
+      env.api('POST', `/api/requests/${id}/time-entries`, { token: staff, body: { date: today(), minutes, description: `Werk ${i}` } }),
+    ),
+  );
+  const entries = await env.models.TimeEntry.find({ userId: assignee, date: today() }).lean();
+  return { answers, entries, ids };
+}
+
+test('when eight registrations of 200 minutes race for one person-day, seven fit and the eighth is refused with what is left', async () => {
+  const { answers, entries } = await race('dor-staff', 200);
+  const accepted = answers.filter((a) => a.status === 201);
+  const refused = answers.filter((a) => a.status !== 201);
+  expect(accepted).toHaveLength(7);
+  expect(refused.map((r) => [r.status, r.body.code, r.body.params])).toEqual([
+    [409, 'day_cap_exceeded', { date: today(), remainingMinutes: 40 }],
+  ]);
+  // Nothing lost, nothing doubled: exactly the accepted entries are there, 1,400 minutes.
+  expect(entries).toHaveLength(7);
+  expect(entries.reduce((s, e) => s + e.minutes, 0)).toBe(1_400);
+  expect(new Set(entries.map((e) => e._id))).toEqual(new Set(accepted.map((a) => a.body.entryId)));
+  expect(await env.models.KeyLock.countDocuments()).toBe(0);
+});
+
+test('when eight registrations that add up to exactly 24 hours race on an empty day, all of them are accepted', async () => {
+  const { answers, entries } = await race('dor-staff-2', 180);
+  expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+  expect(entries.reduce((s, e) => s + e.minutes, 0)).toBe(1_440);
+  // The day is full now: one more minute on any request is refused.
+  const more = await env.api('POST', `/api/requests/${entries[0]!.requestId}/time-entries`, {
+    token: await env.token('dor-staff-2'),
+    body: { date: today(), minutes: 1, description: 'Nog één minuut' },
+  });
+  expect(more).toMatchObject({ status: 409, body: { code: 'day_cap_exceeded', params: { remainingMinutes: 0 } } });
+});
+
+test('when an entry is edited to another length, the cap counts the rest of the day, not the entry itself', async () => {
+  const staff = await env.token('dor-staff');
+  const entry = (await env.models.TimeEntry.find({ userId: 'dor-staff', date: today() }).lean())[0]!;
+  // 1,400 minutes on the day: this entry may grow by 40 minutes, not by 41.
+  const put = (minutes: number) =>
+    env.api('PUT', `/api/requests/${entry.requestId}/time-entries/${entry._id}`, {
+      token: staff,
+      body: { date: today(), minutes, description: entry.description },
+    });
+  expect((await put(241)).body).toMatchObject({ code: 'day_cap_exceeded', params: { remainingMinutes: 240 } });
+  expect((await put(240)).status).toBe(200);
+  const day = await env.models.TimeEntry.find({ userId: 'dor-staff', date: today() }).lean();
+  expect(day.reduce((s, e) => s + e.minutes, 0)).toBe(1_440);
+});
