@@ -49,7 +49,13 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
-export type Config = z.infer<typeof configSchema> & { mongodbUri: string; temporalAddress: string; dataDir: string };
+export type Config = z.infer<typeof configSchema> & {
+  mongodbUri: string;
+  temporalAddress: string;
+  dataDir: string;
+  /** Which secrets are the development defaults from this source file (never fit to serve without the dev login). */
+  defaultSecrets: { jwt: boolean; session: boolean };
+};
 
 /** Names of all variables the app reads: the deployment files are checked against this. */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape);
@@ -58,6 +64,22 @@ const DEV_SECRET = 'eenvoud-development-secret-not-for-production-use';
 const DEV_SESSION_SECRET = 'eenvoud-development-session-secret-not-for-production';
 
 export class ConfigError extends Error {}
+
+/**
+ * A server that answers HTTP must not run on secrets anyone can read in the source: the token
+ * key (unless tokens come from an OIDC provider) and the cookie key. Only a development set-up
+ * that has explicitly switched the demo login on may use them.
+ */
+export function assertServingSecrets(c: Pick<Config, 'DEV_AUTH' | 'OIDC_JWKS_URL' | 'defaultSecrets'>): void {
+  if (c.DEV_AUTH) return;
+  const problems: string[] = [];
+  if (c.defaultSecrets.jwt && !c.OIDC_JWKS_URL) problems.push('  JWT_SECRET: set a secret of 32+ random characters (or OIDC_JWKS_URL)');
+  if (c.defaultSecrets.session) problems.push('  SESSION_SECRET: set a secret of 32+ random characters');
+  if (problems.length)
+    throw new ConfigError(
+      `Invalid configuration: the built-in development secrets are public and only allowed with DEV_AUTH=true:\n${problems.join('\n')}`,
+    );
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(CONFIG_VARIABLES.map((k) => [k, env[k] === '' ? undefined : env[k]]));
@@ -90,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     JWT_SECRET: c.JWT_SECRET ?? (production ? undefined : DEV_SECRET),
     SESSION_SECRET: c.SESSION_SECRET ?? DEV_SESSION_SECRET,
     dataDir,
+    defaultSecrets: {
+      jwt: !c.JWT_SECRET || c.JWT_SECRET === DEV_SECRET,
+      session: !c.SESSION_SECRET || c.SESSION_SECRET === DEV_SESSION_SECRET,
+    },
     mongodbUri: c.MONGODB_URI ?? `mongodb://127.0.0.1:${c.FERRETDB_PORT}/eenvoud`,
     temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
   };

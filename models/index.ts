@@ -207,6 +207,16 @@ const invoiceNumberSchema = new Schema(
 );
 invoiceNumberSchema.index({ series: 1, seq: -1 });
 
+// A web session ended by signing out: its cookie stays signed, so the server remembers the
+// session id until the cookie would have expired anyway.
+const endedSessionSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the session id
+    until: { type: Number, required: true, index: true }, // epoch ms when the cookie expires
+  },
+  opts,
+);
+
 // A lock on one key (lib/key-lock.ts): its unique _id makes taking it atomic on FerretDB v1,
 // whose conditional updates are not. Used for one person-day's hours (the 24-hour cap) and
 // one municipality's participation in a product.
@@ -327,6 +337,7 @@ export function createModels(conn: Connection) {
     InvoiceNumber: conn.model('InvoiceNumber', invoiceNumberSchema, 'invoice_numbers'),
     AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,
     KeyLock: conn.model('KeyLock', keyLockSchema, 'key_locks'),
+    EndedSession: conn.model('EndedSession', endedSessionSchema, 'ended_sessions'),
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),

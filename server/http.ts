@@ -11,7 +11,7 @@ import { createApiRouter } from '../api';
 import { notFoundRoute, problemHandler } from '../api/problem';
 import type { RouteRegistry } from '../api/registry';
 import { createApplication, type Application } from '../app';
-import type { Config } from '../config';
+import { assertServingSecrets, type Config } from '../config';
 import type { Models } from '../models';
 import { createWebRouter } from '../web';
 
@@ -30,6 +30,7 @@ export function createServer({ config, models, client, logger }: ServerDeps): {
   registry: RouteRegistry;
   application: Application;
 } {
+  assertServingSecrets(config);
   const application = createApplication({ models, client, taskQueue: config.TASK_QUEUE });
   const app = express();
   app.disable('x-powered-by');

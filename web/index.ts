@@ -22,7 +22,7 @@ import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
-import { csrfToken, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
+import { csrfToken, newSessionId, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -121,11 +121,12 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
         delete s.org;
       }
       if (s.userId && s.org) {
-        const actor = await app.identity.sessionActor(s.userId, s.org);
+        const actor = await app.identity.webSessionActor({ sid: s.sid, userId: s.userId, org: s.org });
         if (actor) req.webActor = actor;
         else {
           delete s.userId;
           delete s.org;
+          delete s.sid;
         }
       }
       next();
@@ -197,6 +198,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       return loginPage(req, res, 'Kies een gebruiker uit de lijst.', 400);
     }
     const s = sessionOf(req);
+    s.sid = newSessionId();
     s.userId = actor.userId;
     s.org = actor.org;
     s.since = Date.now();
@@ -217,6 +219,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       const claims = await oidc.finish(new URL(req.originalUrl, config.OIDC_REDIRECT_URL), pending);
       const actor = await app.identity.oidcActor(claims);
       if (!actor) return loginPage(req, res, 'U bent bij de identiteitsprovider bekend, maar niet in Eenvoud.', 403);
+      s.sid = newSessionId();
       s.userId = actor.userId;
       s.org = actor.org;
       s.since = Date.now();
@@ -224,7 +227,9 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       res.redirect(303, pending.returnTo);
     });
   }
-  router.post('/uitloggen', (req, res) => {
+  router.post('/uitloggen', async (req, res) => {
+    const s = sessionOf(req);
+    await app.identity.endSession(s.sid, (s.since ?? Date.now()) + SESSION_MAX_AGE_MS);
     req.session = null;
     res.redirect(303, '/');
   });

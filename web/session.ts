@@ -13,6 +13,8 @@ export const CSRF_FIELD = '_csrf';
 export const SESSION_MAX_AGE_MS = 8 * 3600 * 1000;
 
 export interface WebSession {
+  /** Random id of this signed-in session; signing out ends it on the server. */
+  sid?: string;
   userId?: string;
   org?: string;
   /** When the user signed in (ms since the epoch). */
@@ -60,6 +62,9 @@ export const verifyCsrf: RequestHandler = (req, _res, next) => {
   if (!ok) return next(refuse('form_expired', {}));
   next();
 };
+
+/** A fresh session id for a new sign-in. */
+export const newSessionId = () => crypto.randomBytes(18).toString('base64url');
 
 /** A message shown once on the next page. */
 export function flash(req: Request, message: string): void {

@@ -29,6 +29,9 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: createActivities({ models: deps.models, views: createViews(), slaTimeScale: deps.slaTimeScale ?? 1 }),
+    // When a worker dies, its workflows' next tasks wait this long on its sticky queue before
+    // another worker takes them (Temporal's default is 10 s): recovery within a few seconds.
+    stickyQueueScheduleToStartTimeout: '1s',
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

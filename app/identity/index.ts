@@ -15,10 +15,24 @@ export function identityFeature({ models }: { models: Models }, directory: Direc
     return { userId: user._id, org, roles: m.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), name: user.name };
   };
 
-  /** The actor of a signed-in session: the user must still exist and still work for the organisation. */
+  /** The actor of a token or session: the user must still exist and still work for the organisation. */
   async function sessionActor(userId: string, org: string): Promise<Actor | null> {
     const user = await models.User.findById(userId).lean();
     return user ? toActor(user, org) : null;
+  }
+
+  /** The actor of a web session that was not signed out. */
+  async function webSessionActor(session: { sid?: string; userId: string; org: string }): Promise<Actor | null> {
+    if (!session.sid || (await models.EndedSession.exists({ _id: session.sid }))) return null;
+    return sessionActor(session.userId, session.org);
+  }
+
+  /** Signing out ends the session on the server: a copied cookie opens nothing any more. */
+  async function endSession(sid: string | undefined, expiresAt: number): Promise<void> {
+    if (!sid) return;
+    await models.EndedSession.updateOne({ _id: sid }, { $setOnInsert: { until: expiresAt } }, { upsert: true }).catch(() => undefined);
+    // Ended sessions whose cookies have expired anyway are forgotten (no TTL index on FerretDB).
+    await models.EndedSession.deleteMany({ until: { $lt: Date.now() } });
   }
 
   /** The demo users and their organisations, for the development sign-in. */
@@ -49,6 +63,8 @@ export function identityFeature({ models }: { models: Models }, directory: Direc
 
   return {
     sessionActor,
+    webSessionActor,
+    endSession,
     demoSignIns,
     signIn,
     oidcActor,

@@ -71,6 +71,8 @@ test('when DEV_AUTH is off, then there is no token issuer', async () => {
   const config = loadConfig({
     NODE_ENV: 'test',
     DEV_AUTH: 'false',
+    JWT_SECRET: 'x'.repeat(40),
+    SESSION_SECRET: 'y'.repeat(40),
     MONGODB_URI: env.config.mongodbUri,
     TEMPORAL_ADDRESS: env.config.temporalAddress,
     LOG_LEVEL: 'silent',
@@ -113,4 +115,11 @@ test('when the demo data is seeded into an empty database twice at once, then it
   const dor = await env.models.Organisation.findById('DOR').lean();
   expect(dor).toMatchObject({ name: 'Gemeente Dordrecht', population: 119_500 });
   expect(dor!.iban).toMatch(/^NL\d{2}BNGH\d{10}$/);
+});
+
+test('when the demo login is off and the secrets are the public development ones, then no server is built', () => {
+  const config = loadConfig({ NODE_ENV: 'development', DEV_AUTH: 'false', MONGODB_URI: env.config.mongodbUri, LOG_LEVEL: 'silent' });
+  expect(() => createServer({ config, models: env.models, client: env.client, logger: pino({ level: 'silent' }) })).toThrow(
+    /development secrets are public/,
+  );
 });

@@ -96,9 +96,17 @@ test('when the token is sent, then the user is signed in; a POST to a page witho
   expect(await env.models.Request.countDocuments()).toBe(0);
   const noToken = await post('/uitloggen', j, {});
   expect(noToken.res.status).toBe(403);
+  // A copy of the signed-in cookie, taken before signing out (as a thief or a shared computer would keep it).
+  const copy = jar();
+  for (const [k, v] of j.cookies) copy.cookies.set(k, v);
+  expect((await get('/aanvragen', copy)).res.status).toBe(200);
   const out = await post('/uitloggen', j, { _csrf: fresh });
   expect(out.res.status).toBe(303);
   expect((await get('/aanvragen', j)).res.status).toBe(303);
+  // Signing out ended the session on the server: the copied cookie opens nothing any more.
+  const replay = await get('/aanvragen', copy);
+  expect(replay.res.status).toBe(303);
+  expect(replay.res.headers.get('location')).toMatch(/^\/inloggen/);
 });
 
 test('when a signed-in session is older than a working day, then the server no longer accepts it', async () => {

@@ -1,4 +1,4 @@
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config';
+import { assertServingSecrets, CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config';
 
 describe('configuration', () => {
   test('when nothing is set, then the embedded defaults apply', () => {
@@ -25,6 +25,18 @@ describe('configuration', () => {
   });
   test('when production asks for the dev token issuer, then start-up stops', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DEV_AUTH: 'true' })).toThrow(/DEV_AUTH/);
+  });
+  test('when the demo login is off, then the public development secrets are refused for serving', () => {
+    expect(() => assertServingSecrets(loadConfig({}))).toThrow(/JWT_SECRET: set a secret[\s\S]*SESSION_SECRET: set a secret/);
+    expect(() => assertServingSecrets(loadConfig({ JWT_SECRET: 'eenvoud-development-secret-not-for-production-use' }))).toThrow(
+      /JWT_SECRET/,
+    );
+    expect(() => assertServingSecrets(loadConfig({ DEV_AUTH: 'true' }))).not.toThrow();
+    expect(() => assertServingSecrets(loadConfig({ JWT_SECRET: 'a'.repeat(32), SESSION_SECRET: 'b'.repeat(32) }))).not.toThrow();
+    // Tokens from an OIDC provider need no token secret of our own.
+    expect(() =>
+      assertServingSecrets(loadConfig({ OIDC_JWKS_URL: 'https://login.example.nl/jwks', SESSION_SECRET: 'b'.repeat(32) })),
+    ).not.toThrow();
   });
   test('when external servers are configured, then they are used', () => {
     const c = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', MONGODB_URI: 'mongodb://mongo:27017/eenvoud' });
