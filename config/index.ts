@@ -47,6 +47,12 @@ export const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Eenvoud <noreply@eenvoud.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  // Which proxies may set X-Forwarded-For: none by default, so a client cannot choose its own
+  // rate-limit bucket; behind a load balancer its address or the number of hops (Express syntax).
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(false|true|\d{1,2}|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, 'false, a number of hops, or addresses')
+    .default('false'),
 });
 
 export type Config = z.infer<typeof configSchema> & {

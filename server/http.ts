@@ -22,6 +22,13 @@ export interface ServerDeps {
   logger: Logger;
 }
 
+/** TRUST_PROXY as Express reads it: false, true, a number of hops, or addresses. */
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Paths the API owns: the web pages never answer them. */
 const API_PATHS = /^\/(api|dev|health|openapi\.json)(\/|$)/;
 
@@ -34,7 +41,7 @@ export function createServer({ config, models, client, logger }: ServerDeps): {
   const application = createApplication({ models, client, taskQueue: config.TASK_QUEUE });
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.use(helmet());
   app.use(
     pinoHttp({
