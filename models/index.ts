@@ -286,6 +286,9 @@ const auditEventSchema = new Schema(
     at: { type: String, required: true },
     before: { type: Object, default: null },
     after: { type: Object, default: null },
+    // The chain (lib/audit-chain.ts): the previous event's hash and this event's own.
+    prevHash: { type: String, default: null },
+    hash: { type: String, default: null },
   },
   opts,
 );

@@ -43,6 +43,13 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
       return { invoice: d.invoice, lines: d.lines, actions: d.actions };
     },
   });
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/audit/verify',
+    tag,
+    summary: "Whether the invoice's audit trail is intact (hash chain): the first broken link, if any",
+    handler: ({ actor, params }) => uc.verifyAudit(actor, params.id!),
+  });
   const lineAction = (action: InvoiceWriteAction, path: string, summary: string) =>
     r.add({
       method: 'post',

@@ -105,6 +105,13 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   });
   r.add({
     method: 'get',
+    path: '/api/requests/:id/audit/verify',
+    tag,
+    summary: 'Whether the audit trail is intact (each event chained to the one before by its hash): the first broken link, if any',
+    handler: ({ actor, params }) => uc.verifyAudit(actor, params.id!),
+  });
+  r.add({
+    method: 'get',
     path: '/api/requests/:id/assignment-suggestions',
     tag,
     summary: 'Staff ranked by skill, keeping a reviewer free for the four-eyes review, and open hours',

@@ -35,6 +35,7 @@ import { nettingProposal, type Balance } from '../../domain/netting';
 import { matchContributionLine, matchLine, outstandingCents } from '../../domain/reconciliation';
 import { notFound, refuse, roleRequired } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
+import { verifyChain } from '../../lib/audit-chain';
 import { createViews } from '../../lib/views';
 import type { StepLine } from '../../models/contributions';
 import { toCsv } from '../core/csv';
@@ -298,6 +299,13 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     }
   }
 
+  /** Whether the invoice's audit trail is intact: the first broken link, if any. */
+  async function verifyAudit(actor: Actor, id: string) {
+    await get(actor, id);
+    const events = await models.AuditEvent.find({ subject: `invoice-${id}` }).lean();
+    return { subject: `invoice-${id}`, ...verifyChain(events) };
+  }
+
   /** The view every document format renders: HTML, PDF and UBL show the same figures. */
   async function view(actor: Actor, id: string): Promise<InvoiceView> {
     const invoice = await get(actor, id);
@@ -545,6 +553,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     act,
     view,
     document,
+    verifyAudit,
     runDefaults,
     startRun,
     runProgress,

@@ -25,6 +25,7 @@ import {
 import { none, notFound, refuse, Refusal } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
 import { currentService } from '../../lib/service-transfers';
+import { verifyChain } from '../../lib/audit-chain';
 import { withBillingStatus } from '../../models/billing';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
@@ -386,6 +387,13 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     );
   }
 
+  /** Whether the request's audit trail is intact: the first broken link, if any (lib/audit-chain.ts). */
+  async function verifyAudit(actor: Actor, id: string) {
+    await state(actor, id);
+    const events = await models.AuditEvent.find({ subject: `request-${id}` }).lean();
+    return { subject: `request-${id}`, ...verifyChain(events) };
+  }
+
   /**
    * Staff of the provider, best fit first: with the service's skill, then those whose
    * assignment keeps a reviewer free for the four-eyes review, then the fewest open hours.
@@ -504,6 +512,7 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     timeEntries,
     editableEntry,
     auditTrail,
+    verifyAudit,
     suggestions,
     monthlyOverview,
     orderableServices,
