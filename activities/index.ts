@@ -6,6 +6,7 @@ import type { Views } from '../lib/views';
 import type { Models } from '../models';
 import { contributionActivities } from './contributions';
 import { correctionActivities } from './corrections';
+import { housekeepingActivities } from './housekeeping';
 import { invoiceActivities } from './invoices';
 import { invoicingActivities } from './invoicing';
 import { requestActivities } from './requests';
@@ -43,6 +44,7 @@ export function createActivities({ models, views, slaTimeScale = 1 }: ActivityDe
     ...invoiceActivities({ models, views }),
     ...contributionActivities({ models }),
     ...correctionActivities({ models }),
+    ...housekeepingActivities({ models }),
   });
 }
 

@@ -22,6 +22,7 @@ export function createApiRouter(app: Application, config: Config): { router: Rou
   registry.mount(
     router,
     requireAuth(tokens, (userId, org) => app.identity.sessionActor(userId, org)),
+    app.idempotency,
   );
   const openapi = registry.openapi({ title: 'Eenvoud API', version: '0.2.0' });
   router.get('/openapi.json', (_req, res) => res.json(openapi));

@@ -12,6 +12,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict with the current state',
   413: 'Body too large',
   415: 'Unsupported media type',
+  422: 'Unprocessable request',
   429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',

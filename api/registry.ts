@@ -6,7 +6,9 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../domain/roles';
 import { REFUSALS, type RefusalCode } from '../domain/refusals';
+import type { IdempotencyStore } from '../app/core/idempotency';
 import { actorOf } from './auth';
+import { asRefusal, problemBody } from './problem';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -47,7 +49,11 @@ export class RouteRegistry {
     this.routes.push(spec);
   }
 
-  mount(router: Router, authenticate: (req: Request, res: Response, next: (err?: unknown) => void) => void): void {
+  mount(
+    router: Router,
+    authenticate: (req: Request, res: Response, next: (err?: unknown) => void) => void,
+    idempotency?: IdempotencyStore,
+  ): void {
     for (const spec of this.routes) {
       const handlers = spec.public ? [] : [authenticate];
       router[spec.method](spec.path, ...handlers, async (req: Request, res: Response) => {
@@ -59,8 +65,32 @@ export class RouteRegistry {
           req,
           res,
         };
-        const result = await spec.handler(ctx);
-        if (!spec.raw) res.status(spec.status ?? 200).json(result);
+        const key = req.get('idempotency-key');
+        if (spec.method !== 'post' || spec.raw || spec.public || !key || !idempotency) {
+          const result = await spec.handler(ctx);
+          if (!spec.raw) res.status(spec.status ?? 200).json(result);
+          return;
+        }
+        // An Idempotency-Key: a repeat gets the first answer, and nothing is done twice.
+        const claim = await idempotency.claim(ctx.actor, key, { method: req.method, path: req.path, body: req.body ?? null });
+        if (claim.kind === 'replay') {
+          res.set('idempotent-replayed', 'true');
+          if (claim.status >= 400) res.type('application/problem+json');
+          res.status(claim.status).json(claim.body);
+          return;
+        }
+        let result: unknown;
+        try {
+          result = await spec.handler(ctx);
+        } catch (err) {
+          const refusal = asRefusal(err);
+          // A refusal is an answer too; a fault of ours leaves the key free for a retry.
+          if (refusal) await idempotency.answered(claim.id, refusal.status, problemBody(refusal, req.originalUrl));
+          else await idempotency.release(claim.id);
+          throw err;
+        }
+        await idempotency.answered(claim.id, spec.status ?? 200, result);
+        res.status(spec.status ?? 200).json(result);
       });
     }
   }
@@ -78,10 +108,23 @@ export class RouteRegistry {
         schema: { type: 'string' },
       }));
       const queryParams = spec.query ? queryParameters(spec.query) : [];
+      const idempotencyHeader =
+        spec.method === 'post' && !spec.public && !spec.raw
+          ? [
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: false,
+                description:
+                  'A repeat with the same key and body gets the first answer and changes nothing (24 hours); another body with the key: 422',
+                schema: { type: 'string', maxLength: 200 },
+              },
+            ]
+          : [];
       const op: Record<string, unknown> = {
         summary: spec.summary,
         tags: [spec.tag],
-        parameters: [...params, ...queryParams],
+        parameters: [...params, ...queryParams, ...idempotencyHeader],
         responses: {
           [String(spec.status ?? 200)]: {
             description: 'OK',

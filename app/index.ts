@@ -5,6 +5,7 @@ import { catalogueFeature } from './catalogue';
 import { contributionFeature } from './contributions';
 import type { AppDeps } from './core/deps';
 import { createDirectory } from './core/directory';
+import { idempotencyStore } from './core/idempotency';
 import { dashboardFeature } from './dashboard';
 import { identityFeature } from './identity';
 import { invoicingFeature } from './invoicing';
@@ -20,6 +21,7 @@ export function createApplication(deps: AppDeps) {
     contributions: contributionFeature(deps, directory),
     catalogue: catalogueFeature(deps),
     dashboard: dashboardFeature(deps, directory, invoicing),
+    idempotency: idempotencyStore(deps.models),
     /** Whether the database and Temporal answer. */
     async health() {
       return {

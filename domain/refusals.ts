@@ -70,6 +70,8 @@ export interface RefusalParams {
   body_too_large: { limitBytes: number };
   unsupported_media_type: { mediaType: string };
   rate_limited: Record<string, never>;
+  idempotency_key_reused: Record<string, never>;
+  idempotency_key_in_progress: Record<string, never>;
   /** The first problem; `more` lists the other fields' problems, so a form can show them all at once. */
   invalid_input: { problem: InputProblem; limit?: number; more?: InputIssue[] };
   not_found: { thing: Thing };
@@ -173,6 +175,7 @@ export const ERROR_STATUS = {
   Conflict: 409,
   TooLarge: 413,
   UnsupportedMediaType: 415,
+  Unprocessable: 422,
   RateLimited: 429,
 } as const;
 export type ErrorKind = keyof typeof ERROR_STATUS;
@@ -188,6 +191,11 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   body_too_large: { kind: 'TooLarge', en: (p) => `the body is larger than ${p.limitBytes} bytes` },
   unsupported_media_type: { kind: 'UnsupportedMediaType', en: (p) => `the media type or encoding ${p.mediaType} is not accepted` },
   rate_limited: { kind: 'RateLimited', en: () => 'too many requests; try again in a minute' },
+  idempotency_key_reused: { kind: 'Unprocessable', en: () => 'this Idempotency-Key was used with another request; use a new key' },
+  idempotency_key_in_progress: {
+    kind: 'Conflict',
+    en: () => 'the first request with this Idempotency-Key is still running; try again shortly',
+  },
   invalid_input: {
     kind: 'BadInput',
     en: (p) => `invalid input: ${p.problem.replace(/_/g, ' ')}${p.limit !== undefined ? ` (${p.limit})` : ''}`,

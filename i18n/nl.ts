@@ -332,6 +332,8 @@ export const REFUSAL_NL: RefusalTexts = {
   body_too_large: (p) => `Wat u stuurde is te groot (meer dan ${Math.round(p.limitBytes / 1024).toLocaleString('nl-NL')} kB).`,
   unsupported_media_type: () => 'Deze gegevens worden in deze vorm niet aangenomen. Gebruik het formulier op de pagina.',
   rate_limited: () => 'U heeft in korte tijd erg veel verzoeken gedaan. Wacht een minuut en probeer het opnieuw.',
+  idempotency_key_reused: () => 'Deze sleutel is al gebruikt voor een ander verzoek.',
+  idempotency_key_in_progress: () => 'Het eerste verzoek met deze sleutel loopt nog. Probeer het zo opnieuw.',
   invalid_input: (p, c) => inputProblemNl(p.problem, c.field, p.limit),
   not_found: (p) => `Deze ${THING_NL[p.thing]} bestaat niet, of u heeft er geen toegang toe.`,
   role_required: (p, c) => `Hiervoor heeft u de rol ${list(p.roles.map((r) => ROLE_NL[r]))} nodig bij ${c.name(p.org)}.`,

@@ -4,6 +4,7 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { ROUNDING_RULES, VAT_CATEGORIES, type RoundingRule, type VatCategory } from '../domain/money';
 import { PROCESS_DEFAULTS, REQUEST_STATUSES } from '../domain/lifecycle';
+import { DEFAULT_RETENTION_DAYS } from '../domain/retention';
 import { ROLES } from '../domain/roles';
 import { createContributionModels } from './contributions';
 
@@ -57,6 +58,8 @@ const serviceSchema = new Schema(
     deliverySlaDays: { type: Number, default: PROCESS_DEFAULTS.deliverySlaDays },
     silentAcceptanceDays: { type: Number, default: PROCESS_DEFAULTS.silentAcceptanceDays },
     reviewRequired: { type: Boolean, default: PROCESS_DEFAULTS.reviewRequired },
+    /** Days after a request closes before its free text is removed (personal data; see retention). */
+    retentionDays: { type: Number, default: DEFAULT_RETENTION_DAYS },
     rates: { type: [rateVersionSchema], default: [] },
   },
   opts,
@@ -109,6 +112,8 @@ const requestSchema = new Schema(
     deadlines: { type: Object, default: null },
     breaches: { type: [Object], default: [] },
     overdue: { type: Boolean, default: false, index: true },
+    /** When the retention clean-up removed the request's free text. */
+    anonymisedAt: { type: String, default: null },
     version: { type: Number, required: true },
     submittedAt: { type: String, required: true },
     updatedAt: { type: String, required: true },
@@ -206,6 +211,21 @@ const invoiceNumberSchema = new Schema(
   opts,
 );
 invoiceNumberSchema.index({ series: 1, seq: -1 });
+
+// An Idempotency-Key of a POST: the first request's fingerprint and, once answered, its answer.
+// A repeat with the same key and body gets that answer again; keys expire after 24 hours (a
+// scheduled clean-up removes them: FerretDB v1 has no TTL indexes).
+const idempotencyKeySchema = new Schema(
+  {
+    _id: { type: String, required: true }, // sha256(user + key)
+    fingerprint: { type: String, required: true }, // sha256(method, path, body)
+    state: { type: String, enum: ['pending', 'done'], required: true },
+    status: { type: Number, default: null },
+    body: { type: Object, default: null },
+    at: { type: Number, required: true, index: true }, // epoch ms of the first request
+  },
+  opts,
+);
 
 // A web session ended by signing out: its cookie stays signed, so the server remembers the
 // session id until the cookie would have expired anyway.
@@ -341,6 +361,7 @@ export function createModels(conn: Connection) {
     AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,
     KeyLock: conn.model('KeyLock', keyLockSchema, 'key_locks'),
     EndedSession: conn.model('EndedSession', endedSessionSchema, 'ended_sessions'),
+    IdempotencyKey: conn.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),

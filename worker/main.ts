@@ -7,7 +7,7 @@ import { seedDemoData } from '../models/demo-data';
 import { createLogger } from '../config/logger';
 import { createWorker, prebuiltBundle } from './create-worker';
 import { startMailDispatcher } from './mail-dispatcher';
-import { ensureInvoiceSchedules } from './schedules';
+import { ensureHousekeepingSchedule, ensureInvoiceSchedules } from './schedules';
 import { ensureContributionSchedules } from './contribution-schedules';
 
 async function main(): Promise<void> {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     if (created.length) logger.info({ providers: created }, 'invoice schedules created');
     const centres = await ensureContributionSchedules(client, models, config.TASK_QUEUE);
     if (centres.length) logger.info({ providers: centres }, 'contribution schedules created');
+    if (await ensureHousekeepingSchedule(client, config.TASK_QUEUE)) logger.info('housekeeping schedule created');
   }
   const mail = startMailDispatcher({
     models,

@@ -37,6 +37,24 @@ export async function ensureMonthlySchedules(
   return created;
 }
 
+export const HOUSEKEEPING_SCHEDULE = 'housekeeping';
+
+/** The daily clean-up (expired keys and sessions, retention of personal data), at 03:30. */
+export async function ensureHousekeepingSchedule(client: Client, taskQueue: string): Promise<boolean> {
+  try {
+    await client.schedule.create({
+      scheduleId: HOUSEKEEPING_SCHEDULE,
+      spec: { calendars: [{ hour: 3, minute: 30, comment: 'daily clean-up' }], timezone: 'Europe/Amsterdam' },
+      action: { type: 'startWorkflow', workflowType: workflowType('housekeepingWorkflow'), taskQueue, args: [{}] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return false;
+    throw err;
+  }
+}
+
 /** The monthly invoice run of every provider (agreements may be invoiced per quarter instead). */
 export async function ensureInvoiceSchedules(client: Client, models: Models, taskQueue: string): Promise<string[]> {
   const providers = (await models.Service.distinct('provider')) as string[];

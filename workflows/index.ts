@@ -4,3 +4,4 @@ export { invoiceRunWorkflow, scheduledInvoiceRunWorkflow } from './invoice-run';
 export { invoiceWorkflow } from './invoice';
 export { contributionStepWorkflow, scheduledContributionAdvancesWorkflow } from './contributions';
 export { correctionWorkflow } from './correction';
+export { housekeepingWorkflow } from './housekeeping';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { addDays, dutchDate } from '../../domain/dates';
 import { PROCESS_DEFAULTS } from '../../domain/lifecycle';
+import { DEFAULT_RETENTION_DAYS } from '../../domain/retention';
 import { ROUNDING_RULES, VAT_CATEGORIES } from '../../domain/money';
 import { none, notFound, refuse, roleRequired } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
@@ -20,6 +21,8 @@ export const processSchema = z.object({
   deliverySlaDays: z.number().int().min(0).max(500).default(PROCESS_DEFAULTS.deliverySlaDays),
   silentAcceptanceDays: z.number().int().min(1).max(250).nullable().default(PROCESS_DEFAULTS.silentAcceptanceDays),
   reviewRequired: z.boolean().default(PROCESS_DEFAULTS.reviewRequired),
+  /** Days after a request closes before its free text (personal data) is removed; invoices stay. */
+  retentionDays: z.number().int().min(1).max(36_500).default(DEFAULT_RETENTION_DAYS),
 });
 export const serviceSchema = processSchema.extend({ _id: code, provider: code, rates: z.array(rate).default([]) });
 export const rateSchema = rate;
