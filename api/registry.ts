@@ -5,10 +5,10 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../domain/roles';
-import { REFUSALS, type RefusalCode } from '../domain/refusals';
 import type { IdempotencyStore } from '../app/core/idempotency';
 import { actorOf } from './auth';
 import { asRefusal, problemBody } from './problem';
+import { problem as problemSchema } from './responses';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -33,6 +33,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** The query's schema, for the OpenAPI document. */
   query?: z.ZodType;
+  /** The answer's schema (JSON routes), for the OpenAPI document. */
+  response?: z.ZodType;
   /** Public routes skip the bearer check (health, dev token issuer). */
   public?: boolean;
   /** Responds itself (files, redirects) instead of returning JSON. */
@@ -99,6 +101,7 @@ export class RouteRegistry {
   openapi(info: { title: string; version: string }): object {
     const paths: Record<string, Record<string, object>> = {};
     const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+    const problemOf500 = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ServerProblem' } } };
     for (const spec of this.routes) {
       const oaPath = spec.path.replace(/:(\w+)/g, '{$1}');
       const params = [...spec.path.matchAll(/:(\w+)/g)].map((m) => ({
@@ -128,17 +131,21 @@ export class RouteRegistry {
         responses: {
           [String(spec.status ?? 200)]: {
             description: 'OK',
-            ...(spec.raw && spec.produces ? { content: { [spec.produces]: {} } } : {}),
+            ...(spec.response
+              ? { content: { [spec.produces ?? 'application/json']: { schema: jsonSchema(spec.response, 'output') } } }
+              : spec.raw && spec.produces
+                ? { content: { [spec.produces]: { schema: { type: 'string' } } } }
+                : {}),
           },
-          '4XX': { description: 'Refused: the problem names a stable code', content: problem },
-          default: { description: 'Error', content: problem },
+          '4XX': { description: 'Refused: the problem names a stable code, its parameters and the field', content: problem },
+          '5XX': { description: 'A fault of ours (logged), or a dependency that is down', content: problemOf500 },
         },
       };
       if (!spec.public) op.security = [{ bearer: [] }];
       if (spec.body) {
         op.requestBody = {
           required: true,
-          content: { 'application/json': { schema: z.toJSONSchema(spec.body, { io: 'input', unrepresentable: 'any' }) } },
+          content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
         };
       }
       (paths[oaPath] ??= {})[spec.method] = op;
@@ -150,24 +157,22 @@ export class RouteRegistry {
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         schemas: {
-          Problem: {
+          Problem: jsonSchema(problemSchema, 'output'),
+          ServerProblem: {
             type: 'object',
             required: ['type', 'title', 'status', 'detail'],
-            properties: {
-              type: { type: 'string' },
-              title: { type: 'string' },
-              status: { type: 'integer' },
-              detail: { type: 'string', description: 'English explanation; clients show their own text for the code' },
-              instance: { type: 'string' },
-              code: { type: 'string', enum: Object.keys(REFUSALS) as RefusalCode[], description: 'Stable refusal code' },
-              params: { type: 'object', description: "The code's parameters" },
-              field: { type: 'string', description: 'The input field the refusal is about' },
-            },
+            properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
           },
         },
       },
     };
   }
+}
+
+/** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, without the $schema key. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
 }
 
 function queryParameters(schema: z.ZodType): object[] {

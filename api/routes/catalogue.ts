@@ -1,7 +1,9 @@
+import { z } from 'zod';
 // Catalogue and agreement routes (region admin), and the growth model's service transfers.
 import type { Application } from '../../app';
 import { agreementSchema, newAgreementSchema, processSchema, rateSchema, serviceSchema, transferSchema } from '../../app/catalogue';
 import type { RouteRegistry } from '../registry';
+import * as R from '../responses';
 
 export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   const uc = app.catalogue;
@@ -9,6 +11,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/services',
+    response: z.array(R.service),
     tag,
     summary: 'The service catalogue (dienstencatalogus)',
     handler: () => uc.listServices(),
@@ -16,6 +19,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/admin/services',
+    response: R.service,
     tag,
     status: 201,
     summary: 'Add a service to the catalogue',
@@ -25,6 +29,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'put',
     path: '/api/admin/services/:id',
+    response: R.service,
     tag,
     summary: "Change a service's process options",
     body: processSchema,
@@ -33,6 +38,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/admin/services/:id/rates',
+    response: R.service,
     tag,
     summary: 'Add or change a rate version (never once hours at it are invoiced)',
     body: rateSchema,
@@ -41,6 +47,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/agreements',
+    response: z.array(R.agreement),
     tag,
     summary: 'Agreements (DVO) of the caller',
     handler: ({ actor }) => uc.listAgreements(actor),
@@ -48,6 +55,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/admin/agreements',
+    response: R.agreement,
     tag,
     status: 201,
     summary: 'Add an agreement (DVO)',
@@ -57,6 +65,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'put',
     path: '/api/admin/agreements/:id',
+    response: R.agreement,
     tag,
     summary: 'Change an agreement (DVO)',
     body: agreementSchema,
@@ -65,6 +74,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/service-transfers',
+    response: R.transfer,
     tag: 'contributions',
     status: 201,
     summary: "Region admin at the shared centre moves a centre municipality's service to the centre from a date (growth model)",
@@ -74,6 +84,7 @@ export function catalogueRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/service-transfers',
+    response: z.array(R.transfer),
     tag: 'contributions',
     summary: 'Services that moved to a shared centre, with their dates and moved agreements',
     handler: () => uc.listTransfers(),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 // Routes of the shared centre's money (scenario 2).
 import type { Application } from '../../app';
 import {
@@ -16,6 +17,7 @@ import {
   settlementSchema,
 } from '../../app/contributions/schemas';
 import type { RouteRegistry } from '../registry';
+import * as R from '../responses';
 
 export function contributionRoutes(r: RouteRegistry, app: Application): void {
   const uc = app.contributions;
@@ -23,6 +25,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/products',
+    response: z.array(R.product),
     tag,
     summary: "The shared centre's products: the centre's own, or those the caller's municipality participates in",
     handler: ({ actor }) => uc.listProducts(actor),
@@ -30,6 +33,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/products',
+    response: R.product,
     tag,
     status: 201,
     summary: 'Centre admin adds a product financed by contributions, with its allocation rules',
@@ -39,6 +43,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'put',
     path: '/api/contributions/products/:id/rules',
+    response: R.product,
     tag,
     summary:
       "Centre admin changes a product's allocation rules (refused when the fixed shares exceed a year's budget; steps already invoiced keep theirs)",
@@ -48,6 +53,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/products/:id/participations',
+    response: R.participation,
     tag,
     status: 201,
     summary: 'Centre admin records that a municipality joins the product from a date (409 when it overlaps its own participation)',
@@ -57,6 +63,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/participations',
+    response: z.array(R.participation),
     tag,
     summary: "Participations: the centre's, or the caller's municipality's own",
     handler: ({ actor }) => uc.listParticipations(actor),
@@ -64,6 +71,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/participations/:id/end',
+    response: R.participation,
     tag,
     summary: 'Centre admin records the last day of a participation (leaving; pro-rated by days)',
     body: endParticipationSchema,
@@ -72,6 +80,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/key-figures',
+    response: z.array(R.keyFigureVersion),
     tag,
     summary: "Every version of the centre's key figures",
     handler: ({ actor }) => uc.listKeyFigures(actor),
@@ -79,6 +88,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/key-figures',
+    response: R.keyFigureVersion,
     tag,
     status: 201,
     summary: 'Centre admin adds a new version of a named key figure (inhabitants, pupils 5–18, cases, …)',
@@ -88,6 +98,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/key-figures/import',
+    response: R.keyFigureImport,
     tag,
     status: 201,
     summary:
@@ -98,6 +109,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/products/:id/budgets',
+    response: z.array(R.budget),
     tag,
     summary: 'Budget versions of a product (amendments are new versions)',
     handler: ({ actor, params }) => uc.budgets(actor, params.id!),
@@ -105,6 +117,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/products/:id/budgets',
+    response: R.budget,
     tag,
     status: 201,
     summary: "Centre finance sets or amends a product's yearly budget; only advances not yet invoiced change",
@@ -114,6 +127,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/products/:id/actuals',
+    response: R.actual,
     tag,
     status: 201,
     summary: 'Centre finance records the actual costs of a year: entered, or (without actualCents) from approved hours × rates',
@@ -123,6 +137,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/products/:id/preview',
+    response: R.preview,
     tag,
     summary:
       "Every participant's share and how it was computed, and what the next advance (basis=budget) or the settlement (basis=actuals) would invoice, with warnings about the rules; writes nothing",
@@ -132,6 +147,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/products/:id/advances',
+    response: R.stepStarted,
     tag,
     status: 202,
     summary: 'Centre finance invoices an advance instalment (the next one by default); a second start finds the first',
@@ -141,6 +157,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/products/:id/settlements',
+    response: R.stepStarted,
     tag,
     status: 202,
     summary: 'Centre finance settles an ended year: an invoice or a credit note per participant for definitive contribution − advances',
@@ -150,6 +167,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/products/:id/steps',
+    response: z.array(R.step),
     tag,
     summary:
       'The recorded advance and settlement steps: each allocation as invoiced, with the budget, actuals and key-figure versions it used',
@@ -158,6 +176,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/contributions/mergers',
+    response: R.merger,
     tag,
     status: 201,
     summary: 'Centre admin records a merger: participation and key figures move to the merged municipality from the date',
@@ -167,6 +186,7 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/contributions/reports',
+    response: R.report,
     tag,
     summary: 'Per participant and product: budget, advances invoiced, actuals, settlement, paid (a participant sees its own rows only)',
     query: reportSchema,

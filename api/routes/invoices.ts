@@ -1,8 +1,10 @@
+import { z } from 'zod';
 // Invoice routes: runs, invoices, reconciliation, documents, balances and exports.
 import type { Response } from 'express';
 import type { Application } from '../../app';
 import { INVOICE_SCHEMAS, runSchema, ublSchema, type InvoiceWriteAction } from '../../app/invoicing';
 import type { RouteRegistry } from '../registry';
+import * as R from '../responses';
 
 type Doc = { filename: string; type: string; inline: boolean; body: string | Buffer };
 export function sendDocument(res: Response, doc: Doc): void {
@@ -19,6 +21,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/invoices',
+    response: z.array(R.invoice),
     tag,
     summary: "Outgoing and incoming invoices of the caller's organisation (finance roles)",
     handler: ({ actor }) => uc.list(actor),
@@ -26,6 +29,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/invoices/:id',
+    response: R.invoiceDetail,
     tag,
     summary: 'One invoice, with the invoice-level actions the caller may take (or why not)',
     handler: async ({ actor, params }) => {
@@ -36,6 +40,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/invoices/:id/reconciliation',
+    response: R.reconciliation,
     tag,
     summary: "Lines matched to their request's approved quote and budget, with their state and the actions on each",
     handler: async ({ actor, params }) => {
@@ -46,6 +51,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/invoices/:id/audit/verify',
+    response: R.chainCheck,
     tag,
     summary: "Whether the invoice's audit trail is intact (hash chain): the first broken link, if any",
     handler: ({ actor, params }) => uc.verifyAudit(actor, params.id!),
@@ -57,6 +63,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
       tag,
       summary,
       body: INVOICE_SCHEMAS[action],
+      response: R.invoiceState,
       handler: ({ actor, params, body }) => uc.act(actor, params.id!, action, body, Number(params.lineNo)),
     });
   lineAction('acceptLine', 'accept', 'Buyer finance accepts a line');
@@ -69,6 +76,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/invoices/:id/payments',
+    response: R.invoiceState,
     tag,
     status: 201,
     summary: 'Buyer finance registers a payment, in full or in part',
@@ -78,6 +86,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/invoices/:id/corrections',
+    response: R.correction,
     tag,
     status: 201,
     summary: "Provider finance books a correcting entry for a request on the invoice, through the invoice's workflow; a later run bills it",
@@ -115,11 +124,19 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/balances',
+    response: z.array(R.balance),
     tag,
     summary: 'Balances per pair of organisations',
     handler: ({ actor }) => uc.balances(actor),
   });
-  r.add({ method: 'get', path: '/api/netting', tag, summary: 'Multilateral netting proposal', handler: ({ actor }) => uc.netting(actor) });
+  r.add({
+    method: 'get',
+    path: '/api/netting',
+    response: R.netting,
+    tag,
+    summary: 'Multilateral netting proposal',
+    handler: ({ actor }) => uc.netting(actor),
+  });
   r.add({
     method: 'get',
     path: '/api/balances.csv',
@@ -141,6 +158,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/invoice-runs',
+    response: R.runStarted,
     tag,
     status: 202,
     summary:
@@ -151,6 +169,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/invoice-runs/:period',
+    response: R.runProgress,
     tag,
     summary: 'Progress of an invoice run',
     handler: ({ actor, params }) => uc.runProgress(actor, params.period!),

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 // Request routes: each hands its body or query to the request feature and returns the answer.
 import type { Application } from '../../app';
 import { ACTION_SCHEMAS, listSchema, submitSchema, weekSchema } from '../../app/requests/schemas';
 import type { RequestAction } from '../../domain/lifecycle';
 import type { RouteRegistry } from '../registry';
+import * as R from '../responses';
 
 /** The action routes: path, summary, method and status (the body schema is the feature's). */
 const ACTIONS: { action: RequestAction; path: string; summary: string; method?: 'post' | 'put' | 'delete'; status?: number }[] = [
@@ -43,6 +45,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'post',
     path: '/api/requests',
+    response: R.requestState,
     tag,
     status: 201,
     summary: 'Submit a request (opdracht) for a service under an active agreement',
@@ -52,6 +55,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests',
+    response: R.requestList,
     tag,
     summary: "List the requests of the caller's organisation, filtered, sorted and paged",
     query: listSchema,
@@ -60,6 +64,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/my/tasks',
+    response: R.tasks,
     tag,
     summary: 'My assigned requests and the reviews I may do',
     handler: ({ actor }) => uc.tasks(actor),
@@ -67,6 +72,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/my/week',
+    response: R.week,
     tag,
     summary: 'My hours in a week, per request and day (week: any day of it; this week by default)',
     query: weekSchema,
@@ -75,6 +81,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests/:id',
+    response: R.requestDetail,
     tag,
     summary: 'The live state of a request, with the actions the caller may take now (or why not)',
     handler: async ({ actor, params }) => {
@@ -85,6 +92,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests/:id/time-entries',
+    response: z.array(R.timeEntry),
     tag,
     summary: 'Time entries of a request',
     handler: ({ actor, params }) => uc.timeEntries(actor, params.id!),
@@ -92,6 +100,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests/:id/monthly-overview',
+    response: R.monthly,
     tag,
     summary: 'Hours per month (the monthly overview of a standing order)',
     handler: ({ actor, params }) => uc.monthlyOverview(actor, params.id!),
@@ -99,6 +108,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests/:id/audit',
+    response: z.array(R.auditEvent),
     tag,
     summary: "Audit trail of a request (the provider's four-eyes notes are left out for the buyer)",
     handler: ({ actor, params }) => uc.auditTrail(actor, params.id!),
@@ -106,6 +116,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests/:id/audit/verify',
+    response: R.chainCheck,
     tag,
     summary: 'Whether the audit trail is intact (each event chained to the one before by its hash): the first broken link, if any',
     handler: ({ actor, params }) => uc.verifyAudit(actor, params.id!),
@@ -113,6 +124,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'get',
     path: '/api/requests/:id/assignment-suggestions',
+    response: R.suggestions,
     tag,
     summary: 'Staff ranked by skill, keeping a reviewer free for the four-eyes review, and open hours',
     handler: ({ actor, params }) => uc.suggestions(actor, params.id!),
@@ -125,12 +137,14 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
       summary: a.summary,
       status: a.status ?? 200,
       body: ACTION_SCHEMAS[a.action],
+      response: a.action === 'logTime' ? R.entrySummary : R.requestState,
       handler: ({ actor, params, body }) => uc.act(actor, params.id!, a.action, body),
     });
   }
   r.add({
     method: 'put',
     path: '/api/requests/:id/time-entries/:entryId',
+    response: R.entrySummary,
     tag,
     summary: 'Edit an own entry that is not yet approved',
     body: ACTION_SCHEMAS.editTime.omit({ entryId: true }),
@@ -139,6 +153,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
   r.add({
     method: 'delete',
     path: '/api/requests/:id/time-entries/:entryId',
+    response: R.requestState,
     tag,
     summary: 'Delete an own entry that is not yet approved',
     handler: ({ actor, params }) => uc.act(actor, params.id!, 'deleteTime', { entryId: params.entryId }),

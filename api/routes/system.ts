@@ -3,11 +3,13 @@ import { z } from 'zod';
 import type { Application } from '../../app';
 import type { TokenService } from '../auth';
 import type { RouteRegistry } from '../registry';
+import * as R from '../responses';
 
 export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens: TokenService; devAuth: boolean }): void {
   r.add({
     method: 'get',
     path: '/health',
+    response: R.health,
     tag: 'system',
     public: true,
     summary: 'Liveness and dependencies',
@@ -22,6 +24,7 @@ export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens:
   r.add({
     method: 'get',
     path: '/api/mailbox',
+    response: z.array(R.mail),
     tag: 'notifications',
     summary: 'My e-mails (the local mailbox)',
     handler: ({ actor }) => app.identity.mailbox(actor),
@@ -32,6 +35,7 @@ export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens:
   r.add({
     method: 'get',
     path: '/dev/users',
+    response: R.demoUsers,
     tag: 'development',
     public: true,
     summary: 'Demo users and their organisations',
@@ -40,6 +44,7 @@ export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens:
   r.add({
     method: 'post',
     path: '/dev/token',
+    response: R.devToken,
     tag: 'development',
     public: true,
     summary: 'Issue a token for a demo user acting for one of their organisations',

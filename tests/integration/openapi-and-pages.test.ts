@@ -12,6 +12,7 @@ import { loadConfig } from '../../config';
 import { connectDatabase } from '../../models/connect';
 import { seedDemoData } from '../../models/demo-data';
 import { createTestEnv, type TestEnv } from '../support/env';
+import { openapiChecker } from '../support/openapi-check';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -121,5 +122,21 @@ test('when the demo login is off and the secrets are the public development ones
   const config = loadConfig({ NODE_ENV: 'development', DEV_AUTH: 'false', MONGODB_URI: env.config.mongodbUri, LOG_LEVEL: 'silent' });
   expect(() => createServer({ config, models: env.models, client: env.client, logger: pino({ level: 'silent' }) })).toThrow(
     /development secrets are public/,
+  );
+});
+
+test('the response check of the integration tests finds an answer that does not match the document', async () => {
+  const doc = (await env.api('GET', '/openapi.json')).body;
+  const check = openapiChecker(doc);
+  const json = 'application/json; charset=utf-8';
+  expect(check('GET', '/api/requests', 200, json, { items: [], total: 0, page: 1, pageSize: 50 })).toBeNull();
+  expect(check('GET', '/api/requests', 200, json, { items: 'none', total: 0, page: 1, pageSize: 50 })).toMatch(/does not match/);
+  expect(check('GET', '/api/balances', 200, json, [{ creditor: 'DOR' }])).toMatch(/does not match/);
+  expect(check('POST', '/api/requests', 302, json, {})).toMatch(/not documented/);
+  // A refusal must name a known code.
+  const problem = { type: 'about:blank', title: 'x', status: 409, detail: 'x', code: 'budget_exceeded', params: {} };
+  expect(check('POST', '/api/requests/X/time-entries', 409, 'application/problem+json', problem)).toBeNull();
+  expect(check('POST', '/api/requests/X/time-entries', 409, 'application/problem+json', { ...problem, code: 'nope' })).toMatch(
+    /does not match/,
   );
 });

@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import pino from 'pino';
 import { ulid } from 'ulid';
 import { createServer } from '../../server/http';
+import { openapiChecker } from './openapi-check';
 import { loadConfig, type Config } from '../../config';
 import { connectDatabase } from '../../models/connect';
 import { demoAgreements, demoOrganisations, demoServices, demoUsers } from '../../models/demo-data';
@@ -93,6 +94,8 @@ export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: numbe
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  // Every answer the tests receive is checked against the API's own OpenAPI document.
+  let check: ReturnType<typeof openapiChecker> | null = null;
   const api: TestEnv['api'] = async (method, path, o = {}) => {
     const res = await fetch(baseUrl + path, {
       method,
@@ -108,6 +111,11 @@ export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: numbe
       body = JSON.parse(text);
     } catch {
       // not JSON: keep the text
+    }
+    if (path !== '/openapi.json') {
+      check ??= openapiChecker((await (await fetch(`${baseUrl}/openapi.json`)).json()) as never);
+      const problem = check(method, path, res.status, res.headers.get('content-type'), body);
+      if (problem) throw new Error(`response schema: ${problem}\n${text.slice(0, 500)}`);
     }
     return { status: res.status, body, headers: res.headers };
   };

@@ -1,0 +1,158 @@
+// The answers of the API, as schemas for the OpenAPI document. Records are documented with the
+// fields clients rely on; they may carry more (loose objects). The integration tests validate
+// every answer they receive against the document.
+import { z } from 'zod';
+import { REFUSALS, type RefusalCode } from '../domain/refusals';
+
+const str = z.string();
+const int = z.number().int();
+const nstr = z.string().nullable();
+const nint = z.number().int().nullable();
+const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
+
+export const problem = z.object({
+  type: str,
+  title: str,
+  status: int,
+  detail: str.describe('English explanation; clients show their own text for the code'),
+  instance: str.optional(),
+  code: z.enum(Object.keys(REFUSALS) as [RefusalCode, ...RefusalCode[]]).describe('Stable refusal code'),
+  params: z.record(str, z.unknown()).describe("The code's parameters"),
+  field: str.optional().describe('The input field the refusal is about'),
+});
+
+export const actionInfo = z.object({
+  action: str,
+  allowed: z.boolean(),
+  refusal: z.object({ code: str, params: z.record(str, z.unknown()), field: str.optional() }).optional(),
+});
+
+// ---- requests ------------------------------------------------------------------------------
+
+export const requestState = loose({
+  requestId: str,
+  kind: z.enum(['one_off', 'standing']),
+  buyer: str,
+  provider: str,
+  serviceId: str,
+  title: str,
+  status: str,
+  estimateMinutes: nint,
+  budgetMinutes: nint,
+  loggedMinutes: int,
+  assignee: nstr,
+  contributors: z.array(str),
+  deadlines: loose({ intake: nstr, delivery: nstr, acceptance: nstr }),
+  version: int,
+});
+export const requestDetail = requestState.extend({
+  actions: z.array(actionInfo),
+  review: loose({ free: z.array(str), blocked: z.boolean(), candidates: z.array(loose({ userId: str, name: str })) }).nullable(),
+});
+const requestRow = loose({ _id: str, buyer: str, provider: str, serviceId: str, title: str, status: str, submittedAt: str });
+export const requestList = z.object({ items: z.array(requestRow), total: int, page: int, pageSize: int });
+export const tasks = z.object({ assigned: z.array(requestRow), toReview: z.array(requestRow) });
+export const week = loose({
+  monday: str,
+  days: z.array(str),
+  rows: z.array(loose({ id: str, title: str, cells: z.array(int) })),
+  totals: z.array(int),
+  weekTotal: int,
+});
+export const timeEntry = loose({ _id: str, requestId: str, userId: str, date: str, minutes: int, description: str, status: str });
+export const entrySummary = loose({ entryId: str, userId: str, date: str, minutes: int });
+export const monthly = z.array(loose({ month: str, minutes: int, approvedMinutes: int, invoicedMinutes: int, entries: int }));
+export const auditEvent = loose({ _id: str, subject: str, seq: int, action: str, actor: str, org: str, at: str });
+export const chainCheck = loose({ subject: str, ok: z.boolean(), events: int });
+export const suggestions = z.array(
+  loose({ userId: str, name: str, hasSkill: z.boolean(), openMinutes: int, takesLastReviewer: z.boolean() }),
+);
+
+// ---- invoices ------------------------------------------------------------------------------
+
+export const invoice = loose({
+  _id: str,
+  number: nstr,
+  kind: z.enum(['invoice', 'credit_note']),
+  provider: str,
+  buyer: str,
+  period: str,
+  issueDate: str,
+  dueDate: str,
+  lines: z.array(loose({ amountCents: int })),
+  netCents: int,
+  vatCents: int,
+  grossCents: int,
+  status: str,
+});
+export const invoiceDetail = invoice.extend({ displayStatus: str, actions: z.array(actionInfo) });
+export const reconciliation = z.object({
+  invoice: invoice.extend({ displayStatus: str }),
+  lines: z.array(loose({ lineNo: int, amountCents: int, match: str, status: str, actions: z.array(actionInfo) })),
+  actions: z.array(actionInfo),
+});
+export const invoiceState = loose({
+  invoiceId: str,
+  status: str,
+  grossCents: int,
+  creditedCents: int,
+  paidCents: int,
+  outstandingCents: int,
+  lines: z.array(loose({ lineNo: int, status: str })),
+  creditNoteIds: z.array(str),
+});
+export const correction = z.object({ entryId: str, requestId: str, date: str, minutes: int, status: z.literal('approved') });
+export const balance = z.object({
+  creditor: str,
+  debtor: str,
+  invoicedCents: int,
+  creditedCents: int,
+  paidCents: int,
+  outstandingCents: int,
+});
+export const netting = z.object({ org: str, netPositionCents: int, transfers: z.array(loose({ from: str, to: str, amountCents: int })) });
+export const runStarted = z.object({ workflowId: str, runId: str, alreadyRunning: z.boolean(), rerun: z.boolean() });
+export const runProgress = loose({
+  period: str,
+  phase: str,
+  status: str,
+  done: z.boolean(),
+  failed: z.boolean(),
+  percent: int,
+  invoiceIds: z.array(str),
+  invoices: z.array(loose({ id: str, number: nstr, buyerName: str, grossCents: int })),
+});
+
+// ---- catalogue -----------------------------------------------------------------------------
+
+export const service = loose({
+  _id: str,
+  provider: str,
+  name: str,
+  policyArea: str,
+  rates: z.array(loose({ validFrom: str, rateCentsPerHour: int })),
+});
+export const agreement = loose({ _id: str, buyer: str, provider: str, serviceIds: z.array(str), validFrom: str, validTo: str });
+export const transfer = loose({ _id: str, serviceId: str, from: str, to: str, effectiveDate: str });
+
+// ---- contributions -------------------------------------------------------------------------
+
+export const product = loose({ _id: str, provider: str, name: str, rules: loose({}) });
+export const participation = loose({ _id: str, product: str, participant: str, from: str, to: nstr });
+export const keyFigureVersion = loose({ _id: str, name: str, version: int, referenceDate: str, figures: z.record(str, int), source: str });
+export const keyFigureImport = z.object({ version: keyFigureVersion, skipped: z.array(z.object({ row: int, region: str })) });
+export const budget = loose({ _id: str, product: str, year: int, version: int, budgetCents: int });
+export const actual = loose({ _id: str, product: str, year: int, version: int, actualCents: int });
+export const preview = loose({ allocation: loose({ totalCents: int, shares: z.array(loose({ participant: str, totalCents: int })) }) });
+export const stepStarted = z.object({ workflowId: str, instalment: nint, alreadyStarted: z.boolean() });
+export const step = loose({ _id: str, product: str, year: int, kind: str });
+export const merger = z.object({ ended: z.array(str), created: z.array(str), keyFigureVersions: z.array(str) });
+const reportRow = loose({ product: str, participant: nstr, year: int, advancesCents: int, paidCents: int, outstandingCents: int });
+export const report = z.object({ year: int, rows: z.array(reportRow), products: z.array(reportRow) });
+
+// ---- system --------------------------------------------------------------------------------
+
+export const health = z.object({ ok: z.boolean(), checks: z.record(str, z.boolean()) });
+export const mail = loose({ _id: str, to: str, subject: str, kind: str, createdAt: str });
+export const demoUsers = z.array(z.object({ userId: str, org: str, orgName: str, name: str, roles: z.array(str) }));
+export const devToken = z.object({ token: str, actor: loose({ userId: str, org: str, roles: z.array(str) }) });
