@@ -20,6 +20,8 @@ fi
 PIP_ROOT_USER_ACTION=ignore bash scripts/install-tools.sh
 # The official e-invoice rules (UBL XSD, EN 16931, Peppol, SI-UBL) for the document tests.
 [ "${1:-}" = test ] && bash scripts/install-validators.sh
+# The API fuzzer (Schemathesis, PyPI) for the bounded fuzz run in the tests.
+[ "${1:-}" = test ] && bash scripts/install-fuzzer.sh
 
 case "${1:-}" in
   start)
