@@ -246,7 +246,6 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     raw: unknown,
     lineNo?: number,
   ): Promise<InvoiceState | CorrectionResult> {
-    const input = parseInput(INVOICE_SCHEMAS[action], raw) as Record<string, unknown>;
     const invoice = await get(actor, id);
     const subject = subjectOf(invoice);
     const isLine = (LINE_ACTIONS as readonly InvoiceAction[]).includes(action);
@@ -256,6 +255,8 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
       subject.line = { lineNo: lineNo!, status: state?.status ?? 'open' };
     }
     const refusal = invoiceRefusal(action, subject, actor);
+    if (refusal?.code === 'role_required') throw refusal;
+    const input = parseInput(INVOICE_SCHEMAS[action], raw) as Record<string, unknown>;
     if (refusal) throw refusal;
     if (action === 'bookCorrection') return bookCorrection(actor, invoice, input as z.output<(typeof INVOICE_SCHEMAS)['bookCorrection']>);
     return update(

@@ -235,9 +235,12 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
    * workflow's validator (which also sees concurrent changes), and a refusal changes nothing.
    */
   async function act<A extends RequestAction>(actor: Actor, id: string, action: A, raw: unknown): Promise<unknown> {
-    const input = parseInput(ACTION_SCHEMAS[action], raw) as Record<string, unknown>;
+    // Whose it is and who may act come first: nobody learns anything from a thing they may not
+    // touch. Then the input, then whether the state allows it now.
     const s = await state(actor, id);
     const refusal = requestRefusal(action, await subjectOf(s), actor);
+    if (refusal?.code === 'role_required') throw refusal;
+    const input = parseInput(ACTION_SCHEMAS[action], raw) as Record<string, unknown>;
     if (refusal) throw refusal;
     await checkWithRecords(s, action, input);
     try {
