@@ -67,12 +67,19 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
    * the cap, and none is lost. The entries themselves are the ledger.
    */
   async function withinDay(userId: string, date: string, entryId: string, minutes: number, write: () => Promise<unknown>) {
-    await withKeyLock(models, `day:${userId}:${date}`, async () => {
-      const used = await dayMinutes(userId, date, entryId);
-      if (used + minutes > MAX_MINUTES_PER_DAY)
-        throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
-      await write();
-    });
+    // The entry owns the lock: a retry of this write after a worker crash takes it over at once
+    // (it counts the day without this entry, and writes it once), others wait.
+    await withKeyLock(
+      models,
+      `day:${userId}:${date}`,
+      async () => {
+        const used = await dayMinutes(userId, date, entryId);
+        if (used + minutes > MAX_MINUTES_PER_DAY)
+          throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
+        await write();
+      },
+      { owner: entryId },
+    );
   }
 
   async function applyEntry(state: RequestState, op: EntryOp, at: string): Promise<void> {

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Refusal, refuse } from '../domain/refusals';
 import { bodyRefusal } from '../lib/body-errors';
+import { isTransient } from '../lib/transient';
 
 const TITLES: Record<number, string> = {
   400: 'Bad input',
@@ -40,6 +41,17 @@ export function problemHandler(log: { error: (o: object, m: string) => void; war
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     const refusal = asRefusal(err);
+    if (!refusal && isTransient(err)) {
+      log.warn({ err, path: req.path }, 'a dependency is briefly unavailable');
+      res.status(503).set('retry-after', '5').type('application/problem+json').json({
+        type: 'about:blank',
+        title: TITLES[503],
+        status: 503,
+        detail: 'A service Eenvoud depends on is briefly unavailable; try again in a few seconds.',
+        instance: req.originalUrl,
+      });
+      return;
+    }
     if (!refusal) {
       log.error({ err, path: req.path }, 'unhandled error');
       res.status(500).type('application/problem+json').json({

@@ -6,8 +6,10 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../domain/roles';
 import type { IdempotencyStore } from '../app/core/idempotency';
+import { withIdempotencyKey } from '../app/core/request-context';
 import { actorOf } from './auth';
 import { asRefusal, problemBody } from './problem';
+import { retryTransient } from '../lib/transient';
 import { problem as problemSchema } from './responses';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -41,6 +43,11 @@ export interface RouteSpec {
   raw?: boolean;
   /** Media type of a raw answer, for the document. */
   produces?: string;
+  /**
+   * The write is one Temporal call (an Update or a start with a fixed id) after reads: safe to
+   * run again when the database was briefly away. GETs always are.
+   */
+  viaWorkflow?: boolean;
   handler: (ctx: RouteContext) => Promise<unknown>;
 }
 
@@ -68,13 +75,16 @@ export class RouteRegistry {
           res,
         };
         const key = req.get('idempotency-key');
+        const run = spec.method === 'get' || spec.viaWorkflow ? () => retryTransient(() => spec.handler(ctx)) : () => spec.handler(ctx);
         if (spec.method !== 'post' || spec.raw || spec.public || !key || !idempotency) {
-          const result = await spec.handler(ctx);
+          const result = await run();
           if (!spec.raw) res.status(spec.status ?? 200).json(result);
           return;
         }
         // An Idempotency-Key: a repeat gets the first answer, and nothing is done twice.
-        const claim = await idempotency.claim(ctx.actor, key, { method: req.method, path: req.path, body: req.body ?? null });
+        const claim = await retryTransient(() =>
+          idempotency.claim(ctx.actor, key, { method: req.method, path: req.path, body: req.body ?? null }, Boolean(spec.viaWorkflow)),
+        );
         if (claim.kind === 'replay') {
           res.set('idempotent-replayed', 'true');
           if (claim.status >= 400) res.type('application/problem+json');
@@ -83,7 +93,7 @@ export class RouteRegistry {
         }
         let result: unknown;
         try {
-          result = await spec.handler(ctx);
+          result = await withIdempotencyKey(claim.scope, run);
         } catch (err) {
           const refusal = asRefusal(err);
           // A refusal is an answer too; a fault of ours leaves the key free for a retry.

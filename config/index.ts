@@ -47,6 +47,8 @@ export const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Eenvoud <noreply@eenvoud.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  // A prebuilt workflow bundle for the worker (default: dist/workflow-bundle.js when the build made one).
+  WORKFLOW_BUNDLE: z.string().min(1).optional(),
   // Which proxies may set X-Forwarded-For: none by default, so a client cannot choose its own
   // rate-limit bucket; behind a load balancer its address or the number of hops (Express syntax).
   TRUST_PROXY: z

@@ -1,7 +1,8 @@
 // One writer per key at a time, on FerretDB v1 and MongoDB alike: the lock is a document with
 // the key as its unique _id, inserted first (an insert with a unique key is atomic on both)
 // and deleted when the work is done. A second caller waits for it. A lock left behind by a
-// crashed process is taken over once it is older than `staleMs`.
+// crashed process is taken over once it is older than `staleMs`, or at once by a retry of the
+// same work (the same `owner`), which must then be idempotent.
 import { ulid } from 'ulid';
 import { isDuplicateKey, type Models } from '../models';
 
@@ -16,19 +17,19 @@ export async function withKeyLock<T>(
   models: Pick<Models, 'KeyLock'>,
   key: string,
   work: () => Promise<T>,
-  opts: { staleMs?: number; waitMs?: number } = {},
+  opts: { staleMs?: number; waitMs?: number; owner?: string } = {},
 ): Promise<T> {
   const staleMs = opts.staleMs ?? 15_000;
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   const token = ulid();
   for (let attempt = 0; ; attempt++) {
     try {
-      await models.KeyLock.create({ _id: key, token, at: Date.now() });
+      await models.KeyLock.create({ _id: key, token, at: Date.now(), owner: opts.owner ?? null });
       break;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const held = await models.KeyLock.findById(key).lean();
-      if (held && Date.now() - held.at > staleMs) {
+      if (held && (Date.now() - held.at > staleMs || (opts.owner && held.owner === opts.owner))) {
         await models.KeyLock.deleteOne({ _id: key, token: held.token });
         continue;
       }

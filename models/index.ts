@@ -222,7 +222,8 @@ const idempotencyKeySchema = new Schema(
     state: { type: String, enum: ['pending', 'done'], required: true },
     status: { type: Number, default: null },
     body: { type: Object, default: null },
-    at: { type: Number, required: true, index: true }, // epoch ms of the first request
+    at: { type: Number, required: true, index: true }, // epoch ms of the first request (or of a takeover)
+    born: { type: Number, default: null }, // epoch ms of the first request: names this life of the key
   },
   opts,
 );
@@ -245,6 +246,7 @@ const keyLockSchema = new Schema(
     _id: { type: String, required: true }, // e.g. day:<userId>:<date>
     token: { type: String, required: true },
     at: { type: Number, required: true }, // epoch ms
+    owner: { type: String, default: null }, // the work it guards, e.g. an entry id: a retry of it may take over at once
   },
   opts,
 );

@@ -4,6 +4,7 @@
 // CSRF, who is signed in, login, the layout with the menu, and the error pages.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isTransient } from '../lib/transient';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import rateLimit from 'express-rate-limit';
 import type { Logger } from 'pino';
@@ -76,6 +77,10 @@ const ERROR_PAGES: Record<number, { title: string; text: string }> = {
   415: { title: 'Niet aangenomen', text: 'Deze gegevens worden in deze vorm niet aangenomen. Gebruik het formulier op de pagina.' },
   429: { title: 'Even wachten', text: 'U heeft in korte tijd erg veel verzoeken gedaan. Wacht een minuut en probeer het opnieuw.' },
   500: { title: 'Er ging iets mis', text: 'Er is een onverwachte fout opgetreden. De fout is vastgelegd; probeer het later opnieuw.' },
+  503: {
+    title: 'Even niet beschikbaar',
+    text: 'Eenvoud kon een onderdeel even niet bereiken. Wacht een paar seconden en laad de pagina opnieuw; kijk na een actie eerst of die al verwerkt is.',
+  },
 };
 
 export function createWebRouter(app: Application, config: Config, logger: Logger): Router {
@@ -248,8 +253,11 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       if (req.method === 'GET') return res.redirect(303, `/inloggen?terug=${encodeURIComponent(req.originalUrl)}`);
       return res.redirect(303, '/inloggen');
     }
-    if (!refusal) logger.error({ err, path: req.path }, 'unhandled error on a page');
-    const status = refusal?.status ?? 500;
+    const transient = !refusal && isTransient(err);
+    if (transient) logger.warn({ err, path: req.path }, 'a dependency is briefly unavailable');
+    else if (!refusal) logger.error({ err, path: req.path }, 'unhandled error on a page');
+    const status = refusal?.status ?? (transient ? 503 : 500);
+    if (transient) res.set('retry-after', '5');
     const info = refusal?.code === 'form_expired' ? { title: 'Formulier verlopen', text: '' } : (ERROR_PAGES[status] ?? ERROR_PAGES[500]!);
     if (res.headersSent) return;
     app.identity

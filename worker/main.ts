@@ -23,9 +23,8 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     models,
     slaTimeScale: config.SLA_TIME_SCALE,
-    workflowBundle: prebuiltBundle(),
+    workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : prebuiltBundle(),
   });
-  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   if (config.INVOICE_SCHEDULES) {
     const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
@@ -43,7 +42,9 @@ async function main(): Promise<void> {
     from: config.MAIL_FROM,
   });
   // Worker.run() stops on SIGINT/SIGTERM by itself (shutdownSignals), finishing running tasks.
-  await worker.run();
+  const running = worker.run();
+  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
+  await running;
   await mail.stop();
   await clientConnection.close();
   await connection.close();

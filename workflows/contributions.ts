@@ -9,6 +9,7 @@ import {
   contributionStepWorkflowId,
   invoiceWorkflowId,
   NON_RETRYABLE_ERRORS,
+  WORKFLOW_TASK_TIMEOUT,
   type ContributionStepInput,
   type ContributionStepResult,
   type ScheduledContributionInput,
@@ -44,6 +45,7 @@ export async function contributionStepWorkflow(input: ContributionStepInput): Pr
       await wf.startChild(invoiceWorkflow, {
         workflowId: invoiceWorkflowId(doc.invoiceId),
         parentClosePolicy: 'ABANDON',
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         // An invoice has one workflow, ever: a re-run of this step must not start a second one.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [

@@ -9,6 +9,7 @@ import {
   invoiceRunWorkflowId,
   invoiceWorkflowId,
   NON_RETRYABLE_ERRORS,
+  WORKFLOW_TASK_TIMEOUT,
   type InvoiceRunInput,
   type InvoiceRunProgress,
   type ScheduledRunInput,
@@ -85,6 +86,7 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
           await wf.startChild(invoiceWorkflow, {
             workflowId: invoiceWorkflowId(made.invoiceId),
             parentClosePolicy: 'ABANDON',
+            workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
             args: [
               {
                 invoiceId: made.invoiceId,

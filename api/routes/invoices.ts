@@ -64,6 +64,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
       summary,
       body: INVOICE_SCHEMAS[action],
       response: R.invoiceState,
+      viaWorkflow: true,
       handler: ({ actor, params, body }) => uc.act(actor, params.id!, action, body, Number(params.lineNo)),
     });
   lineAction('acceptLine', 'accept', 'Buyer finance accepts a line');
@@ -80,6 +81,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
     tag,
     status: 201,
     summary: 'Buyer finance registers a payment, in full or in part',
+    viaWorkflow: true,
     body: INVOICE_SCHEMAS.registerPayment,
     handler: ({ actor, params, body }) => uc.act(actor, params.id!, 'registerPayment', body),
   });
@@ -91,6 +93,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
     status: 201,
     summary: "Provider finance books a correcting entry for a request on the invoice, through the invoice's workflow; a later run bills it",
     body: INVOICE_SCHEMAS.bookCorrection,
+    viaWorkflow: true,
     handler: ({ actor, params, body }) => uc.act(actor, params.id!, 'bookCorrection', body),
   });
   r.add({
@@ -164,6 +167,7 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
     summary:
       "Start the invoice run of the caller's organisation for a period (or join the running one); a finished period runs again for hours approved since",
     body: runSchema,
+    viaWorkflow: true,
     handler: ({ actor, body }) => uc.startRun(actor, body),
   });
   r.add({

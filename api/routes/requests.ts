@@ -48,6 +48,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     response: R.requestState,
     tag,
     status: 201,
+    viaWorkflow: true,
     summary: 'Submit a request (opdracht) for a service under an active agreement',
     body: submitSchema,
     handler: ({ actor, body }) => uc.submit(actor, body),
@@ -136,6 +137,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
       tag,
       summary: a.summary,
       status: a.status ?? 200,
+      viaWorkflow: true,
       body: ACTION_SCHEMAS[a.action],
       response: a.action === 'logTime' ? R.entrySummary : R.requestState,
       handler: ({ actor, params, body }) => uc.act(actor, params.id!, a.action, body),
@@ -147,6 +149,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     response: R.entrySummary,
     tag,
     summary: 'Edit an own entry that is not yet approved',
+    viaWorkflow: true,
     body: ACTION_SCHEMAS.editTime.omit({ entryId: true }),
     handler: ({ actor, params, body }) => uc.act(actor, params.id!, 'editTime', { ...(body as object), entryId: params.entryId }),
   });
@@ -156,6 +159,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     response: R.requestState,
     tag,
     summary: 'Delete an own entry that is not yet approved',
+    viaWorkflow: true,
     handler: ({ actor, params }) => uc.act(actor, params.id!, 'deleteTime', { entryId: params.entryId }),
   });
 }

@@ -3,7 +3,7 @@
 // The centre's admin manages products, participation and key figures; its finance (or admin)
 // budgets and invoices; a participant sees only its own participation and contributions.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { contributionStepWorkflowId, type ContributionStepKind } from '../../contracts';
+import { contributionStepWorkflowId, WORKFLOW_TASK_TIMEOUT, type ContributionStepKind } from '../../contracts';
 import {
   assertContributionAction,
   contributionActions,
@@ -421,6 +421,7 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
       await startWorkflow(client, 'contributionStepWorkflow', {
         workflowId,
         taskQueue,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         workflowIdConflictPolicy: 'FAIL',
         // A step that completed is never started again; one that failed may be (its record makes a re-run safe).
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',

@@ -8,20 +8,33 @@ import { IDEMPOTENCY_TTL_MS } from '../../domain/retention';
 import type { Actor } from '../../domain/roles';
 import { isDuplicateKey, type Models } from '../../models';
 
+/** A claim without an answer after this long belongs to a call that died. */
+const ABANDONED_MS = 20_000;
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
-export type IdempotencyClaim = { kind: 'first'; id: string } | { kind: 'replay'; status: number; body: unknown };
+/**
+ * `scope` names this life of the key (the key and the moment it was first claimed): work keyed
+ * by it downstream (request-context.ts) is the same on every repeat, and new once the key expired.
+ */
+export type IdempotencyClaim = { kind: 'first'; id: string; scope: string } | { kind: 'replay'; status: number; body: unknown };
 
 export function idempotencyStore(models: Pick<Models, 'IdempotencyKey'>) {
   /** Claims the key for this request, or returns the answer the first request got. */
-  async function claim(actor: Actor, key: string, request: { method: string; path: string; body: unknown }): Promise<IdempotencyClaim> {
+  async function claim(
+    actor: Actor,
+    key: string,
+    request: { method: string; path: string; body: unknown },
+    /** The work is one Temporal call keyed by the same key: running it again alongside is safe. */
+    repeatable = false,
+  ): Promise<IdempotencyClaim> {
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw refuse('invalid_input', { problem: 'invalid_format' }, 'Idempotency-Key');
     const id = sha256(`${actor.userId}\n${key}`);
     const fingerprint = sha256(`${request.method}\n${request.path}\n${JSON.stringify(request.body ?? null)}`);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await models.IdempotencyKey.create({ _id: id, fingerprint, state: 'pending', at: Date.now() });
-        return { kind: 'first', id };
+        const born = Date.now();
+        await models.IdempotencyKey.create({ _id: id, fingerprint, state: 'pending', at: born, born });
+        return { kind: 'first', id, scope: `${id}.${born}` };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -32,7 +45,15 @@ export function idempotencyStore(models: Pick<Models, 'IdempotencyKey'>) {
         continue;
       }
       if (held.fingerprint !== fingerprint) throw refuse('idempotency_key_reused', {}, 'Idempotency-Key');
-      if (held.state !== 'done') throw refuse('idempotency_key_in_progress', {}, 'Idempotency-Key');
+      // A first call without an answer yet may have died with its API process. Work that is one
+      // Temporal call keyed by the same key (request-context.ts) runs again at once: Temporal
+      // gives both the one outcome. Other work waits until the first call is surely gone.
+      if (held.state !== 'done' && !repeatable && Date.now() - held.at < ABANDONED_MS)
+        throw refuse('idempotency_key_in_progress', {}, 'Idempotency-Key');
+      if (held.state !== 'done') {
+        await models.IdempotencyKey.updateOne({ _id: id, state: 'pending' }, { $set: { at: Date.now() } });
+        return { kind: 'first', id, scope: `${id}.${held.born ?? held.at}` };
+      }
       return { kind: 'replay', status: held.status!, body: storedBody(held.body) };
     }
     throw refuse('concurrent_change', {});

@@ -2,8 +2,10 @@
 // their function (a type-only import, checked against the workflow module's exports), and
 // failures turned back into the Refusal a workflow or activity raised.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { isTemporalUnavailable, retryTransient } from '../../lib/transient';
 import { refusalOf } from '../../contracts/failures';
+import { idempotencyKeyNow } from './request-context';
 import { notFound, type Thing } from '../../domain/refusals';
 import { workflowType, type WorkflowName, type Workflows } from '../../contracts/workflow-names';
 
@@ -25,10 +27,27 @@ export function fromTemporal(err: unknown, thing: Thing): unknown {
   return refusalOf(err) ?? err;
 }
 
+/** How long one try of a query may take: a query given to a worker that was just killed is lost. */
+const QUERY_TRY_MS = 5_000;
+
+/**
+ * Asks a workflow a query. A query handed to a worker that died is never answered, so each try
+ * gets a short deadline and the query is asked again, to a live worker, for up to 30 s.
+ */
+export function query<R>(client: Client, handle: WorkflowHandle, def: QueryDefinition<R, []>, thing: Thing): Promise<R> {
+  return retryTransient(() => client.withDeadline(Date.now() + QUERY_TRY_MS, () => handle.query(def)), {
+    retryable: isTemporalUnavailable,
+  }).catch((err: unknown) => {
+    throw fromTemporal(err, thing);
+  });
+}
+
 /** Sends an Update and returns its result, or throws the workflow's Refusal. */
 export async function update<I, R>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, thing: Thing): Promise<R> {
   try {
-    return await handle.executeUpdate(def, { args: [input] });
+    // With an Idempotency-Key the Update has a fixed id: a repeat gets the first Update's outcome.
+    const key = idempotencyKeyNow();
+    return await handle.executeUpdate(def, { args: [input], ...(key ? { updateId: `${def.name}:${key}` } : {}) });
   } catch (err) {
     throw fromTemporal(err, thing);
   }

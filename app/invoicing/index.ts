@@ -10,6 +10,7 @@ import {
   getInvoiceRunProgress,
   invoiceRunWorkflowId,
   invoiceWorkflowId,
+  WORKFLOW_TASK_TIMEOUT,
   type CorrectionResult,
   type InvoiceLineState,
   type InvoiceState,
@@ -42,7 +43,8 @@ import { toCsv } from '../core/csv';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
 import { isoDate, minutes, parseInput, period, positiveCents, text } from '../core/input';
-import { executeWorkflow, fromTemporal, startWorkflow, update } from '../core/temporal';
+import { idempotencyKeyNow, idFromKey } from '../core/request-context';
+import { executeWorkflow, fromTemporal, query, startWorkflow, update } from '../core/temporal';
 
 export const INVOICE_SCHEMAS = {
   acceptLine: z.object({}),
@@ -257,15 +259,26 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     const refusal = invoiceRefusal(action, subject, actor);
     if (refusal?.code === 'role_required') throw refusal;
     const input = parseInput(INVOICE_SCHEMAS[action], raw) as Record<string, unknown>;
+    const send = () =>
+      update(
+        client.workflow.getHandle(invoiceWorkflowId(id)),
+        UPDATES[action as Exclude<InvoiceWriteAction, 'bookCorrection'>] as never,
+        { ...input, ...(isLine ? { lineNo } : {}), actor } as never,
+        'invoice',
+      ) as Promise<InvoiceState>;
+    if (refusal && action !== 'bookCorrection' && idempotencyKeyNow() && STATE_REFUSALS.has(refusal.code)) {
+      // A repeat (same Idempotency-Key) of a call whose answer was lost: Temporal answers it
+      // from the first Update's outcome; a call that never ran is refused by the validator.
+      return send().catch(() => {
+        throw refusal;
+      });
+    }
     if (refusal) throw refusal;
     if (action === 'bookCorrection') return bookCorrection(actor, invoice, input as z.output<(typeof INVOICE_SCHEMAS)['bookCorrection']>);
-    return update(
-      client.workflow.getHandle(invoiceWorkflowId(id)),
-      UPDATES[action] as never,
-      { ...input, ...(isLine ? { lineNo } : {}), actor } as never,
-      'invoice',
-    ) as Promise<InvoiceState>;
+    return send();
   }
+  /** Refusals about the state only, which a call's own earlier run may have caused. */
+  const STATE_REFUSALS = new Set(['line_state', 'invoice_paid']);
 
   /**
    * A correction: a new approved entry for a request on the invoice, billed by a later run.
@@ -279,11 +292,14 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     if (!invoice.lines.some((l) => l.requestId === input.requestId))
       throw refuse('request_not_on_invoice', { requestId: input.requestId }, 'requestId');
     if (input.date > dutchDate(Date.now())) throw refuse('date_in_future', {}, 'date');
-    const correctionId = ulid();
+    const key = idempotencyKeyNow();
+    const correctionId = key ? idFromKey(key, 'correction') : ulid();
+    const workflowId = correctionWorkflowId(correctionId);
     try {
       return await executeWorkflow(client, 'correctionWorkflow', {
-        workflowId: correctionWorkflowId(correctionId),
+        workflowId,
         taskQueue,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         args: [
           {
             correctionId,
@@ -296,6 +312,9 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
         ],
       });
     } catch (err) {
+      // A repeat (Idempotency-Key) of a correction already booked: its outcome.
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        return client.workflow.getHandle(workflowId).result() as Promise<CorrectionResult>;
       throw fromTemporal(err, 'request');
     }
   }
@@ -361,6 +380,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
       const handle = await startWorkflow(client, 'invoiceRunWorkflow', {
         workflowId,
         taskQueue,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         workflowIdConflictPolicy: 'FAIL',
         args: [{ provider: actor.org, period: p, issueDate: dutchDate(Date.now()), startedBy: actor }],
       });
@@ -383,7 +403,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     let progress;
     let status: string;
     try {
-      const [desc, q] = await Promise.all([handle.describe(), handle.query(getInvoiceRunProgress)]);
+      const [desc, q] = await Promise.all([handle.describe(), query(client, handle, getInvoiceRunProgress, 'invoice_run')]);
       progress = q;
       status = desc.status.name;
     } catch (err) {

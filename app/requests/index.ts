@@ -5,7 +5,7 @@ import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/cli
 import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
 import * as msg from '../../contracts';
-import { getRequestState, requestWorkflowId, SA, submitted, type RequestState } from '../../contracts';
+import { getRequestState, requestWorkflowId, SA, submitted, WORKFLOW_TASK_TIMEOUT, type RequestState } from '../../contracts';
 import type { ActionInfo } from '../../domain/access';
 import { dutchDate, mondayOf, weekDays } from '../../domain/dates';
 import {
@@ -30,7 +30,8 @@ import { withBillingStatus } from '../../models/billing';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
 import { parseInput } from '../core/input';
-import { fromTemporal, update, workflowType } from '../core/temporal';
+import { idempotencyKeyNow, idFromKey } from '../core/request-context';
+import { fromTemporal, query, update, workflowType } from '../core/temporal';
 import { ACTION_SCHEMAS, listSchema, submitSchema, weekSchema, type ListFilter, type SubmitInput } from './schemas';
 
 const UPDATES: { [A in RequestAction]: UpdateDefinition<unknown, [never]> } = {
@@ -99,12 +100,7 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
   /** The live state, or not_found when it does not exist or the caller's organisation is no party. */
   async function state(actor: Actor, id: string): Promise<RequestState> {
     if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound('request');
-    let s: RequestState;
-    try {
-      s = await handleOf(id).query(getRequestState);
-    } catch (err) {
-      throw fromTemporal(err, 'request');
-    }
+    const s = await query(client, handleOf(id), getRequestState, 'request');
     // Not 403: another municipality must not even learn that the request exists.
     if (!isParty(s, actor)) throw notFound('request');
     return s;
@@ -166,11 +162,14 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
       validTo: { $gte: day },
     }).lean();
     if (!agreement) throw refuse('no_active_agreement', { provider: service.provider, service: service.name }, 'serviceId');
-    const requestId = ulid();
+    // A repeat of the same call (Idempotency-Key) names the same request, and finds it.
+    const key = idempotencyKeyNow();
+    const requestId = key ? idFromKey(key, 'request') : ulid();
     const startWorkflowOperation = new WithStartWorkflowOperation(workflowType('requestWorkflow'), {
       workflowId: requestWorkflowId(requestId),
       taskQueue,
-      workflowIdConflictPolicy: 'FAIL',
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+      workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
       typedSearchAttributes: [
         { key: SA.buyer, value: actor.org },
         { key: SA.provider, value: service.provider },
@@ -202,7 +201,10 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     });
     // Start and first update in one call: the answer comes once the request is recorded.
     try {
-      return await client.workflow.executeUpdateWithStart(submitted, { startWorkflowOperation });
+      return await client.workflow.executeUpdateWithStart(submitted, {
+        startWorkflowOperation,
+        ...(key ? { updateId: `submitted:${key}` } : {}),
+      });
     } catch (err) {
       throw fromTemporal(err, 'request');
     }
@@ -234,6 +236,9 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
    * action's schema, the rules of the access table are checked here and again in the
    * workflow's validator (which also sees concurrent changes), and a refusal changes nothing.
    */
+  /** Refusals about the state only: a repeat of a call that moved it may be answered by Temporal. */
+  const STATE_REFUSALS = new Set(['action_not_in_state', 'request_closed']);
+
   async function act<A extends RequestAction>(actor: Actor, id: string, action: A, raw: unknown): Promise<unknown> {
     // Whose it is and who may act come first: nobody learns anything from a thing they may not
     // touch. Then the input, then whether the state allows it now.
@@ -241,7 +246,18 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     const refusal = requestRefusal(action, await subjectOf(s), actor);
     if (refusal?.code === 'role_required') throw refusal;
     const input = parseInput(ACTION_SCHEMAS[action], raw) as Record<string, unknown>;
-    if (refusal) throw refusal;
+    if (refusal && !(idempotencyKeyNow() && STATE_REFUSALS.has(refusal.code))) throw refusal;
+    if (refusal) {
+      // A repeat with an Idempotency-Key of a call whose answer was lost (the API died, or the
+      // database was away when it answered): the state has moved on because of that very call.
+      // Temporal keeps the outcome of every Update by its id, also after the workflow closed;
+      // a call that never ran is refused by the workflow's validator, with the same rule.
+      try {
+        return await update(handleOf(id), UPDATES[action], { ...input, actor } as never, 'request');
+      } catch {
+        throw refusal;
+      }
+    }
     await checkWithRecords(s, action, input);
     try {
       return await update(handleOf(id), UPDATES[action], { ...input, actor } as never, 'request');

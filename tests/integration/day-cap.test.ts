@@ -1,6 +1,7 @@
 // The 24-hours-a-day cap across requests holds under concurrency on the real FerretDB: eight
 // writers registering hours for one person on one day at once never pass 24 hours, lose no
 // registration and get no false refusal; the entries are the ledger.
+import { LockBusyError, withKeyLock } from '../../lib/key-lock';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
 
@@ -66,4 +67,21 @@ test('when an entry is edited to another length, the cap counts the rest of the 
   expect((await put(240)).status).toBe(200);
   const day = await env.models.TimeEntry.find({ userId: 'dor-staff', date: today() }).lean();
   expect(day.reduce((s, e) => s + e.minutes, 0)).toBe(1_440);
+});
+
+test('a lock left by a crashed write is taken over at once by a retry of the same write, while other work waits for it', async () => {
+  const key = `day:test-lock:${today()}`;
+  // The lock a worker left when it was killed in the middle of writing entry A.
+  await env.models.KeyLock.create({ _id: key, token: 'dead-worker', at: Date.now(), owner: 'entry-A' });
+  const order: string[] = [];
+  // Another entry waits (here: gives up after 300 ms), since the lock is fresh and not its own.
+  await expect(withKeyLock(env.models, key, async () => order.push('B'), { owner: 'entry-B', waitMs: 300 })).rejects.toBeInstanceOf(
+    LockBusyError,
+  );
+  // The retry of entry A's write goes ahead at once and leaves no lock behind.
+  const started = Date.now();
+  await withKeyLock(env.models, key, async () => order.push('A'), { owner: 'entry-A', waitMs: 300 });
+  expect(order).toEqual(['A']);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(await env.models.KeyLock.exists({ _id: key })).toBeNull();
 });

@@ -37,13 +37,13 @@ test('a repeat with the same key and body gets the first answer, and there is on
   expect(pap).toMatchObject({ status: 201, replayed: false });
 });
 
-test('two requests with one key at the same moment do the work once', async () => {
+test('two requests with one key at the same moment do the work once, and get one answer', async () => {
   const id = await requestUpTo(env, t, 'in_progress', { title: 'Tegelijk' });
   const entry = { date: today(), minutes: 30, description: 'Overleg' };
+  // An action through the workflow is one Update keyed by the Idempotency-Key: Temporal runs it
+  // once and gives every concurrent copy its outcome.
   const answers = await Promise.all([1, 2, 3].map(() => post(`/api/requests/${id}/time-entries`, t.staff, entry, 'entry-1')));
-  expect(answers.filter((a) => a.status === 201 && !a.replayed)).toHaveLength(1);
-  for (const a of answers.filter((x) => x.status !== 201))
-    expect(a).toMatchObject({ status: 409, body: { code: 'idempotency_key_in_progress' } });
+  for (const a of answers) expect(a).toMatchObject({ status: 201, body: answers[0]!.body });
   const again = await post(`/api/requests/${id}/time-entries`, t.staff, entry, 'entry-1');
   expect(again).toMatchObject({ status: 201, replayed: true });
   expect(await env.models.TimeEntry.countDocuments({ requestId: id })).toBe(1);
@@ -81,4 +81,28 @@ test('the OpenAPI document names the Idempotency-Key header on every POST', asyn
     if (!ops.post || path.startsWith('/dev/')) continue;
     expect([path, ops.post.parameters?.some((p) => p.name === 'Idempotency-Key' && p.in === 'header')]).toEqual([path, true]);
   }
+});
+
+test('work outside a workflow runs once: a concurrent copy is told the first is still busy', async () => {
+  const admin = await env.token('region-admin');
+  const year = today().slice(0, 4);
+  const body = {
+    _id: 'DVO-GRA-ZWN-IDEMP',
+    buyer: 'GRA',
+    provider: 'ZWN',
+    serviceIds: ['ZWN-ICT'],
+    validFrom: `${year}-01-01`,
+    validTo: `${year}-12-31`,
+    hourBudget: 10,
+    orderReference: 'GRA-IDEMP-1',
+    roundingRule: 'up15',
+    vatCategory: 'S',
+    paymentTermDays: 14,
+  };
+  const answers = await Promise.all([1, 2, 3].map(() => post('/api/admin/agreements', admin, body, 'dvo-1')));
+  const firsts = answers.filter((a) => a.status === 201 && !a.replayed);
+  expect(firsts).toHaveLength(1);
+  for (const a of answers.filter((x) => x !== firsts[0]))
+    expect(a.status === 201 ? a.replayed : a.body.code === 'idempotency_key_in_progress' && a.status === 409).toBe(true);
+  expect(await env.models.Agreement.countDocuments({ _id: 'DVO-GRA-ZWN-IDEMP' })).toBe(1);
 });
