@@ -47,9 +47,70 @@ describe('SVG charts', () => {
     expect(svg).not.toContain('<b>');
   });
 
-  test('an empty chart says there is no data', () => {
-    expect(barChart({ id: 'e', title: 't', desc: 'd', bars: [] })).toContain('Geen gegevens');
-    expect(stackedBarChart({ id: 'e2', title: 't', desc: 'd', categories: [], series: [] })).toContain('Geen gegevens');
+  test('a chart without figures says so in Dutch instead of drawing empty axes, and stays an accessible image', () => {
+    const empties = [
+      barChart({ id: 'e', title: 'Uren tegen budget', desc: 'Per opdracht.', bars: [] }),
+      stackedBarChart({ id: 'e2', title: 'Uren per maand', desc: 'Per gemeente.', categories: [], series: [] }),
+      // Months but no hours in any of them: nothing to draw either.
+      stackedBarChart({ id: 'e3', title: 'Uren per maand', desc: 'd', categories: ['2026-10', '2026-11'], series: [] }),
+      stackedBarChart({ id: 'e4', title: 'Uren per maand', desc: 'd', categories: ['2026-11'], series: [{ name: 'ZWN', values: [0] }] }),
+      burnDownChart({ id: 'e5', title: 'Burn-down', desc: 'd', budget: 0, points: [] }),
+    ];
+    for (const svg of empties) {
+      expect(svg).toMatch(/^<svg [^>]*role="img" aria-labelledby="(e\d?)-title \1-desc"/);
+      expect(svg).toMatch(/<text [^>]*>Nog geen gegevens om te tonen\.<\/text>/);
+      // No axes, grid lines, ticks or bars: only the sentence.
+      expect(svg).not.toMatch(/<line |<rect |<polyline /);
+      expect([...svg.matchAll(/<text /g)]).toHaveLength(1);
+      // The description tells a screen reader the same.
+      expect(/<desc [^>]*>([^<]*)<\/desc>/.exec(svg)![1]).toContain('Nog geen gegevens om te tonen.');
+      expect(svg.endsWith('</svg>')).toBe(true);
+    }
+  });
+
+  test('the legend of a stacked bar chart shows every long name in full, inside the picture', () => {
+    const names = [
+      'Gemeente Hendrik-Ido-Ambacht',
+      'Gemeente Alblasserdam',
+      'Gemeente Papendrecht',
+      'Gemeente Zwijndrecht',
+      'Gemeente Sliedrecht',
+    ];
+    const svg = stackedBarChart({
+      id: 'legend',
+      title: 'Uren per gemeente per maand',
+      desc: 'd',
+      categories: ['2026-11'],
+      series: names.map((name, i) => ({ name, values: [i + 1] })),
+    });
+    const width = Number(/viewBox="0 0 ([\d.]+) /.exec(svg)![1]);
+    const height = Number(/viewBox="0 0 [\d.]+ ([\d.]+)"/.exec(svg)![1]);
+    const texts = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)<\/text>/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      text: m[3]!,
+    }));
+    for (const name of names) {
+      const item = texts.find((t) => t.text === name);
+      expect(item).toBeDefined(); // in full, not cut short with an ellipsis
+      // 7 px a character is more than Arial 12 px needs: the whole name fits in the picture.
+      expect(item!.x + name.length * 7).toBeLessThanOrEqual(width);
+      expect(item!.y).toBeLessThanOrEqual(height);
+    }
+    expect(svg).not.toContain('…');
+    // Items on one row do not run into each other.
+    const legend = texts.filter((t) => names.includes(t.text)).sort((a, b) => a.y - b.y || a.x - b.x);
+    legend.forEach((t, i) => {
+      const next = legend[i + 1];
+      if (next && next.y === t.y) expect(t.x + t.text.length * 6.5).toBeLessThan(next.x - 12);
+    });
+  });
+
+  test('a bar chart makes room for long amounts on the right', () => {
+    const svg = barChart({ id: 'wide', title: 't', desc: 'd', format: formatEuro, bars: [{ label: 'DBC → ZWN', value: 123_456_789 }] });
+    const width = Number(/viewBox="0 0 ([\d.]+) /.exec(svg)![1]);
+    const amount = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(€ 1\.234\.567,89)<\/text>/g)][0]!;
+    expect(Number(amount[1]) + amount[2]!.length * 6.5).toBeLessThanOrEqual(width); // Arial 12 px: digits are 6.7 px
   });
 
   test('a stacked bar chart stacks the series per category and has a legend', () => {
@@ -93,5 +154,19 @@ describe('SVG charts', () => {
     expect(ys[0]).toBeLessThan(ys[1]!);
     expect(ys[1]).toBeLessThan(ys[2]!);
     expect(svg).toMatch(/fill="#c62828"><title>02-11-2026: -2 uur over/);
+  });
+
+  test('a burn-down whose budget is the top of the axis labels it once, not twice on top of each other', () => {
+    const svg = burnDownChart({
+      id: 'bd2',
+      title: 'Burn-down',
+      desc: 'd',
+      budget: 10,
+      unit: 'uur',
+      points: [{ label: '29-11-2026', remaining: 9 }],
+    });
+    const labels = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)<\/text>/g)].map((m) => `${m[1]},${m[2]}`);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect([...svg.matchAll(/>10<\/text>/g)]).toHaveLength(1);
   });
 });
