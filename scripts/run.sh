@@ -47,8 +47,13 @@ case "${1:-}" in
     node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/bench/invoice-run.js "$@"
     ;;
+  chaos)
+    shift
+    npx tsc -p tsconfig.build.json
+    exec node --enable-source-maps dist/scripts/chaos.js "$@"
+    ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench [jest args]" >&2
+    echo "usage: scripts/run.sh start|test|bench|chaos [args]" >&2
     exit 2
     ;;
 esac
