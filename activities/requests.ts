@@ -185,12 +185,20 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
    * When an SLA ends, in working days from today (or at the end of a given day), as a real
    * deadline and as timer delays. Weekends and Dutch public holidays do not count.
    */
-  async function planDeadline(input: { workingDays?: number; until?: string; daysBefore?: number }) {
+  async function planDeadline(input: {
+    workingDays?: number;
+    until?: string;
+    daysBefore?: number;
+    /** Also show the deadline in the read model of this request (idempotent: the same date again). */
+    project?: { requestId: string; kind: 'intake' | 'delivery' | 'acceptance' };
+  }) {
     const now = Date.now();
     const today = dutchDate(now);
     const plan = input.until
       ? { deadline: input.until, reminder: input.daysBefore ? addDays(input.until, -input.daysBefore) : input.until }
       : slaPlan(today, input.workingDays ?? 0);
+    if (input.project)
+      await Request.updateOne({ _id: input.project.requestId }, { $set: { [`deadlines.${input.project.kind}`]: plan.deadline } });
     const scale = (ms: number) => Math.max(1, Math.round((ms - now) * slaTimeScale));
     return {
       deadline: plan.deadline,

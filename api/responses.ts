@@ -2,6 +2,7 @@
 // fields clients rely on; they may carry more (loose objects). The integration tests validate
 // every answer they receive against the document.
 import { z } from 'zod';
+import { WORK_KINDS } from '../domain/worklist';
 import { REFUSALS, type RefusalCode } from '../domain/refusals';
 
 const str = z.string();
@@ -156,3 +157,19 @@ export const health = z.object({ ok: z.boolean(), checks: z.record(str, z.boolea
 export const mail = loose({ _id: str, to: str, subject: str, kind: str, createdAt: str });
 export const demoUsers = z.array(z.object({ userId: str, org: str, orgName: str, name: str, roles: z.array(str) }));
 export const devToken = z.object({ token: str, actor: loose({ userId: str, org: str, roles: z.array(str) }) });
+
+export const worklist = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum(WORK_KINDS),
+      subject: z.enum(['request', 'invoice']),
+      id: str,
+      title: str.describe('The request title, or the invoice number'),
+      counterpartName: str,
+      deadline: nstr,
+      overdue: z.boolean(),
+      lines: int.optional().describe('For invoices: how many lines wait'),
+    }),
+  ),
+  overdue: int,
+});

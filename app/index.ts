@@ -10,6 +10,7 @@ import { dashboardFeature } from './dashboard';
 import { identityFeature } from './identity';
 import { invoicingFeature } from './invoicing';
 import { requestFeature } from './requests';
+import { worklistFeature } from './worklist';
 
 export function createApplication(deps: AppDeps) {
   const directory = createDirectory(deps.models);
@@ -21,6 +22,7 @@ export function createApplication(deps: AppDeps) {
     contributions: contributionFeature(deps, directory),
     catalogue: catalogueFeature(deps),
     dashboard: dashboardFeature(deps, directory, invoicing),
+    worklist: worklistFeature(deps, directory),
     idempotency: idempotencyStore(deps.models),
     /** Whether the database and Temporal answer. */
     async health() {

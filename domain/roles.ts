@@ -25,6 +25,8 @@ export interface Actor {
  * pages they may open, the things they may start. The menu shows exactly these.
  */
 export const ORG_ACTIONS = {
+  // Everyone who can have work waiting: the admin of the region has none of their own.
+  viewWorklist: ['requester', 'buyer_finance', 'coordinator', 'staff', 'reviewer', 'provider_finance'],
   submitRequest: ['requester'],
   viewBuyerRequests: ['requester', 'buyer_finance'],
   viewProviderRequests: ['coordinator', 'staff', 'reviewer'],

@@ -9,6 +9,7 @@ import { formatEuro } from '../domain/money';
 import type { LineMatch } from '../domain/reconciliation';
 import type { CsvRowProblem, InputProblem, RefusalCode, RefusalInfo, RefusalParams, Thing } from '../domain/refusals';
 import type { OrgAction, Role } from '../domain/roles';
+import type { WorkKind } from '../domain/worklist';
 
 // ---- display -------------------------------------------------------------------------------
 
@@ -179,7 +180,23 @@ export const CONTRIBUTION_ACTION_NL: Record<ContributionAction, string> = {
 };
 
 /** The menu: one item per organisation-wide action that opens a page. */
+/** What waits, as the worklist says it. */
+export const WORK_KIND_NL: Record<WorkKind, string> = {
+  intake: 'Intake afhandelen',
+  question: 'Vraag beantwoorden',
+  quote: 'Offerte beoordelen',
+  extension: 'Budgetuitbreiding beoordelen',
+  assign: 'Medewerker toewijzen',
+  work: 'Uitvoeren en resultaat opleveren',
+  review: 'Resultaat toetsen (vier ogen)',
+  acceptance: 'Resultaat accepteren',
+  reconcile: 'Factuurregels controleren',
+  dispute: 'Betwisting afhandelen',
+  payment: 'Betaling registreren',
+};
+
 export const MENU_NL: Partial<Record<OrgAction, { href: string; label: string }>> = {
+  viewWorklist: { href: '/actie-nodig', label: 'Actie nodig' },
   viewBuyerRequests: { href: '/aanvragen', label: 'Mijn aanvragen' },
   submitRequest: { href: '/aanvragen/nieuw', label: 'Nieuwe aanvraag' },
   handleIntake: { href: '/intake', label: 'Intake' },

@@ -23,6 +23,7 @@ import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
+import { worklistPages } from './pages/worklist';
 import { csrfToken, newSessionId, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
 
 declare module 'express-serve-static-core' {
@@ -144,9 +145,12 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     const actor = req.webActor;
     const namer = await app.identity.namer();
     // The menu: exactly the organisation-wide actions this person may take.
-    const nav = (actor ? app.identity.capabilities(actor) : [])
-      .map((a) => MENU_NL[a])
-      .filter((n): n is { href: string; label: string } => Boolean(n))
+    const capabilities = actor ? app.identity.capabilities(actor) : [];
+    // How much waits for this person: the number next to Actie nodig.
+    const waiting = actor && capabilities.includes('viewWorklist') ? await app.worklist.count(actor) : null;
+    const nav = capabilities
+      .map((a) => (MENU_NL[a] ? { ...MENU_NL[a], count: a === 'viewWorklist' ? waiting : null } : null))
+      .filter((n): n is { href: string; label: string; count: number | null } => Boolean(n))
       .map((n) => ({ ...n, current: req.path === n.href || (n.href !== '/aanvragen' && req.path.startsWith(`${n.href}/`)) }));
     const html = views.render(
       `pages/${name}`,
@@ -238,6 +242,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     req.session = null;
     res.redirect(303, '/');
   });
+  worklistPages(router, ctx);
   requestPages(router, ctx);
   financePages(router, ctx);
   contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id

@@ -557,10 +557,21 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
     );
   }
 
+  /**
+   * A deadline, planned and (since the patch) also written to the read model at once, in line
+   * with the other writes: lists and the worklist show it before the next action happens.
+   */
+  function plannedDeadline(kind: keyof RequestState['deadlines'], plan: { workingDays: number }) {
+    if (!wf.patched('deadline-in-read-model')) return planDeadline(plan);
+    const write = writes.then(() => planDeadline({ ...plan, project: { requestId: state.requestId, kind } }));
+    writes = write.catch(() => undefined);
+    return write;
+  }
+
   /** SLA watch: a reminder a working day before the deadline, an escalation at the breach. */
   async function watchSla(kind: Breach['kind'], workingDays: number, done: () => boolean): Promise<void> {
     if (done()) return;
-    const plan = await planDeadline({ workingDays });
+    const plan = await plannedDeadline(kind, { workingDays });
     state.deadlines[kind] = plan.deadline;
     if (await wf.condition(done, plan.reminderDelayMs)) return;
     await act(`slaReminder:${kind}`, SYSTEM_ACTOR, () => undefined, { notify: [{ to: ['coordinators'], kind: 'sla-reminder' }] });
@@ -594,7 +605,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       watches.push(watchSla('delivery', input.process.deliverySlaDays, deliveryDone));
     }
     if (state.status === 'awaiting_acceptance' && input.process.silentAcceptanceDays) {
-      const plan = await planDeadline({ workingDays: input.process.silentAcceptanceDays });
+      const plan = await plannedDeadline('acceptance', { workingDays: input.process.silentAcceptanceDays });
       state.deadlines.acceptance = plan.deadline;
       if (!(await wf.condition(() => state.status !== 'awaiting_acceptance', plan.delayMs))) {
         await complete('silentAcceptance', SYSTEM_ACTOR);

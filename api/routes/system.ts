@@ -29,6 +29,14 @@ export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens:
     summary: 'My e-mails (the local mailbox)',
     handler: ({ actor }) => app.identity.mailbox(actor),
   });
+  r.add({
+    method: 'get',
+    path: '/api/worklist',
+    response: R.worklist,
+    tag: 'notifications',
+    summary: 'Everything waiting for me (Actie nodig), overdue first, from the same rules as the actions',
+    handler: ({ actor }) => app.worklist.worklist(actor),
+  });
   if (!deps.devAuth) return;
 
   // Development only: the token issuer for the seeded demo users. Never mounted in production.

@@ -6,7 +6,15 @@ import type { Models } from '../../models';
 import type { Directory } from '../core/directory';
 
 /** Where someone lands after signing in: the first page of this list that they may open. */
-const HOME_ORDER: OrgAction[] = ['viewBuyerRequests', 'handleIntake', 'viewTasks', 'listInvoices', 'viewContributions', 'viewDashboard'];
+const HOME_ORDER: OrgAction[] = [
+  'viewWorklist',
+  'viewBuyerRequests',
+  'handleIntake',
+  'viewTasks',
+  'listInvoices',
+  'viewContributions',
+  'viewDashboard',
+];
 
 export function identityFeature({ models }: { models: Models }, directory: Directory) {
   const toActor = (user: { _id: string; name: string; memberships: { org: string; roles: string[] }[] }, org: string): Actor | null => {

@@ -43,6 +43,14 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 const statusOf = (page: Page) => page.locator('#request-status').innerText();
 
+/** Opens what waits for this person from Actie nodig: the row of that kind about that subject. */
+async function fromWorklist(page: Page, kind: string, subject: string | RegExp): Promise<void> {
+  await page.goto('/actie-nodig');
+  const row = page.locator('#worklist tbody tr', { hasText: kind }).filter({ hasText: subject });
+  await expect(row.count()).resolves.toBe(1);
+  await Promise.all([page.waitForNavigation(), row.getByRole('link').click()]);
+}
+
 beforeAll(async () => {
   env = await createTestEnv();
   browser = await launchBrowser();
@@ -58,7 +66,8 @@ afterAll(async () => {
 describe('the story in the browser', () => {
   test('1. a requester submits a request; the form explains mistakes in Dutch and keeps what was typed', async () => {
     const page = await as('zwn-requester');
-    expect(new URL(page.url()).pathname).toBe('/aanvragen');
+    // Everyone lands on what waits for them.
+    expect(new URL(page.url()).pathname).toBe('/actie-nodig');
     await page.getByRole('link', { name: 'Nieuwe aanvraag' }).first().click();
     await expect(page.locator('h1').innerText()).resolves.toBe('Nieuwe aanvraag');
     // The picker offers only services under an active agreement of ZWN: Dordrecht's, not ZWN's own.
@@ -85,8 +94,11 @@ describe('the story in the browser', () => {
 
   test('2. the coordinator accepts the intake with a quote, the requester approves it, the coordinator assigns', async () => {
     const coordinator = await as('dor-coordinator');
-    expect(new URL(coordinator.url()).pathname).toBe('/intake');
-    await coordinator.getByRole('link', { name: TITLE }).click();
+    expect(new URL(coordinator.url()).pathname).toBe('/actie-nodig');
+    await coordinator.reload();
+    await expect(coordinator.locator('nav .nav-count').innerText()).resolves.toMatch(/^\([1-9]/);
+    await screenshot(coordinator, '00-worklist');
+    await fromWorklist(coordinator, 'Intake afhandelen', TITLE);
     await coordinator.fill('#intake-hours', 'tien');
     await submitAndWait(coordinator, 'Intake accepteren');
     await expect(coordinator.locator('#intake-hours-error').innerText()).resolves.toContain('Vul een aantal uren in');
@@ -98,14 +110,14 @@ describe('the story in the browser', () => {
     await requester.goto('/aanvragen');
     await expect(requester.locator('table').innerText()).resolves.toContain('Offerte uitgebracht');
     await screenshot(requester, '03-my-requests');
-    await requester.getByRole('link', { name: TITLE }).click();
+    await fromWorklist(requester, 'Offerte beoordelen', TITLE);
     await expect(requester.locator('#h-quote + p').innerText()).resolves.toContain('10 uur');
     await submitAndWait(requester, 'Offerte goedkeuren');
     await expect(statusOf(requester)).resolves.toBe('Wacht op toewijzing');
 
     await coordinator.goto('/intake');
     await expect(coordinator.locator('main').innerText()).resolves.toContain('Wacht op toewijzing');
-    await coordinator.getByRole('link', { name: TITLE }).click();
+    await fromWorklist(coordinator, 'Medewerker toewijzen', TITLE);
     // Ranked suggestions: staff with the skill first, fewest open hours next.
     const options = await coordinator.locator('#assignee option').allInnerTexts();
     expect(options[0]).toContain('heeft de vaardigheid');
@@ -117,6 +129,7 @@ describe('the story in the browser', () => {
 
   test('3. staff register hours in the week view and submit the result for review', async () => {
     const staff = await as('dor-staff');
+    await fromWorklist(staff, 'Uitvoeren en resultaat opleveren', TITLE);
     await staff.goto('/taken');
     await expect(staff.locator('main').innerText()).resolves.toContain(TITLE);
     await staff.goto('/uren');
@@ -147,8 +160,7 @@ describe('the story in the browser', () => {
 
   test('4. a reviewer who did not register hours approves (four eyes)', async () => {
     const reviewer = await as('dor-reviewer');
-    await reviewer.goto('/toetsing');
-    await reviewer.getByRole('link', { name: TITLE }).click();
+    await fromWorklist(reviewer, 'Resultaat toetsen', TITLE);
     await screenshot(reviewer, '06-review');
     await submitAndWait(reviewer, 'Goedkeuren');
     await expect(statusOf(reviewer)).resolves.toBe('Wacht op acceptatie');
@@ -156,9 +168,11 @@ describe('the story in the browser', () => {
 
   test('5. the requester accepts the result', async () => {
     const requester = await as('zwn-requester');
-    await requester.goto(`/aanvragen/${requestId}`);
+    await fromWorklist(requester, 'Resultaat accepteren', TITLE);
     await submitAndWait(requester, 'Resultaat accepteren');
     await expect(statusOf(requester)).resolves.toBe('Afgerond');
+    await requester.goto('/actie-nodig');
+    await expect(requester.locator('main').innerText()).resolves.not.toContain(TITLE);
   });
 
   test('6. provider finance runs invoicing and watches the progress live', async () => {
@@ -200,7 +214,8 @@ describe('the story in the browser', () => {
     const buyer = await as('zwn-finance');
     await buyer.goto('/facturen');
     await expect(buyer.locator('main').innerText()).resolves.toContain('Inkomende facturen');
-    await buyer.goto(invoiceUrl);
+    await fromWorklist(buyer, 'Factuurregels controleren', /Factuur DOR-/);
+    expect(new URL(buyer.url()).pathname).toBe(invoiceUrl);
     await expect(buyer.locator('#regel-1').innerText()).resolves.toContain('Past binnen budget');
     await submitAndWait(buyer, 'Regel 1 betwisten');
     await expect(buyer.locator('#dispute-reason-1-error').innerText()).resolves.toContain('Geef een reden op.');
@@ -212,7 +227,7 @@ describe('the story in the browser', () => {
 
   test('8. provider finance credits part of the disputed line', async () => {
     const finance = await as('dor-finance');
-    await finance.goto(invoiceUrl);
+    await fromWorklist(finance, 'Betwisting afhandelen', /Factuur DOR-/);
     // Nothing is filled in for the provider: the whole line is not the default credit.
     await expect(finance.locator('#credit-1').inputValue()).resolves.toBe('');
     await finance.fill('#credit-1', '100,00');
@@ -229,7 +244,7 @@ describe('the story in the browser', () => {
 
   test('9. buyer finance registers the payment; the invoice is paid and the balance is zero', async () => {
     const buyer = await as('zwn-finance');
-    await buyer.goto(invoiceUrl);
+    await fromWorklist(buyer, 'Betaling registreren', /Factuur DOR-/);
     await expect(buyer.inputValue('#payment-amount')).resolves.toBe('256,25');
     await submitAndWait(buyer, 'Betaling registreren');
     await expect(buyer.locator('#invoice-status').innerText()).resolves.toBe('Betaald');

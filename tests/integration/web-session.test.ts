@@ -83,7 +83,7 @@ test('when the token is sent, then the user is signed in; a POST to a page witho
   const token = csrfOf((await get('/inloggen', j)).html)!;
   const login = await post('/inloggen', j, { user: 'zwn-requester|ZWN', _csrf: token });
   expect(login.res.status).toBe(303);
-  expect(login.res.headers.get('location')).toBe('/aanvragen');
+  expect(login.res.headers.get('location')).toBe('/actie-nodig');
   const mine = await get('/aanvragen', j);
   expect(mine.res.status).toBe(200);
   expect(mine.html).toContain('Mijn aanvragen');
