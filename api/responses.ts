@@ -46,8 +46,14 @@ export const requestState = loose({
   deadlines: loose({ intake: nstr, delivery: nstr, acceptance: nstr }),
   version: int,
 });
+const moneyEstimate = z
+  .object({ minutes: int, rateCentsPerHour: int, rateDate: str, amountCents: int.describe('Excluding VAT, half up to the cent') })
+  .nullable();
 export const requestDetail = requestState.extend({
   actions: z.array(actionInfo),
+  money: z
+    .object({ estimate: moneyEstimate, budget: moneyEstimate, extension: moneyEstimate.describe('The pending budget extension') })
+    .describe("Hours in euros at the agreement's rate of today"),
   review: loose({ free: z.array(str), blocked: z.boolean(), candidates: z.array(loose({ userId: str, name: str })) }).nullable(),
 });
 const requestRow = loose({ _id: str, buyer: str, provider: str, serviceId: str, title: str, status: str, submittedAt: str });

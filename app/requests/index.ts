@@ -24,6 +24,7 @@ import {
 } from '../../domain/lifecycle';
 import { none, notFound, refuse, Refusal } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
+import { estimateAt } from '../../domain/rates';
 import { currentService } from '../../lib/service-transfers';
 import { verifyChain } from '../../lib/audit-chain';
 import { withBillingStatus } from '../../models/billing';
@@ -133,10 +134,19 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     const provider = actor.org === s.provider;
     const actions = requestActions(await subjectOf(s), actor);
     const names = await directory.userNames([s.assignee ?? '', s.nominatedReviewer ?? '']);
-    const service = await models.Service.findById(s.serviceId).select({ name: 1 }).lean();
+    const service = await models.Service.findById(s.serviceId).select({ name: 1, rates: 1 }).lean();
+    const agreement = await models.Agreement.findById(s.agreementId).select({ rateCentsPerHour: 1 }).lean();
+    // Hours in euros, at the rate of today (when the work would start): the quote, the budget, an extension.
+    const euros = (minutes: number | null | undefined) => estimateAt(minutes, agreement?.rateCentsPerHour, service?.rates ?? [], today());
+    const pendingExtra = (s.pendingExtension as { extraMinutes?: number } | null)?.extraMinutes;
     return {
       request: viewFor(s, actor) as RequestView,
       actions,
+      money: {
+        estimate: euros(s.estimateMinutes),
+        budget: euros(s.budgetMinutes),
+        extension: euros(pendingExtra),
+      },
       serviceName: service?.name ?? s.serviceId,
       buyerName: await directory.orgName(s.buyer),
       providerName: await directory.orgName(s.provider),
