@@ -179,3 +179,17 @@ export const worklist = z.object({
   ),
   overdue: int,
 });
+
+export const hoursSpecification = z.object({
+  invoice: z.object({ id: str, number: nstr, period: str }),
+  lines: z.array(
+    z.object({
+      lineNo: int,
+      requestId: str,
+      title: str,
+      minutes: int.describe('Billed minutes of the line'),
+      rounding: z.object({ rule: z.enum(['none', 'up6', 'up15']), registeredMinutes: int, billedMinutes: int, entryCount: int }).nullable(),
+      entries: z.array(z.object({ entryId: str, date: str, userName: str, minutes: int, billedMinutes: int, description: str })),
+    }),
+  ),
+});

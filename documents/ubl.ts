@@ -61,7 +61,16 @@ function taxCategory(
   c.ele('cac:TaxScheme').ele('cbc:ID').txt('VAT');
 }
 
-export function invoiceUbl(v: InvoiceView, profile: UblProfile = 'peppol'): string {
+/** A document that travels inside the e-invoice (BT-122 to BT-125), e.g. the hours specification. */
+export interface UblAttachment {
+  id: string;
+  description: string;
+  filename: string;
+  mimeCode: 'application/pdf' | 'text/csv';
+  content: Buffer;
+}
+
+export function invoiceUbl(v: InvoiceView, profile: UblProfile = 'peppol', attachments: readonly UblAttachment[] = []): string {
   const credit = v.kind === 'credit_note';
   const root = credit ? 'CreditNote' : 'Invoice';
   const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS[root], root, { 'xmlns:cac': NS.cac, 'xmlns:cbc': NS.cbc });
@@ -81,6 +90,15 @@ export function invoiceUbl(v: InvoiceView, profile: UblProfile = 'peppol'): stri
   doc.ele('cac:OrderReference').ele('cbc:ID').txt(v.orderReference);
   if (credit && v.creditedInvoiceNumber) {
     doc.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(v.creditedInvoiceNumber);
+  }
+  for (const a of attachments) {
+    const ref = doc.ele('cac:AdditionalDocumentReference');
+    ref.ele('cbc:ID').txt(a.id);
+    ref.ele('cbc:DocumentDescription').txt(a.description);
+    ref
+      .ele('cac:Attachment')
+      .ele('cbc:EmbeddedDocumentBinaryObject', { mimeCode: a.mimeCode, filename: a.filename })
+      .txt(a.content.toString('base64'));
   }
   const withVatId = v.vat.some((t) => t.category !== 'O');
   party(doc.ele('cac:AccountingSupplierParty'), v.provider, withVatId);

@@ -47,11 +47,15 @@ export const EXEMPTION_REASONS: Partial<Record<VatCategory, string>> = {
  * the line amount from the summed minutes. VAT is computed per category on the sum of
  * the line amounts (EN 16931 BR-CO-17), so lines, VAT and total agree to the cent.
  */
+/** Which line of an invoice an entry lands on: one per request, rate, VAT category and lateness. */
+export const lineKey = (e: Pick<BillableEntry, 'requestId' | 'rateCentsPerHour' | 'vatCategory' | 'late'>): string =>
+  `${e.requestId}|${e.rateCentsPerHour}|${e.vatCategory}|${e.late ?? false}`;
+
 export function calculateInvoice(entries: readonly BillableEntry[]): InvoiceTotals {
   const byLine = new Map<string, InvoiceLine>();
   for (const e of entries) {
     const late = e.late ?? false;
-    const key = `${e.requestId}|${e.rateCentsPerHour}|${e.vatCategory}|${late}`;
+    const key = lineKey(e);
     const line = byLine.get(key) ?? {
       requestId: e.requestId,
       late,
@@ -87,4 +91,24 @@ export function calculateInvoice(entries: readonly BillableEntry[]): InvoiceTota
 
 export function formatInvoiceNumber(provider: string, year: number, seq: number): string {
   return `${provider}-${year}-${String(seq).padStart(5, '0')}`;
+}
+
+/**
+ * How a line's hours came about: the minutes as registered, and as billed after the agreement's
+ * rounding rule (each entry rounded up on its own), so a person can check 21,5 → 21,6 hours.
+ */
+export interface LineRounding {
+  rule: RoundingRule;
+  registeredMinutes: number;
+  billedMinutes: number;
+  entryCount: number;
+}
+
+export function lineRounding(rule: RoundingRule, entryMinutes: readonly number[]): LineRounding {
+  return {
+    rule,
+    registeredMinutes: entryMinutes.reduce((s, m) => s + m, 0),
+    billedMinutes: entryMinutes.reduce((s, m) => s + roundMinutes(m, rule), 0),
+    entryCount: entryMinutes.length,
+  };
 }

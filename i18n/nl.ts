@@ -464,3 +464,14 @@ export function refusalNl(info: RefusalInfo, name: Namer = (c) => c): string {
   const text = REFUSAL_NL[info.code] as (p: unknown, ctx: Ctx) => string;
   return text(info.params, { ...(info.field ? { field: info.field } : {}), name });
 }
+
+/** How rounding made a line's hours, in words: "afgerond per registratie op 6 minuten: 21,5 → 21,6 uur". */
+export function roundingNl(r: { rule: 'none' | 'up6' | 'up15'; registeredMinutes: number; billedMinutes: number }): string {
+  const from = hoursNl(r.registeredMinutes);
+  const to = hoursNl(r.billedMinutes);
+  if (r.rule === 'none') return `niet afgerond: ${to} uur zoals geregistreerd`;
+  const step = r.rule === 'up6' ? 6 : 15;
+  return r.registeredMinutes === r.billedMinutes
+    ? `afgerond per registratie op ${step} minuten: ${to} uur, er viel niets af te ronden`
+    : `afgerond per registratie op ${step} minuten: ${from} → ${to} uur`;
+}

@@ -34,3 +34,10 @@ export async function withBillingStatus<E extends { _id: string; requestId: stri
     return b ? { ...e, status: 'invoiced', invoiceId: b.invoiceId } : e;
   });
 }
+
+/** The entries an invoice billed, as they were billed (date and minutes from the claim). */
+export async function entriesOfInvoice(models: Models, invoiceId: string): Promise<ClaimedEntry[]> {
+  const claim = await models.BillingClaim.findById(invoiceId).select({ entries: 1 }).lean();
+  if (claim) return claim.entries as ClaimedEntry[];
+  return models.TimeEntry.find({ invoiceId }).select({ _id: 1, requestId: 1, agreementId: 1, date: 1, minutes: 1 }).lean();
+}

@@ -50,6 +50,35 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   });
   r.add({
     method: 'get',
+    path: '/api/invoices/:id/hours',
+    response: R.hoursSpecification,
+    tag,
+    summary: 'The hours specification: per line the time entries it billed and how rounding made its hours',
+    handler: ({ actor, params }) => uc.specification(actor, params.id!),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/hours.csv',
+    tag,
+    raw: true,
+    produces: 'text/csv',
+    summary: 'The hours specification as CSV, one row per time entry',
+    handler: async ({ actor, params, res }) => {
+      const { filename, csv } = await uc.specificationCsv(actor, params.id!);
+      sendCsv(res, filename, csv);
+    },
+  });
+  r.add({
+    method: 'get',
+    path: '/api/invoices/:id/hours.pdf',
+    tag,
+    raw: true,
+    produces: 'application/pdf',
+    summary: 'The hours specification as PDF (also embedded in the UBL of an hour invoice)',
+    handler: async ({ actor, params, res }) => sendDocument(res, await uc.document(actor, params.id!, 'hours-pdf')),
+  });
+  r.add({
+    method: 'get',
     path: '/api/invoices/:id/audit/verify',
     response: R.chainCheck,
     tag,

@@ -17,7 +17,8 @@ import {
 } from '../../contracts';
 import { ulid } from 'ulid';
 import { invoicePdf } from '../../documents/pdf';
-import { invoiceUbl, type UblProfile } from '../../documents/ubl';
+import { hoursSpecificationPdf } from '../../documents/hours-pdf';
+import { invoiceUbl, type UblAttachment, type UblProfile } from '../../documents/ubl';
 import { invoiceView, type InvoiceView } from '../../documents/invoice-view';
 import { isContributionStepKey } from '../../domain/contributions';
 import { dutchDate, periodBounds } from '../../domain/dates';
@@ -31,13 +32,16 @@ import {
   type InvoiceAction,
   type InvoiceSubject,
 } from '../../domain/invoice-access';
-import { centsToDecimal } from '../../domain/money';
+import { lineKey, lineRounding, type LineRounding } from '../../domain/invoicing';
+import { centsToDecimal, type RoundingRule, type VatCategory } from '../../domain/money';
+import { effectiveRate } from '../../domain/rates';
 import { nettingProposal, type Balance } from '../../domain/netting';
 import { matchContributionLine, matchLine, outstandingCents } from '../../domain/reconciliation';
 import { notFound, refuse, roleRequired } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
 import { verifyChain } from '../../lib/audit-chain';
 import { createViews } from '../../lib/views';
+import { entriesOfInvoice } from '../../models/billing';
 import type { StepLine } from '../../models/contributions';
 import { toCsv } from '../core/csv';
 import type { AppDeps } from '../core/deps';
@@ -194,6 +198,111 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     }));
   }
 
+  /**
+   * The hours specification (urenspecificatie) of an hour invoice: per line the time entries it
+   * billed (date, person, minutes as registered and as billed, description) and how the
+   * agreement's rounding made the line's hours. Contribution invoices and credit notes bill no hours.
+   */
+  async function specification(actor: Actor, id: string) {
+    const invoice = await get(actor, id);
+    type SpecEntry = { entryId: string; date: string; userName: string; minutes: number; billedMinutes: number; description: string };
+    const empty = { invoice: { id: invoice._id, number: invoice.number, period: invoice.period }, lines: [] as SpecLine[] };
+    type SpecLine = {
+      lineNo: number;
+      requestId: string;
+      title: string;
+      minutes: number;
+      rounding: LineRounding | null;
+      entries: SpecEntry[];
+    };
+    if (invoice.kind !== 'invoice' || isContributionStepKey(invoice.runKey)) return empty;
+    const claimed = await entriesOfInvoice(models, invoice._id);
+    const ids = claimed.map((e) => e._id);
+    const full = new Map(
+      (
+        await models.TimeEntry.find({ _id: { $in: ids } })
+          .select({ userId: 1, description: 1 })
+          .lean()
+      ).map((e) => [e._id, e]),
+    );
+    const agreements = new Map(
+      (await models.Agreement.find({ _id: { $in: [...new Set(claimed.map((e) => e.agreementId))] } }).lean()).map((a) => [a._id, a]),
+    );
+    const requests = await models.Request.find({ _id: { $in: [...new Set(claimed.map((e) => e.requestId))] } })
+      .select({ serviceId: 1 })
+      .lean();
+    const serviceOf = new Map(requests.map((r) => [r._id, r.serviceId]));
+    const services = new Map(
+      (
+        await models.Service.find({ _id: { $in: [...new Set(requests.map((r) => r.serviceId))] } })
+          .select({ rates: 1 })
+          .lean()
+      ).map((sv) => [sv._id, sv]),
+    );
+    const names = await directory.userNames([...full.values()].map((e) => e.userId));
+    const periodStart = periodBounds(invoice.period).start;
+    // The same grouping as the invoice calculator: request, rate, VAT category, late or not.
+    const byLine = new Map<string, { rule: RoundingRule; entries: SpecEntry[] }>();
+    for (const e of [...claimed].sort((a, b) => a.date.localeCompare(b.date) || a._id.localeCompare(b._id))) {
+      const agreement = agreements.get(e.agreementId);
+      const service = services.get(serviceOf.get(e.requestId) ?? '');
+      const rate = agreement && service ? effectiveRate(agreement.rateCentsPerHour, service.rates, e.date) : null;
+      if (!agreement || rate == null) continue;
+      const rule = agreement.roundingRule as RoundingRule;
+      const key = lineKey({
+        requestId: e.requestId,
+        rateCentsPerHour: rate,
+        vatCategory: agreement.vatCategory as VatCategory,
+        late: e.date < periodStart,
+      });
+      const line = byLine.get(key) ?? { rule, entries: [] };
+      const person = full.get(e._id);
+      line.entries.push({
+        entryId: e._id,
+        date: e.date,
+        userName: person ? (names.get(person.userId) ?? person.userId) : '',
+        minutes: e.minutes,
+        billedMinutes: lineRounding(rule, [e.minutes]).billedMinutes,
+        description: person?.description ?? '',
+      });
+      byLine.set(key, line);
+    }
+    const lines: SpecLine[] = invoice.lines.map((l, i) => {
+      const found = byLine.get(
+        lineKey({
+          requestId: l.requestId as string,
+          rateCentsPerHour: l.rateCentsPerHour as number,
+          vatCategory: l.vatCategory as VatCategory,
+          late: Boolean(l.late),
+        }),
+      );
+      return {
+        lineNo: i + 1,
+        requestId: l.requestId as string,
+        title: (l.title as string) ?? '',
+        minutes: l.minutes as number,
+        rounding: found
+          ? lineRounding(
+              found.rule,
+              found.entries.map((e) => e.minutes),
+            )
+          : null,
+        entries: found?.entries ?? [],
+      };
+    });
+    return { ...empty, lines };
+  }
+
+  /** The hours specification as CSV: one row per time entry. */
+  async function specificationCsv(actor: Actor, id: string): Promise<{ filename: string; csv: string }> {
+    const spec = await specification(actor, id);
+    const rows = spec.lines.flatMap((l) =>
+      l.entries.map((e) => [l.lineNo, l.title, e.date, e.userName, e.minutes, e.billedMinutes, e.description]),
+    );
+    const header = ['regel', 'opdracht', 'datum', 'medewerker', 'minuten', 'gefactureerde_minuten', 'omschrijving'];
+    return { filename: `urenspecificatie-${spec.invoice.number ?? spec.invoice.id}.csv`, csv: toCsv(header, rows) };
+  }
+
   /** Each line matched to its request's approved budget (or its contribution step), with its state. */
   async function reconciliation(actor: Actor, id: string) {
     const invoice = await get(actor, id);
@@ -339,7 +448,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
   }
 
   /** The documents of an invoice or credit note: a file name, a media type and the content. */
-  async function document(actor: Actor, id: string, format: 'html' | 'pdf' | 'ubl', rawQuery: unknown = {}) {
+  async function document(actor: Actor, id: string, format: 'html' | 'pdf' | 'hours-pdf' | 'ubl', rawQuery: unknown = {}) {
     const v = await view(actor, id);
     if (format === 'html')
       return {
@@ -349,8 +458,31 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
         body: documentViews.render('documents/invoice', v as unknown as Record<string, unknown>, 'documents/layout'),
       };
     if (format === 'pdf') return { filename: `${v.number}.pdf`, type: 'application/pdf', inline: false, body: await invoicePdf(v) };
+    if (format === 'hours-pdf') {
+      const spec = await specification(actor, id);
+      if (spec.lines.length === 0) throw refuse('no_hours_on_invoice', { kind: v.contribution ? 'contribution' : v.kind });
+      return {
+        filename: `urenspecificatie-${v.number}.pdf`,
+        type: 'application/pdf',
+        inline: false,
+        body: await hoursSpecificationPdf(v, spec.lines),
+      };
+    }
     const { profile } = parseInput(ublSchema, rawQuery);
-    return { filename: `${v.number}.xml`, type: 'application/xml', inline: false, body: invoiceUbl(v, profile as UblProfile) };
+    // An hour invoice carries its hours specification (PDF) inside, so the buyer's system has it too.
+    const spec = v.kind === 'invoice' && !v.contribution ? await specification(actor, id) : null;
+    const attachments: UblAttachment[] = spec?.lines.length
+      ? [
+          {
+            id: `${v.number}-UREN`,
+            description: 'Urenspecificatie',
+            filename: `urenspecificatie-${v.number}.pdf`,
+            mimeCode: 'application/pdf',
+            content: await hoursSpecificationPdf(v, spec.lines),
+          },
+        ]
+      : [];
+    return { filename: `${v.number}.xml`, type: 'application/xml', inline: false, body: invoiceUbl(v, profile as UblProfile, attachments) };
   }
 
   // ---- runs ----------------------------------------------------------------------------------
@@ -583,6 +715,8 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     balancesOverview,
     balancesCsv,
     invoicesCsv,
+    specification,
+    specificationCsv,
   };
 }
 export type InvoicingFeature = ReturnType<typeof invoicingFeature>;

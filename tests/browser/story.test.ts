@@ -217,6 +217,13 @@ describe('the story in the browser', () => {
     await fromWorklist(buyer, 'Factuurregels controleren', /Factuur DOR-/);
     expect(new URL(buyer.url()).pathname).toBe(invoiceUrl);
     await expect(buyer.locator('#regel-1').innerText()).resolves.toContain('Past binnen budget');
+    // The line explains its hours and opens the entries it billed.
+    await expect(buyer.locator('#regel-1 .rounding').innerText()).resolves.toBe(
+      'Uren afgerond per registratie op 6 minuten: 3,78 → 3,8 uur',
+    );
+    await buyer.getByText('Urenregistraties van regel 1 (2)').click();
+    await expect(buyer.locator('#registraties-1 table').innerText()).resolves.toContain('Dossieronderzoek verzuimmeldingen');
+    await screenshot(buyer, '07-invoice-entries');
     await submitAndWait(buyer, 'Regel 1 betwisten');
     await expect(buyer.locator('#dispute-reason-1-error').innerText()).resolves.toContain('Geef een reden op.');
     await buyer.fill('#dispute-reason-1', 'Twee uur analyse was niet afgesproken');

@@ -7,6 +7,7 @@ import type { InvoiceWriteAction } from '../../app/invoicing';
 import { dutchDate } from '../../domain/dates';
 import type { InvoiceAction } from '../../domain/invoice-access';
 import { formatEuro } from '../../domain/money';
+import { roundingNl } from '../../i18n/nl';
 import { barChart } from '../charts';
 import { dateIn, euroIn, euroPlain, hoursIn, textIn } from '../format';
 import { submitForm, type Body, type Errors } from '../forms';
@@ -43,6 +44,9 @@ export function financePages(router: Router, ctx: WebContext): void {
     const can = allowed(d.actions);
     const credit = d.invoice.kind === 'credit_note';
     const capabilities = ctx.app.identity.capabilities(actor);
+    // Every hour line opens the time entries it billed, with the rounding in words.
+    const spec = credit || d.contribution ? null : await uc.specification(actor, id);
+    const specOf = (lineNo: number) => spec?.lines.find((l) => l.lineNo === lineNo) ?? null;
     await ctx.page(
       req,
       res,
@@ -60,8 +64,11 @@ export function financePages(router: Router, ctx: WebContext): void {
         lines: d.lines.map((l) => {
           const key = `line-${l.lineNo}`;
           const lineCan = allowed(l.actions);
+          const lineSpec = specOf(l.lineNo);
           return {
             ...l,
+            entries: lineSpec?.entries ?? [],
+            roundingText: lineSpec?.rounding ? roundingNl(lineSpec.rounding) : null,
             reason: l.state?.reason ?? null,
             creditedCents: l.state?.creditedCents ?? 0,
             canDecide: Boolean(lineCan.acceptLine || lineCan.disputeLine),
@@ -182,6 +189,13 @@ export function financePages(router: Router, ctx: WebContext): void {
     if (!doc.inline) res.attachment(doc.filename);
     res.send(doc.body);
   };
+  router.get('/facturen/:id/urenspecificatie.csv', async (req, res) => {
+    const { filename, csv } = await uc.specificationCsv(actorOf(req), String(req.params.id));
+    res.set('cache-control', 'private, no-store').type('text/csv').attachment(filename).send(csv);
+  });
+  router.get('/facturen/:id/urenspecificatie.pdf', async (req, res) =>
+    sendDocument(res, await uc.document(actorOf(req), String(req.params.id), 'hours-pdf')),
+  );
   router.get('/facturen/:id/document.html', async (req, res) =>
     sendDocument(res, await uc.document(actorOf(req), String(req.params.id), 'html')),
   );
