@@ -19,6 +19,8 @@ export interface ActivityDeps {
   models: Models;
   views: Views;
   slaTimeScale?: number;
+  /** Where the pages are, for the links in mails (PUBLIC_BASE_URL). */
+  publicBaseUrl?: string;
 }
 
 /** Wraps each activity so a Refusal reaches the workflow as a typed, non-retryable failure with its code. */
@@ -37,11 +39,11 @@ function typedFailures<T extends Record<string, (...args: never[]) => Promise<un
   return out as T;
 }
 
-export function createActivities({ models, views, slaTimeScale = 1 }: ActivityDeps) {
+export function createActivities({ models, views, slaTimeScale = 1, publicBaseUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
   return typedFailures({
-    ...requestActivities({ models, views, slaTimeScale }),
+    ...requestActivities({ models, views, slaTimeScale, publicBaseUrl }),
     ...invoicingActivities({ models }),
-    ...invoiceActivities({ models, views }),
+    ...invoiceActivities({ models, views, publicBaseUrl }),
     ...contributionActivities({ models }),
     ...correctionActivities({ models }),
     ...housekeepingActivities({ models }),

@@ -15,7 +15,7 @@ export interface RecordInvoiceInput {
 
 const SUBJECTS = { 'invoice-reminder': 'Herinnering: factuur vervalt binnenkort', 'invoice-overdue': 'Factuur vervallen' } as const;
 
-export function invoiceActivities({ models, views }: { models: Models; views: Views }) {
+export function invoiceActivities({ models, views, publicBaseUrl }: { models: Models; views: Views; publicBaseUrl: string }) {
   async function recordInvoice(input: RecordInvoiceInput): Promise<void> {
     const { state, event } = input;
     // Mails first: whoever sees the new state can also see the mails it caused.
@@ -33,6 +33,7 @@ export function invoiceActivities({ models, views }: { models: Models; views: Vi
           `mail/${input.mail}`,
           {
             recipientName: u.name,
+            link: `${publicBaseUrl}/facturen/${state.invoiceId}`,
             number: invoice?.number,
             dueDate: state.dueDate.split('-').reverse().join('-'),
             outstanding: formatEuro(state.outstandingCents),
@@ -42,6 +43,7 @@ export function invoiceActivities({ models, views }: { models: Models; views: Vi
         ),
         kind: input.mail!,
         requestId: null,
+        invoiceId: state.invoiceId,
         createdAt: event.at,
       }));
       if (docs.length) await models.Mail.insertMany(docs, { ordered: false }).catch(ignoreDuplicateKey);

@@ -40,6 +40,8 @@ export async function composeMails(
   views: Views,
   args: {
     state: RequestState;
+    /** The request's page, for the link in the mail. */
+    link: string;
     submittedBy: string;
     seq: number;
     at: string;
@@ -82,6 +84,7 @@ export async function composeMails(
     for (const user of users) {
       const data = {
         recipientName: user.name,
+        link: args.link,
         title: state.title,
         buyerName: orgs.get(state.buyer) ?? state.buyer,
         providerName: orgs.get(state.provider) ?? state.provider,

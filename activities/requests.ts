@@ -48,9 +48,11 @@ export interface RequestActivityDeps {
   views: Views;
   /** Scales SLA timers (1 in production; tests shrink working days to milliseconds). */
   slaTimeScale: number;
+  /** Where the pages are: mails link to the request there. */
+  publicBaseUrl: string;
 }
 
-export function requestActivities({ models, views, slaTimeScale }: RequestActivityDeps) {
+export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }: RequestActivityDeps) {
   const { Request, TimeEntry, Mail } = models;
 
   /** Minutes a person registered on a day, apart from one entry (corrections are not work on that day). */
@@ -127,6 +129,7 @@ export function requestActivities({ models, views, slaTimeScale }: RequestActivi
     if (input.notify?.length) {
       const mails = await composeMails(models, views, {
         state,
+        link: `${publicBaseUrl}/aanvragen/${state.requestId}`,
         submittedBy: input.submittedBy,
         seq: event.seq,
         at: event.at,

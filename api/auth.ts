@@ -2,6 +2,7 @@
 // the roles come from the database on every call (through the application layer), so a
 // changed membership counts at once and a token for an unknown user opens nothing.
 // HS256 with JWT_SECRET, or an OIDC provider's JWKS in production.
+import { retryTransient } from '../lib/transient';
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Config } from '../config';
@@ -73,7 +74,8 @@ export function requireAuth(tokens: TokenService, resolve: (userId: string, org:
       return next(refuse('not_authenticated', {}));
     }
     try {
-      const actor = await resolve(claims.userId, claims.org);
+      // A read: when the database is briefly away (restarting), it is tried again for a while.
+      const actor = await retryTransient(() => resolve(claims.userId, claims.org));
       if (!actor) return next(refuse('not_authenticated', {}));
       req.actor = actor;
       next();

@@ -97,11 +97,12 @@ export class RouteRegistry {
         } catch (err) {
           const refusal = asRefusal(err);
           // A refusal is an answer too; a fault of ours leaves the key free for a retry.
-          if (refusal) await idempotency.answered(claim.id, refusal.status, problemBody(refusal, req.originalUrl));
-          else await idempotency.release(claim.id);
+          // Keeping the answer is a write that may be repeated: it rides out a database restart.
+          if (refusal) await retryTransient(() => idempotency.answered(claim.id, refusal.status, problemBody(refusal, req.originalUrl)));
+          else await retryTransient(() => idempotency.release(claim.id)).catch(() => undefined);
           throw err;
         }
-        await idempotency.answered(claim.id, spec.status ?? 200, result);
+        await retryTransient(() => idempotency.answered(claim.id, spec.status ?? 200, result));
         res.status(spec.status ?? 200).json(result);
       });
     }

@@ -193,3 +193,9 @@ export const hoursSpecification = z.object({
     }),
   ),
 });
+
+export const unread = z.object({ unread: int });
+export const notifications = z.object({
+  items: z.array(z.object({ id: str, subject: str, kind: str, createdAt: str, read: z.boolean(), requestId: nstr, invoiceId: nstr })),
+  unread: int,
+});

@@ -10,6 +10,7 @@ import { dashboardFeature } from './dashboard';
 import { identityFeature } from './identity';
 import { invoicingFeature } from './invoicing';
 import { requestFeature } from './requests';
+import { notificationFeature } from './notifications';
 import { worklistFeature } from './worklist';
 
 export function createApplication(deps: AppDeps) {
@@ -23,6 +24,7 @@ export function createApplication(deps: AppDeps) {
     catalogue: catalogueFeature(deps),
     dashboard: dashboardFeature(deps, directory, invoicing),
     worklist: worklistFeature(deps, directory),
+    notifications: notificationFeature(deps),
     idempotency: idempotencyStore(deps.models),
     /** Whether the database and Temporal answer. */
     async health() {

@@ -40,6 +40,8 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool.default(true),
   INVOICE_SCHEDULES: bool.default(true),
   SLA_TIME_SCALE: z.coerce.number().gt(0).max(1).default(1),
+  // Where people reach the pages: the links in mails point here.
+  PUBLIC_BASE_URL: z.string().url().optional(),
   MAIL_TRANSPORT: z.enum(['mailbox', 'smtp']).default('mailbox'),
   SMTP_URL: z
     .string()
@@ -60,6 +62,8 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & {
   mongodbUri: string;
   temporalAddress: string;
+  /** PUBLIC_BASE_URL without a trailing slash, or this server's own address. */
+  publicBaseUrl: string;
   dataDir: string;
   /** Which secrets are the development defaults from this source file (never fit to serve without the dev login). */
   defaultSecrets: { jwt: boolean; session: boolean };
@@ -126,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mongodbUri: c.MONGODB_URI ?? `mongodb://127.0.0.1:${c.FERRETDB_PORT}/eenvoud`,
     temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
+    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, ''),
   };
 }

@@ -151,6 +151,11 @@ export function crossesBudgetAlert(budgetMinutes: number | null, before: number,
   return before < threshold && after >= threshold;
 }
 
+/** The warning level is reached: 80 % or more of the budget is spent (the same rule as the mail). */
+export function budgetAlertReached(loggedMinutes: number, budgetMinutes: number | null | undefined): boolean {
+  return Boolean(budgetMinutes) && loggedMinutes * 100 >= budgetMinutes! * BUDGET_ALERT_PERCENT;
+}
+
 /** Budget minutes not yet spent on the requests assigned to a person (their open work). */
 export function openMinutes(
   requests: readonly { assignee?: string | null; status: string; budgetMinutes?: number | null; loggedMinutes?: number | null }[],

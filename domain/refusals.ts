@@ -44,6 +44,7 @@ export type Thing =
   | 'organisation'
   | 'contribution_step'
   | 'time_entry'
+  | 'notification'
   | 'page';
 
 /** A row of a key-figure CSV that cannot be read. */

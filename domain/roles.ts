@@ -27,6 +27,7 @@ export interface Actor {
 export const ORG_ACTIONS = {
   // Everyone who can have work waiting: the admin of the region has none of their own.
   viewWorklist: ['requester', 'buyer_finance', 'coordinator', 'staff', 'reviewer', 'provider_finance'],
+  viewNotifications: ROLES,
   submitRequest: ['requester'],
   viewBuyerRequests: ['requester', 'buyer_finance'],
   viewProviderRequests: ['coordinator', 'staff', 'reviewer'],

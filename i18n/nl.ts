@@ -197,6 +197,7 @@ export const WORK_KIND_NL: Record<WorkKind, string> = {
 
 export const MENU_NL: Partial<Record<OrgAction, { href: string; label: string }>> = {
   viewWorklist: { href: '/actie-nodig', label: 'Actie nodig' },
+  viewNotifications: { href: '/meldingen', label: 'Meldingen' },
   viewBuyerRequests: { href: '/aanvragen', label: 'Mijn aanvragen' },
   submitRequest: { href: '/aanvragen/nieuw', label: 'Nieuwe aanvraag' },
   handleIntake: { href: '/intake', label: 'Intake' },
@@ -225,6 +226,7 @@ export const THING_NL: Record<Thing, string> = {
   organisation: 'organisatie',
   contribution_step: 'voorschot of afrekening',
   time_entry: 'urenregistratie',
+  notification: 'melding',
   page: 'pagina',
 };
 

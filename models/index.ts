@@ -262,7 +262,10 @@ const mailSchema = new Schema(
     html: { type: String, required: true },
     kind: { type: String, required: true },
     requestId: { type: String, default: null },
+    invoiceId: { type: String, default: null },
     status: { type: String, enum: ['pending', 'sent'], default: 'pending', index: true },
+    /** When the recipient read it as a notification in the app (null: unread). */
+    readAt: { type: String, default: null },
     attempts: { type: Number, default: 0 },
     lastError: { type: String, default: null },
     createdAt: { type: String, required: true },

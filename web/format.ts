@@ -72,8 +72,22 @@ export const optionalDateIn = (v: unknown): string | null | undefined => (raw(v)
 /** Money in a form field, without the euro sign: `1.234,56`. */
 export const euroPlain = (c: number | null | undefined) => (c == null ? '' : formatEuro(c).replace(/€\s?/, ''));
 
+const DATE_TIME_NL = new Intl.DateTimeFormat('nl-NL', {
+  timeZone: 'Europe/Amsterdam',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
 export const viewHelpers: Record<string, Handlebars.HelperDelegate> = {
   date: (v: string | null | undefined) => dateNl(v),
+  /** A moment as Dutch people read it, in Dutch time: 03-12-2026 02:23. */
+  dateTime: (v: string | null | undefined) => {
+    const d = v ? new Date(v) : null;
+    return d && !Number.isNaN(d.getTime()) ? DATE_TIME_NL.format(d).replace(',', '') : '–';
+  },
   hours: (m: unknown) => hoursNl(typeof m === 'number' ? m : null),
   euroOrDash: (c: number | null | undefined) => (c == null ? '–' : formatEuro(c)),
   statusLabel: (s: string) => (REQUEST_STATUS_NL as Record<string, string>)[s] ?? s,

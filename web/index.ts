@@ -23,6 +23,7 @@ import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
+import { notificationPages } from './pages/notifications';
 import { worklistPages } from './pages/worklist';
 import { csrfToken, newSessionId, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
 
@@ -148,9 +149,13 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     const capabilities = actor ? app.identity.capabilities(actor) : [];
     // How much waits for this person: the number next to Actie nodig.
     const waiting = actor && capabilities.includes('viewWorklist') ? await app.worklist.count(actor) : null;
+    const unread = actor && capabilities.includes('viewNotifications') ? await app.notifications.unreadCount(actor) : null;
+    const counts: Partial<Record<string, number | null>> = { viewWorklist: waiting, viewNotifications: unread };
     const nav = capabilities
-      .map((a) => (MENU_NL[a] ? { ...MENU_NL[a], count: a === 'viewWorklist' ? waiting : null } : null))
-      .filter((n): n is { href: string; label: string; count: number | null } => Boolean(n))
+      .map((a) =>
+        MENU_NL[a] ? { ...MENU_NL[a], count: counts[a] ?? null, countText: a === 'viewNotifications' ? 'ongelezen' : 'wachtend' } : null,
+      )
+      .filter((n): n is { href: string; label: string; count: number | null; countText: string } => Boolean(n))
       .map((n) => ({ ...n, current: req.path === n.href || (n.href !== '/aanvragen' && req.path.startsWith(`${n.href}/`)) }));
     const html = views.render(
       `pages/${name}`,
@@ -243,6 +248,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     res.redirect(303, '/');
   });
   worklistPages(router, ctx);
+  notificationPages(router, ctx);
   requestPages(router, ctx);
   financePages(router, ctx);
   contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id

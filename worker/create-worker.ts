@@ -11,6 +11,8 @@ export interface WorkerDeps {
   taskQueue: string;
   models: Models;
   slaTimeScale?: number;
+  /** Where the pages are, for the links in mails. */
+  publicBaseUrl?: string;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -28,7 +30,12 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ models: deps.models, views: createViews(), slaTimeScale: deps.slaTimeScale ?? 1 }),
+    activities: createActivities({
+      models: deps.models,
+      views: createViews(),
+      slaTimeScale: deps.slaTimeScale ?? 1,
+      publicBaseUrl: deps.publicBaseUrl ?? 'http://127.0.0.1:3000',
+    }),
     // When a worker dies, its workflows' next tasks wait this long on its sticky queue before
     // another worker takes them (Temporal's default is 10 s): recovery within a few seconds.
     stickyQueueScheduleToStartTimeout: '1s',

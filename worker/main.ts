@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     models,
     slaTimeScale: config.SLA_TIME_SCALE,
+    publicBaseUrl: config.publicBaseUrl,
     workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : prebuiltBundle(),
   });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });

@@ -87,7 +87,7 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     summary: 'The live state of a request, with the actions the caller may take now (or why not)',
     handler: async ({ actor, params }) => {
       const d = await uc.detail(actor, params.id!);
-      return { ...d.request, actions: d.actions, review: d.review, money: d.money };
+      return { ...d.request, actions: d.actions, review: d.review, money: d.money, budgetAlert: d.budgetAlert };
     },
   });
   r.add({

@@ -31,6 +31,30 @@ export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens:
   });
   r.add({
     method: 'get',
+    path: '/api/notifications',
+    response: R.notifications,
+    tag: 'notifications',
+    summary: 'My notifications (every mail sent to me), newest first, with the number unread',
+    handler: ({ actor }) => app.notifications.list(actor),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/notifications/:id/read',
+    response: R.unread,
+    tag: 'notifications',
+    summary: 'Mark one of my notifications read',
+    handler: ({ actor, params }) => app.notifications.markRead(actor, params.id!),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/notifications/read-all',
+    response: R.unread,
+    tag: 'notifications',
+    summary: 'Mark all my notifications read',
+    handler: ({ actor }) => app.notifications.markAllRead(actor),
+  });
+  r.add({
+    method: 'get',
     path: '/api/worklist',
     response: R.worklist,
     tag: 'notifications',

@@ -9,6 +9,7 @@ import { getRequestState, requestWorkflowId, SA, submitted, WORKFLOW_TASK_TIMEOU
 import type { ActionInfo } from '../../domain/access';
 import { dutchDate, mondayOf, weekDays } from '../../domain/dates';
 import {
+  budgetAlertReached,
   budgetPercent,
   freeReviewers,
   INTAKE_STATUSES,
@@ -142,6 +143,7 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     return {
       request: viewFor(s, actor) as RequestView,
       actions,
+      budgetAlert: budgetAlertReached(s.loggedMinutes, s.budgetMinutes),
       money: {
         estimate: euros(s.estimateMinutes),
         budget: euros(s.budgetMinutes),
@@ -495,7 +497,14 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     const monday = mondayOf(day ?? today());
     const days = weekDays(monday);
     const { assigned } = await tasks(actor);
-    const rowsOut: { id: string; title: string; cells: number[] }[] = [];
+    const rowsOut: {
+      id: string;
+      title: string;
+      budgetAlert: boolean;
+      loggedMinutes: number;
+      budgetMinutes: number | null;
+      cells: number[];
+    }[] = [];
     const editable: { requestId: string; title: string; id: string; date: string; minutes: number; description: string }[] = [];
     const mine = await withBillingStatus(
       models,
@@ -510,6 +519,10 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
       rowsOut.push({
         id: r._id,
         title: r.title,
+        // The 80 % warning, also here where the hours are written.
+        budgetAlert: budgetAlertReached(r.loggedMinutes ?? 0, r.budgetMinutes),
+        loggedMinutes: r.loggedMinutes ?? 0,
+        budgetMinutes: r.budgetMinutes ?? null,
         cells: days.map((d) => entries.filter((e) => e.date === d).reduce((s, e) => s + e.minutes, 0)),
       });
     }

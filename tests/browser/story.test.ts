@@ -96,7 +96,7 @@ describe('the story in the browser', () => {
     const coordinator = await as('dor-coordinator');
     expect(new URL(coordinator.url()).pathname).toBe('/actie-nodig');
     await coordinator.reload();
-    await expect(coordinator.locator('nav .nav-count').innerText()).resolves.toMatch(/^\([1-9]/);
+    await expect(coordinator.locator('nav .nav-count').first().innerText()).resolves.toMatch(/^\([1-9]/);
     await screenshot(coordinator, '00-worklist');
     await fromWorklist(coordinator, 'Intake afhandelen', TITLE);
     await coordinator.fill('#intake-hours', 'tien');

@@ -15,7 +15,7 @@ const SECRET_PRODUCT = 'Matrix-geheim-product';
 
 /** The resources of another organisation, and the organisations that are party to each. */
 const world = {
-  request: { id: '', entryId: '', parties: ['ZWN', 'DOR'] },
+  request: { id: '', entryId: '', mailId: '', parties: ['ZWN', 'DOR'] },
   invoice: { id: '', number: '', parties: ['ZWN', 'DOR'] },
   product: { id: 'DBC-MATRIX', participationId: '', parties: ['DBC', 'ZWN'] },
 };
@@ -35,6 +35,8 @@ beforeAll(async () => {
   const entry = await post(`/api/requests/${id}/time-entries`, t.staff, { date: today(), minutes: 60, description: SECRET_TEXT });
   world.request.id = id;
   world.request.entryId = entry.body.entryId;
+  // A notification (mail) about the request, to its coordinator: nobody else may touch it.
+  world.request.mailId = (await env.models.Mail.findOne({ requestId: id, to: 'dor-coordinator' }).lean())!._id;
   // An invoice DOR → ZWN (of another, completed request).
   const done = await requestUpTo(env, t, 'awaiting_acceptance', { title: SECRET_TITLE });
   await post(`/api/requests/${done}/accept-result`, t.requester);
@@ -58,6 +60,7 @@ afterAll(() => env.close());
 function resourceOf(path: string): { kind: keyof typeof world | null; params: Record<string, string> } | null {
   if (path.startsWith('/api/requests/{id}')) return { kind: 'request', params: { id: world.request.id, entryId: world.request.entryId } };
   if (path.startsWith('/api/invoices/{id}')) return { kind: 'invoice', params: { id: world.invoice.id, lineNo: '1' } };
+  if (path.startsWith('/api/notifications/{id}')) return { kind: 'request', params: { id: world.request.mailId } };
   if (path.startsWith('/api/contributions/products/{id}')) return { kind: 'product', params: { id: world.product.id } };
   if (path.startsWith('/api/contributions/participations/{id}')) return { kind: 'product', params: { id: world.product.participationId } };
   // The region's catalogue: managed by the region's admin only, whoever's service it is.

@@ -53,7 +53,9 @@ describe('what the requester writes reaches the centre, and the quote comes with
     const requester = await signedIn(env, 'zwn-requester');
     const page = await requester.get(`/aanvragen/${id}`);
     expect(page.html).toContain(note);
-    expect(page.html).toContain('De uitvoerder raamt 15 uur.');
+    expect(page.html).toMatch(
+      /De uitvoerder raamt 15 uur × € 93,75 per uur \(tarief op \d\d-\d\d-\d{4}\) = <strong class="amount">€ 1.406,25<\/strong> excl. btw/,
+    );
   });
 });
 

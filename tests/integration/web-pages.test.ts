@@ -65,7 +65,9 @@ test('when hours would exceed the budget, then the form says so in Dutch and kee
 
   const requester = await signedIn(env, 'zwn-requester');
   const page = await requester.get(`/aanvragen/${id}`);
-  expect(page.html).toContain('Budgetuitbreiding aangevraagd: 2 uur extra. Reden: Meer scholen');
+  expect(page.html).toContain(
+    'Budgetuitbreiding aangevraagd: 2 uur extra, dat is € 187,50 excl. btw (2 uur × € 93,75 per uur). Reden: Meer scholen',
+  );
   const noReason = await requester.post(`/aanvragen/${id}/acties/decideBudgetExtension`, { decision: 'reject', reason: '' });
   expect(noReason.status).toBe(400);
   expect(noReason.html).toContain('Geef een reden op.');

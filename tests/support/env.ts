@@ -29,6 +29,9 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
+/** Where the test system says its pages are (PUBLIC_BASE_URL): the links in its mails. */
+export const PUBLIC_BASE_URL = 'https://eenvoud.regio.test';
+
 export function todayInNL(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
 }
@@ -77,6 +80,7 @@ export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: numbe
       models,
       workflowBundle: { codePath: bundlePath },
       slaTimeScale: opts.slaTimeScale ?? 1,
+      publicBaseUrl: PUBLIC_BASE_URL,
     });
     running = worker.run();
   };

@@ -175,6 +175,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
         isBuyer,
         review: d.review,
         money: d.money,
+        budgetAlert: d.budgetAlert,
         percent: s.budgetMinutes ? Math.round((s.loggedMinutes / s.budgetMinutes) * 100) : null,
         remainingMinutes: s.budgetMinutes != null ? s.budgetMinutes - s.loggedMinutes : null,
         openQuestion: s.clarifications.find((c) => c.answer === null)?.question ?? null,
