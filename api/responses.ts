@@ -199,3 +199,24 @@ export const notifications = z.object({
   items: z.array(z.object({ id: str, subject: str, kind: str, createdAt: str, read: z.boolean(), requestId: nstr, invoiceId: nstr })),
   unread: int,
 });
+
+export const comment = z.object({
+  _id: str,
+  requestId: str,
+  org: str,
+  authorId: str,
+  authorName: str,
+  text: str,
+  internal: z.boolean(),
+  mentions: z.array(str),
+  createdAt: str,
+});
+export const timeline = z.object({
+  requestId: str,
+  items: z.array(
+    loose({
+      kind: z.enum(['event', 'question', 'answer', 'comment', 'mail', 'hours', 'invoice']),
+      at: str,
+    }),
+  ),
+});

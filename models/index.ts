@@ -274,6 +274,22 @@ const mailSchema = new Schema(
   opts,
 );
 
+// A comment on a request by someone of either party; an internal note only the provider sees.
+// Append-only: a comment is never changed, so it needs no workflow to order its writes.
+const requestCommentSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    requestId: { type: String, required: true, index: true },
+    org: { type: String, required: true },
+    authorId: { type: String, required: true },
+    text: { type: String, required: true },
+    internal: { type: Boolean, default: false },
+    mentions: { type: [String], default: [] },
+    createdAt: { type: String, required: true },
+  },
+  opts,
+);
+
 // The hours one invoice bills, claimed in a single insert whose unique _id is the invoice id.
 // Entries themselves are never updated by a run: "invoiced" is derived from these claims
 // (see models/billing.ts). One insert per invoice instead of one update per entry is what
@@ -368,6 +384,7 @@ export function createModels(conn: Connection) {
     EndedSession: conn.model('EndedSession', endedSessionSchema, 'ended_sessions'),
     IdempotencyKey: conn.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
+    RequestComment: conn.model('RequestComment', requestCommentSchema, 'request_comments'),
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
     BillingClaim: conn.model('BillingClaim', billingClaimSchema, 'billing_claims') as Model<BillingClaim>,

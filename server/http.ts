@@ -38,7 +38,7 @@ export function createServer({ config, models, client, logger }: ServerDeps): {
   application: Application;
 } {
   assertServingSecrets(config);
-  const application = createApplication({ models, client, taskQueue: config.TASK_QUEUE });
+  const application = createApplication({ models, client, taskQueue: config.TASK_QUEUE, publicBaseUrl: config.publicBaseUrl });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));

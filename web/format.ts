@@ -16,6 +16,7 @@ import {
   MATCH_NL,
   REQUEST_ACTION_NL,
   WORK_KIND_NL,
+  AUDIT_ACTION_NL,
   REQUEST_STATUS_NL,
   refusalNl,
   ROLE_NL,
@@ -98,6 +99,7 @@ export const viewHelpers: Record<string, Handlebars.HelperDelegate> = {
   kindLabel: (k: string) => (KIND_NL as Record<string, string>)[k] ?? k,
   sourceLabel: (s: string) => KEY_FIGURE_SOURCE_NL[s] ?? s,
   frequencyLabel: (f: string) => FREQUENCY_NL[f] ?? f,
+  auditLabel: (a: string) => AUDIT_ACTION_NL[a] ?? a,
   workLabel: (k: string) => (WORK_KIND_NL as Record<string, string>)[k] ?? k,
   actionLabel: (a: string) => (REQUEST_ACTION_NL as Record<string, string>)[a] ?? a,
   /** A refusal (from an action list) in Dutch; organisation names from the page's namer. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 // Request routes: each hands its body or query to the request feature and returns the answer.
 import type { Application } from '../../app';
-import { ACTION_SCHEMAS, listSchema, submitSchema, weekSchema } from '../../app/requests/schemas';
+import { ACTION_SCHEMAS, commentSchema, listSchema, submitSchema, weekSchema } from '../../app/requests/schemas';
 import type { RequestAction } from '../../domain/lifecycle';
 import type { RouteRegistry } from '../registry';
 import * as R from '../responses';
@@ -113,6 +113,24 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     tag,
     summary: "Audit trail of a request (the provider's four-eyes notes are left out for the buyer)",
     handler: ({ actor, params }) => uc.auditTrail(actor, params.id!),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/requests/:id/timeline',
+    response: R.timeline,
+    tag,
+    summary: "The request's history, oldest first: status changes, questions and answers, comments, mails, hours per week, invoices",
+    handler: ({ actor, params }) => uc.timeline(actor, params.id!),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/requests/:id/comments',
+    response: R.comment,
+    tag,
+    status: 201,
+    summary: 'A comment of either party; internal: true makes it a note only the provider sees. @name notifies a colleague',
+    body: commentSchema,
+    handler: ({ actor, params, body }) => uc.comment(actor, params.id!, body),
   });
   r.add({
     method: 'get',

@@ -7,4 +7,6 @@ export interface AppDeps {
   models: Models;
   client: Client;
   taskQueue: string;
+  /** Where people reach the pages (PUBLIC_BASE_URL), for links in mails the app writes. */
+  publicBaseUrl?: string;
 }

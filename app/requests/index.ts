@@ -28,13 +28,17 @@ import { assertOrgAction, type Actor } from '../../domain/roles';
 import { estimateAt } from '../../domain/rates';
 import { currentService } from '../../lib/service-transfers';
 import { verifyChain } from '../../lib/audit-chain';
+import { ignoreDuplicateKey } from '../../models';
 import { withBillingStatus } from '../../models/billing';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
 import { parseInput } from '../core/input';
 import { idempotencyKeyNow, idFromKey } from '../core/request-context';
 import { fromTemporal, query, update, workflowType } from '../core/temporal';
-import { ACTION_SCHEMAS, listSchema, submitSchema, weekSchema, type ListFilter, type SubmitInput } from './schemas';
+import { ACTION_SCHEMAS, commentSchema, listSchema, submitSchema, weekSchema, type ListFilter, type SubmitInput } from './schemas';
+import { commentRefusal, mentionedIn, requestTimeline } from '../../domain/timeline';
+import { createViews } from '../../lib/views';
+import { REQUEST_STATUS_NL } from '../../i18n/nl';
 
 const UPDATES: { [A in RequestAction]: UpdateDefinition<unknown, [never]> } = {
   acceptIntake: msg.acceptIntake,
@@ -95,7 +99,8 @@ export interface ReviewSituation {
   candidates: { userId: string; name: string }[];
 }
 
-export function requestFeature({ models, client, taskQueue }: AppDeps, directory: Directory) {
+export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'http://127.0.0.1:3000' }: AppDeps, directory: Directory) {
+  const mailViews = createViews();
   const handleOf = (id: string): WorkflowHandle => client.workflow.getHandle(requestWorkflowId(id));
   const today = () => dutchDate(Date.now());
 
@@ -144,6 +149,11 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
       request: viewFor(s, actor) as RequestView,
       actions,
       budgetAlert: budgetAlertReached(s.loggedMinutes, s.budgetMinutes),
+      /** Whether the caller may comment, and add an internal note (provider only). */
+      commenting: {
+        comment: commentRefusal('comment', s, actor) === null,
+        internalNote: commentRefusal('internalNote', s, actor) === null,
+      },
       money: {
         estimate: euros(s.estimateMinutes),
         budget: euros(s.budgetMinutes),
@@ -539,7 +549,124 @@ export function requestFeature({ models, client, taskQueue }: AppDeps, directory
     };
   }
 
+  /**
+   * A comment of either party, or an internal note of the provider. Colleagues named with @
+   * (user id or first name, in the author's organisation) get a mail and a notification.
+   */
+  async function comment(actor: Actor, id: string, raw: unknown) {
+    const s = await state(actor, id);
+    const input = parseInput(commentSchema, raw);
+    const refusal = commentRefusal(input.internal ? 'internalNote' : 'comment', s, actor);
+    if (refusal) throw refusal;
+    const colleagues = (
+      await directory.usersWithRole(actor.org, [
+        'requester',
+        'buyer_finance',
+        'coordinator',
+        'staff',
+        'reviewer',
+        'provider_finance',
+        'admin',
+      ])
+    )
+      .filter((u) => u._id !== actor.userId)
+      .map((u) => ({ userId: u._id, name: u.name, email: u.email }));
+    const mentions = mentionedIn(input.text, colleagues);
+    const key = idempotencyKeyNow();
+    const doc = {
+      _id: key ? idFromKey(key, 'comment') : ulid(),
+      requestId: s.requestId,
+      org: actor.org,
+      authorId: actor.userId,
+      text: input.text,
+      internal: input.internal,
+      mentions,
+      createdAt: new Date().toISOString(),
+    };
+    // A repeat with the same Idempotency-Key finds its comment already there.
+    await models.RequestComment.create(doc).catch(ignoreDuplicateKey);
+    const authorName = (await directory.userNames([actor.userId])).get(actor.userId) ?? actor.userId;
+    const buyerName = await directory.orgName(s.buyer);
+    const providerName = await directory.orgName(s.provider);
+    const mails = colleagues
+      .filter((c) => mentions.includes(c.userId))
+      .map((c) => ({
+        _id: `comment-${doc._id}:${c.userId}`,
+        to: c.userId,
+        email: c.email,
+        subject: `U bent genoemd: ${s.title}`,
+        html: mailViews.render(
+          'mail/mention',
+          {
+            recipientName: c.name,
+            authorName,
+            internal: input.internal,
+            text: input.text,
+            title: s.title,
+            buyerName,
+            providerName,
+            statusText: REQUEST_STATUS_NL[s.status],
+            link: `${publicBaseUrl}/aanvragen/${s.requestId}`,
+          },
+          'mail/layout',
+        ),
+        kind: 'mention',
+        requestId: s.requestId,
+        createdAt: doc.createdAt,
+      }));
+    if (mails.length) await models.Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicateKey);
+    return { ...doc, authorName };
+  }
+
+  /** The request's history as its reader may see it, oldest first, with names. */
+  async function timeline(actor: Actor, id: string) {
+    const s = await state(actor, id);
+    const side = actor.org === s.provider ? ('provider' as const) : ('buyer' as const);
+    const events = await auditTrail(actor, id);
+    const comments = await models.RequestComment.find({ requestId: id }).sort({ createdAt: 1, _id: 1 }).lean();
+    const mails = await models.Mail.find({ requestId: id }).select({ to: 1, subject: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean();
+    const recipients = await models.User.find({ _id: { $in: [...new Set(mails.map((m) => m.to))] } })
+      .select({ memberships: 1 })
+      .lean();
+    const orgsOf = new Map(recipients.map((u) => [u._id, u.memberships.map((m) => m.org)]));
+    const entries = await models.TimeEntry.find({ requestId: id }).select({ date: 1, minutes: 1, createdAt: 1 }).lean();
+    const billed = await models.Invoice.find({ 'lines.requestId': id, kind: 'invoice', status: { $ne: 'draft' } })
+      .select({ number: 1, issueDate: 1, lines: 1 })
+      .lean();
+    const items = requestTimeline({
+      events: events.map((e) => ({ at: e.at, action: e.action, actor: e.actor, before: e.before as never, after: e.after as never })),
+      clarifications: s.clarifications,
+      comments: comments.map((c) => ({ at: c.createdAt, authorId: c.authorId, text: c.text, internal: c.internal })),
+      mails: mails.map((m) => ({ at: m.createdAt, toId: m.to, subject: m.subject })),
+      entries: entries.map((e) => ({
+        date: e.date,
+        minutes: e.minutes,
+        createdAt: (e as { createdAt?: string }).createdAt ?? `${e.date}T12:00:00.000Z`,
+      })),
+      invoices: billed.map((i) => ({
+        invoiceId: i._id,
+        number: i.number ?? i._id,
+        issueDate: i.issueDate,
+        minutes: i.lines.filter((l) => l.requestId === id).reduce((sum, l) => sum + ((l.minutes as number) ?? 0), 0),
+      })),
+      side,
+      ownMail: (toId) => (orgsOf.get(toId) ?? []).includes(actor.org),
+    });
+    const people = await directory.userNames(items.flatMap((i) => ('actorId' in i ? [i.actorId] : 'toId' in i ? [i.toId] : [])));
+    const nameOf = (userId: string) => (userId === 'system' ? null : (people.get(userId) ?? userId));
+    return {
+      requestId: s.requestId,
+      items: items.map((i) => ({
+        ...i,
+        ...('actorId' in i ? { actorName: nameOf(i.actorId) } : {}),
+        ...('toId' in i ? { toName: nameOf(i.toId) } : {}),
+      })),
+    };
+  }
+
   return {
+    comment,
+    timeline,
     state,
     detail,
     submit,

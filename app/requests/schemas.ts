@@ -61,3 +61,6 @@ export type ActionInput<A extends RequestAction> = z.input<(typeof ACTION_SCHEMA
 
 /** The week view: any day of the week to show. */
 export const weekSchema = z.object({ week: isoDate.optional() });
+
+/** A comment on a request; `internal` makes it a note only the provider's people see. */
+export const commentSchema = z.object({ text: text(5000), internal: z.boolean().default(false) });

@@ -176,6 +176,8 @@ export function requestPages(router: Router, ctx: WebContext): void {
         review: d.review,
         money: d.money,
         budgetAlert: d.budgetAlert,
+        commenting: d.commenting,
+        timeline: (await uc.timeline(actor, id)).items,
         percent: s.budgetMinutes ? Math.round((s.loggedMinutes / s.budgetMinutes) * 100) : null,
         remainingMinutes: s.budgetMinutes != null ? s.budgetMinutes - s.loggedMinutes : null,
         openQuestion: s.clarifications.find((c) => c.answer === null)?.question ?? null,
@@ -191,7 +193,10 @@ export function requestPages(router: Router, ctx: WebContext): void {
         suggestions: suggestions.map((x) => ({ ...x, selected: x.userId === form.values?.assignee })),
         today: dutchDate(Date.now()),
         // A refusal of an action whose form is not on the page (any more) shows at the top.
-        pageError: form.action && !can[form.action as RequestAction] ? (errors._form ?? Object.values(errors)[0] ?? null) : null,
+        pageError:
+          form.action && form.action !== 'comment' && !can[form.action as RequestAction]
+            ? (errors._form ?? Object.values(errors)[0] ?? null)
+            : null,
         // Values and errors of the form that was sent, under its action's name.
         fv: form.action ? { [form.action]: form.values ?? {} } : {},
         fe: form.action ? { [form.action]: errors } : {},
@@ -215,6 +220,20 @@ export function requestPages(router: Router, ctx: WebContext): void {
       fields: FIELDS,
       again: (errors, status) => detail(req, res, { action, values: body, errors }, status),
       done: () => ({ flash: DONE[action] ?? 'Gedaan.', to: back }),
+    });
+  });
+
+  router.post('/aanvragen/:id/reacties', async (req, res) => {
+    const id = String(req.params.id);
+    const body = req.body as Body;
+    await submitForm(req, res, {
+      run: () => uc.comment(actorOf(req), id, { text: textIn(body.text), internal: body.internal === 'ja' }),
+      name: await ctx.namer(),
+      again: (errors, status) => detail(req, res, { action: 'comment', values: body, errors }, status),
+      done: (c) => ({
+        flash: c!.internal ? 'Uw interne notitie is toegevoegd.' : 'Uw reactie is toegevoegd.',
+        to: `/aanvragen/${id}#tijdlijn`,
+      }),
     });
   });
 
