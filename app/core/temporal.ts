@@ -28,7 +28,7 @@ export function fromTemporal(err: unknown, thing: Thing): unknown {
 }
 
 /** How long one try of a query may take: a query given to a worker that was just killed is lost. */
-const QUERY_TRY_MS = 5_000;
+const QUERY_TRY_MS = 3_000;
 
 /**
  * Asks a workflow a query. A query handed to a worker that died is never answered, so each try
@@ -36,7 +36,8 @@ const QUERY_TRY_MS = 5_000;
  */
 export function query<R>(client: Client, handle: WorkflowHandle, def: QueryDefinition<R, []>, thing: Thing): Promise<R> {
   return retryTransient(() => client.withDeadline(Date.now() + QUERY_TRY_MS, () => handle.query(def)), {
-    retryable: isTemporalUnavailable,
+    // A try cut off by its own deadline can surface as CANCELLED rather than DEADLINE_EXCEEDED.
+    retryable: (err) => isTemporalUnavailable(err) || /\bCANCELLED\b/.test(String((err as { cause?: unknown })?.cause ?? err)),
   }).catch((err: unknown) => {
     throw fromTemporal(err, thing);
   });
