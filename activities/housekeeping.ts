@@ -2,6 +2,7 @@
 // indexes), and the retention of personal data in closed requests: after its service's
 // retention period, a request's free text is removed; invoices, amounts and minutes stay, the
 // audit trail keeps verifying (reasons enter its hashes as digests), and the removal is audited.
+import { searchTokens } from '../domain/search';
 import { TERMINAL_STATUSES } from '../domain/lifecycle';
 import { DEFAULT_RETENTION_DAYS, IDEMPOTENCY_TTL_MS } from '../domain/retention';
 import { addDays, dayOf } from '../domain/dates';
@@ -29,6 +30,8 @@ export function housekeepingActivities({ models }: { models: Models }) {
       {
         $set: {
           description: '',
+          // The description's words go from the search tokens too; the title stays findable.
+          searchTokens: searchTokens({ prefixed: [request.title] }),
           quoteNote: null,
           lastReason: null,
           clarifications: (request.clarifications ?? []).map(() => ({ question: REMOVED, answer: REMOVED })),
@@ -38,6 +41,7 @@ export function housekeepingActivities({ models }: { models: Models }) {
       },
     );
     await models.TimeEntry.updateMany({ requestId }, { $set: { description: REMOVED } });
+    await models.RequestComment.updateMany({ requestId }, { $set: { text: REMOVED, mentions: [] } });
     await models.Mail.updateMany({ requestId }, { $set: { html: `<p>${REMOVED}</p>` } });
     // Reasons in the audit trail: the text goes, its digest stays so the chain still verifies.
     // (The model refuses changes to audit events; this is the one sanctioned one.)
@@ -57,7 +61,9 @@ export function housekeepingActivities({ models }: { models: Models }) {
         actor: SYSTEM_ACTOR,
         at,
         before: null,
-        after: { removed: ['description', 'quoteNote', 'clarifications', 'notes', 'reasons', 'timeEntryDescriptions', 'mails'] },
+        after: {
+          removed: ['description', 'quoteNote', 'clarifications', 'notes', 'reasons', 'timeEntryDescriptions', 'mails', 'comments'],
+        },
       });
     await models.Request.updateOne({ _id: requestId }, { $set: { anonymisedAt: at } });
   }

@@ -1,4 +1,5 @@
 // Request activities: one idempotent write per workflow action.
+import { searchTokens } from '../domain/search';
 import type { Breach, RequestState } from '../contracts';
 import { refuse } from '../domain/refusals';
 import { slaPlan } from '../domain/calendar';
@@ -154,6 +155,7 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
           agreementId: state.agreementId,
           title: state.title,
           description: state.description ?? '',
+          searchTokens: searchTokens({ prefixed: [state.title], whole: [state.description] }),
           status: state.status,
           estimateMinutes: state.estimateMinutes,
           quoteNote: state.quoteNote ?? null,

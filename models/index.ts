@@ -95,6 +95,8 @@ const requestSchema = new Schema(
     agreementId: { type: String, required: true },
     title: { type: String, required: true },
     description: { type: String, default: '' },
+    /** Normalised words of the title (with prefixes) and the description, for search (domain/search.ts). */
+    searchTokens: { type: [String], default: [], index: true },
     status: { type: String, enum: REQUEST_STATUSES, required: true, index: true },
     estimateMinutes: { type: Number, default: null },
     quoteNote: { type: String, default: null },

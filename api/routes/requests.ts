@@ -58,9 +58,22 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     path: '/api/requests',
     response: R.requestList,
     tag,
-    summary: "List the requests of the caller's organisation, filtered, sorted and paged",
+    summary: "List the requests of the caller's organisation, filtered (q searches the title and description), sorted and paged",
     query: listSchema,
     handler: ({ actor, query }) => uc.list(actor, query),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/requests.csv',
+    tag,
+    raw: true,
+    produces: 'text/csv',
+    summary: 'The same filtered list as CSV, all pages (at most 5,000 rows)',
+    query: listSchema,
+    handler: async ({ actor, query, res }) => {
+      const csv = await uc.requestsCsv(actor, query);
+      res.set('cache-control', 'private, no-store').type('text/csv').attachment('opdrachten.csv').send(csv);
+    },
   });
   r.add({
     method: 'get',

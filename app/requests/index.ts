@@ -26,12 +26,14 @@ import {
 import { none, notFound, refuse, Refusal } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
 import { estimateAt } from '../../domain/rates';
+import { queryTokens } from '../../domain/search';
 import { currentService } from '../../lib/service-transfers';
 import { verifyChain } from '../../lib/audit-chain';
 import { ignoreDuplicateKey } from '../../models';
 import { withBillingStatus } from '../../models/billing';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
+import { toCsv } from '../core/csv';
 import { parseInput } from '../core/input';
 import { idempotencyKeyNow, idFromKey } from '../core/request-context';
 import { fromTemporal, query, update, workflowType } from '../core/temporal';
@@ -302,10 +304,13 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
     if (filter.assignee) query.assignee = filter.assignee;
     if (filter.serviceId) query.serviceId = filter.serviceId;
     if (filter.overdue !== undefined) query.overdue = filter.overdue;
+    const words = queryTokens(filter.q);
+    if (words.length) query.searchTokens = { $all: words };
     const direction = filter.sort.startsWith('-') ? -1 : 1;
     const field = filter.sort.replace(/^-/, '');
     const [items, total] = await Promise.all([
       models.Request.find(query)
+        .select({ searchTokens: 0 })
         .sort({ [field]: direction, _id: direction })
         .skip((filter.page - 1) * filter.pageSize)
         .limit(filter.pageSize)
@@ -341,16 +346,46 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
     }));
   }
 
-  /** The buyer's requests (Mijn aanvragen). */
-  async function buyerRequests(actor: Actor) {
-    assertOrgAction(actor, 'viewBuyerRequests');
-    return rows((await list(actor, { buyer: actor.org, pageSize: 200 })).items);
+  /** A filtered page of a list for the pages: search, status, sort and page from the URL. */
+  async function pageOf(actor: Actor, side: 'buyer' | 'provider', raw: unknown) {
+    const filter = parseInput(listSchema, { pageSize: 25, ...(raw as object), [side]: actor.org });
+    const found = await list(actor, filter);
+    return { ...found, rows: await rows(found.items), filter, pages: Math.max(1, Math.ceil(found.total / found.pageSize)) };
   }
 
-  /** The work the provider does (Opdrachten). */
-  async function providerRequests(actor: Actor) {
+  /** The buyer's requests (Mijn aanvragen), filtered. */
+  async function buyerRequests(actor: Actor, raw: unknown = {}) {
+    assertOrgAction(actor, 'viewBuyerRequests');
+    return pageOf(actor, 'buyer', raw);
+  }
+
+  /** The work the provider does (Opdrachten), filtered. */
+  async function providerRequests(actor: Actor, raw: unknown = {}) {
     assertOrgAction(actor, 'viewProviderRequests');
-    return rows((await list(actor, { provider: actor.org, pageSize: 200 })).items);
+    return pageOf(actor, 'provider', raw);
+  }
+
+  /** The filtered list as CSV, every page (at most 5,000 rows), for spreadsheets. */
+  async function requestsCsv(actor: Actor, raw: unknown = {}): Promise<string> {
+    const filter = parseInput(listSchema, { ...(raw as object), pageSize: 200, page: 1 });
+    const out: unknown[][] = [];
+    const name = await directory.namer();
+    for (let page = 1; page <= 25; page++) {
+      const found = await list(actor, { ...filter, page });
+      for (const r of found.items)
+        out.push([
+          r._id,
+          r.title,
+          name(r.buyer),
+          name(r.provider),
+          r.status,
+          r.submittedAt.slice(0, 10),
+          r.loggedMinutes ?? 0,
+          r.budgetMinutes ?? '',
+        ]);
+      if (page * 200 >= found.total) break;
+    }
+    return toCsv(['opdracht', 'titel', 'opdrachtgever', 'uitvoerder', 'status', 'ingediend', 'minuten', 'budget_minuten'], out);
   }
 
   /** The coordinator's intake: new requests, those waiting for the buyer, those to assign. */
@@ -665,6 +700,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
   }
 
   return {
+    requestsCsv,
     comment,
     timeline,
     state,

@@ -29,6 +29,8 @@ export const listSchema = z.object({
   assignee: z.string().max(100).optional(),
   serviceId: z.string().max(100).optional(),
   overdue: flag.optional(),
+  /** Words that must all occur in the title (as the start of a word) or the description. */
+  q: z.string().max(200).optional(),
   sort: z.enum([...SORT_FIELDS, ...SORT_FIELDS.map((f) => `-${f}` as const)]).default('-submittedAt'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),

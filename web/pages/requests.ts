@@ -4,7 +4,7 @@
 import type { Request, Response, Router } from 'express';
 import type { ActionInfo } from '../../domain/access';
 import { addDays, dutchDate } from '../../domain/dates';
-import type { RequestAction } from '../../domain/lifecycle';
+import { REQUEST_STATUSES, type RequestAction } from '../../domain/lifecycle';
 import type { OrgAction } from '../../domain/roles';
 import { dateNl, hoursNl, REQUEST_ACTION_NL } from '../../i18n/nl';
 import { burnDownChart } from '../charts';
@@ -64,30 +64,82 @@ const DONE: { [A in RequestAction]?: string } = {
 /** Refusals worth explaining next to the actions (state mismatches are not: those forms are simply absent). */
 const EXPLAINED = new Set(['four_eyes', 'only_assignee', 'standing_order_has_no_result', 'extension_pending', 'no_budget_to_extend']);
 
+/** The orders a list can be sorted in. */
+const SORTS_NL = [
+  { value: '-submittedAt', label: 'Nieuwste eerst' },
+  { value: 'submittedAt', label: 'Oudste eerst' },
+  { value: 'title', label: 'Titel (A–Z)' },
+  { value: '-updatedAt', label: 'Laatst gewijzigd' },
+];
+
 export function requestPages(router: Router, ctx: WebContext): void {
   const uc = ctx.app.requests;
   const mayOpen = (req: Request, action: OrgAction) => ctx.app.identity.capabilities(actorOf(req)).includes(action);
 
-  router.get('/aanvragen', async (req, res) => {
+  /** The list's filter from the URL (zoek, status, sortering, pagina), so a filtered list can be bookmarked. */
+  const filterOf = (req: Request) => {
+    const q = typeof req.query.zoek === 'string' ? req.query.zoek.slice(0, 200) : '';
+    const status =
+      typeof req.query.status === 'string' && (REQUEST_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : '';
+    const sort =
+      typeof req.query.sortering === 'string' && SORTS_NL.some((s) => s.value === req.query.sortering)
+        ? req.query.sortering
+        : '-submittedAt';
+    const page = /^\d{1,4}$/.test(String(req.query.pagina ?? '')) ? Math.max(1, Number(req.query.pagina)) : 1;
+    return { q, status, sort, page };
+  };
+  const listPage = async (req: Request, res: Response, side: 'buyer' | 'provider') => {
     const actor = actorOf(req);
+    const f = filterOf(req);
+    const apiFilter = { ...(f.q ? { q: f.q } : {}), ...(f.status ? { status: f.status } : {}), sort: f.sort, page: f.page };
+    const found = side === 'buyer' ? await uc.buyerRequests(actor, apiFilter) : await uc.providerRequests(actor, apiFilter);
+    const base = side === 'buyer' ? '/aanvragen' : '/opdrachten';
+    const link = (page: number) =>
+      `${base}?${new URLSearchParams({ ...(f.q ? { zoek: f.q } : {}), ...(f.status ? { status: f.status } : {}), sortering: f.sort, pagina: String(page) })}`;
+    const orgName = await ctx.app.identity.orgName(actor.org);
     await ctx.page(req, res, 'requests', {
-      title: 'Mijn aanvragen',
-      intro: `Aanvragen van ${await ctx.app.identity.orgName(actor.org)} bij andere gemeenten en het beleidscentrum.`,
-      side: 'buyer',
-      requests: await uc.buyerRequests(actor),
-      canCreate: mayOpen(req, 'submitRequest'),
+      title: side === 'buyer' ? 'Mijn aanvragen' : 'Opdrachten',
+      intro:
+        side === 'buyer'
+          ? `Aanvragen van ${orgName} bij andere gemeenten en het beleidscentrum.`
+          : `Alle opdrachten die ${orgName} uitvoert.`,
+      side,
+      base,
+      requests: found.rows,
+      total: found.total,
+      filtered: Boolean(f.q || f.status),
+      f,
+      statuses: REQUEST_STATUSES.map((s) => ({ value: s, selected: s === f.status })),
+      sorts: SORTS_NL.map((s) => ({ ...s, selected: s.value === f.sort })),
+      previous: f.page > 1 ? link(f.page - 1) : null,
+      next: f.page < found.pages ? link(f.page + 1) : null,
+      page: f.page,
+      pages: found.pages,
+      csv: `${base}.csv?${new URLSearchParams({ ...(f.q ? { zoek: f.q } : {}), ...(f.status ? { status: f.status } : {}), sortering: f.sort })}`,
+      canCreate: side === 'buyer' && mayOpen(req, 'submitRequest'),
     });
-  });
-
-  router.get('/opdrachten', async (req, res) => {
+  };
+  const listCsv = async (req: Request, res: Response, side: 'buyer' | 'provider') => {
     const actor = actorOf(req);
-    await ctx.page(req, res, 'requests', {
-      title: 'Opdrachten',
-      intro: `Alle opdrachten die ${await ctx.app.identity.orgName(actor.org)} uitvoert.`,
-      side: 'provider',
-      requests: await uc.providerRequests(actor),
+    const f = filterOf(req);
+    // The same rule as the page: the list of this side must be open to the caller.
+    await (side === 'buyer' ? uc.buyerRequests(actor, { pageSize: 1 }) : uc.providerRequests(actor, { pageSize: 1 }));
+    const csv = await uc.requestsCsv(actor, {
+      [side]: actor.org,
+      ...(f.q ? { q: f.q } : {}),
+      ...(f.status ? { status: f.status } : {}),
+      sort: f.sort,
     });
-  });
+    res
+      .set('cache-control', 'private, no-store')
+      .type('text/csv')
+      .attachment(side === 'buyer' ? 'aanvragen.csv' : 'opdrachten.csv')
+      .send(csv);
+  };
+  router.get('/aanvragen', (req, res) => listPage(req, res, 'buyer'));
+  router.get('/opdrachten', (req, res) => listPage(req, res, 'provider'));
+  router.get('/aanvragen.csv', (req, res) => listCsv(req, res, 'buyer'));
+  router.get('/opdrachten.csv', (req, res) => listCsv(req, res, 'provider'));
 
   const newForm = async (req: Request, res: Response, values: Body = {}, errors: Errors = {}, status = 200) => {
     const services = (await uc.orderableServices(actorOf(req))).map((s) => ({ ...s, selected: s.id === values.serviceId }));
