@@ -36,6 +36,8 @@ test('after the retention period, a closed request keeps its invoice and amounts
   await post('clarification-answer', t.requester, { text: `Ja, ${pupil}` });
   await post('accept-intake', t.coordinator, { estimateMinutes: 120, note: `Incl. gesprek over ${pupil}` });
   await post('approve-quote', t.requester);
+  await post('comments', t.coordinator, { text: `Intern: ${pupil}`, internal: true });
+  await post('comments', t.requester, { text: `Aanvulling over ${pupil}` });
   await post('assign', t.coordinator, { assignee: 'dor-staff' });
   await env.api('POST', `/api/requests/${id}/time-entries`, {
     token: t.staff,
@@ -63,8 +65,11 @@ test('after the retention period, a closed request keeps its invoice and amounts
     await env.models.TimeEntry.find({ requestId: id }).lean(),
     await env.models.Mail.find({ requestId: id }).lean(),
     await env.models.AuditEvent.find({ subject: `request-${id}` }).lean(),
+    await env.models.RequestComment.find({ requestId: id }).lean(),
   ]);
-  expect(texts).not.toContain('Jansen');
+  // Also not in the search tokens (lower case) nor in comments.
+  expect(texts.toLowerCase()).not.toContain('jansen');
+  expect(await env.models.RequestComment.countDocuments({ requestId: id })).toBe(2);
   expect(request).toMatchObject({
     status: 'completed',
     title: 'Verzuimdossier',
