@@ -2,7 +2,7 @@ import { z } from 'zod';
 // Invoice routes: runs, invoices, reconciliation, documents, balances and exports.
 import type { Response } from 'express';
 import type { Application } from '../../app';
-import { INVOICE_SCHEMAS, runSchema, ublSchema, type InvoiceWriteAction } from '../../app/invoicing';
+import { INVOICE_SCHEMAS, invoiceListSchema, runSchema, ublSchema, type InvoiceWriteAction } from '../../app/invoicing';
 import type { RouteRegistry } from '../registry';
 import * as R from '../responses';
 
@@ -23,8 +23,10 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
     path: '/api/invoices',
     response: z.array(R.invoice),
     tag,
-    summary: "Outgoing and incoming invoices of the caller's organisation (finance roles)",
-    handler: ({ actor }) => uc.list(actor),
+    summary:
+      "Outgoing and incoming invoices of the caller's organisation (finance roles); q searches number, order reference and line titles",
+    query: invoiceListSchema,
+    handler: ({ actor, query }) => uc.list(actor, query),
   });
   r.add({
     method: 'get',
@@ -184,8 +186,9 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
     tag,
     raw: true,
     produces: 'text/csv',
-    summary: 'Invoices and credit notes with their lines, for finance systems',
-    handler: async ({ actor, res }) => sendCsv(res, 'facturen.csv', await uc.invoicesCsv(actor)),
+    summary: 'Invoices and credit notes with their lines, for finance systems (q as in the list)',
+    query: invoiceListSchema,
+    handler: async ({ actor, query, res }) => sendCsv(res, 'facturen.csv', await uc.invoicesCsv(actor, query)),
   });
   r.add({
     method: 'post',

@@ -61,6 +61,8 @@ export const INVOICE_SCHEMAS = {
 } as const;
 export type InvoiceWriteAction = keyof typeof INVOICE_SCHEMAS;
 export const runSchema = z.object({ period });
+/** The invoice list's search: words that must each match a number, an order reference or a line. */
+export const invoiceListSchema = z.object({ q: z.string().max(200).optional() });
 export const ublSchema = z.object({ profile: z.enum(['peppol', 'nlcius']).default('peppol') });
 
 const UPDATES = {
@@ -100,18 +102,32 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
 
   type InvoiceDoc = Awaited<ReturnType<typeof get>>;
 
-  /** Outgoing invoices for provider finance, incoming ones for buyer finance (the same rule as a single invoice). */
-  async function list(actor: Actor) {
+  /**
+   * Outgoing invoices for provider finance, incoming ones for buyer finance (the same rule as a
+   * single invoice). `q` searches the number and order reference (from their start) and the
+   * lines' titles, ignoring case: a scan of the organisation's invoices, a few thousand a year.
+   */
+  async function list(actor: Actor, raw: unknown = {}) {
     const sides = readableSides(actor);
     if (sides.length === 0) throw roleRequired(['provider_finance', 'buyer_finance'], actor.org);
-    return models.Invoice.find({ $or: sides.map((s) => ({ [s]: actor.org })), status: { $ne: 'draft' } })
+    const { q } = parseInput(invoiceListSchema, raw);
+    const words = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
+    const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const matches = words.map((w) => ({
+      $or: [
+        { number: { $regex: `^${escape(w)}`, $options: 'i' } },
+        { orderReference: { $regex: `^${escape(w)}`, $options: 'i' } },
+        { 'lines.title': { $regex: escape(w), $options: 'i' } },
+      ],
+    }));
+    return models.Invoice.find({ $and: [{ $or: sides.map((s) => ({ [s]: actor.org })) }, { status: { $ne: 'draft' } }, ...matches] })
       .sort({ issueDate: -1, number: -1 })
       .lean();
   }
 
   /** Rows of the invoice list, with names and how each reads. */
-  async function rows(actor: Actor) {
-    const all = await list(actor);
+  async function rows(actor: Actor, raw: unknown = {}) {
+    const all = await list(actor, raw);
     const name = await directory.namer();
     const row = (i: (typeof all)[number]) => ({
       id: i._id,
@@ -628,9 +644,9 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
   }
 
   /** Invoices and credit notes with their lines, one row per line, for finance systems. */
-  async function invoicesCsv(actor: Actor): Promise<string> {
+  async function invoicesCsv(actor: Actor, raw: unknown = {}): Promise<string> {
     const out: unknown[][] = [];
-    for (const inv of await list(actor)) {
+    for (const inv of await list(actor, raw)) {
       inv.lines.forEach((l, i) =>
         out.push([
           inv.number ?? '',

@@ -2,7 +2,8 @@
 // filter lives in the URL and the filtered list downloads as CSV. Built on a token field
 // (FerretDB v1 has no $text), so this runs on the real FerretDB.
 import { parse } from 'csv-parse/sync';
-import { createTestEnv, type TestEnv } from '../support/env';
+import { invoiceRunWorkflowId } from '../../contracts';
+import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens, type StoryTokens } from '../support/story';
 import { signedIn } from '../support/web-client';
 
@@ -70,4 +71,28 @@ test('the provider searches its own work; the API offers the same CSV', async ()
   const res = await fetch(`${env.baseUrl}/api/requests.csv?q=thuiszitters`, { headers: { authorization: `Bearer ${t.requester}` } });
   expect(res.status).toBe(200);
   expect((parse(await res.text(), { columns: true }) as Record<string, string>[]).map((r) => r.titel)).toEqual(['Thuiszitters 2027']);
+});
+
+test('finance searches invoices by number, order reference or line title; the CSV follows the search', async () => {
+  const id = await requestUpTo(env, t, 'awaiting_acceptance', { title: 'Gefactureerd onderzoek' });
+  await env.api('POST', `/api/requests/${id}/accept-result`, { token: t.requester });
+  const period = todayInNL().slice(0, 7);
+  await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period } });
+  const run = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).result();
+  const invoice = (await env.models.Invoice.findById(run.invoiceIds[0]).lean())!;
+  const zwn = await env.token('zwn-finance');
+  const numbers = async (q: string, token = zwn) =>
+    ((await env.api('GET', `/api/invoices?q=${encodeURIComponent(q)}`, { token })).body as { number: string }[]).map((i) => i.number);
+  expect(await numbers(invoice.number!)).toEqual([invoice.number]);
+  expect(await numbers(invoice.number!.slice(0, 8).toLowerCase())).toContain(invoice.number);
+  expect(await numbers(invoice.orderReference)).toEqual([invoice.number]);
+  expect(await numbers('gefactureerd')).toEqual([invoice.number]);
+  expect(await numbers('bestaatniet')).toEqual([]);
+  expect(await numbers('.*')).toEqual([]); // a search is text, never a pattern
+  const finance = await signedIn(env, 'zwn-finance');
+  const page = (await finance.get('/facturen?zoek=gefactureerd')).html;
+  expect(page).toContain(invoice.number!);
+  expect(page).toContain('Deze facturen met regels downloaden (CSV)');
+  const csv = parse((await finance.get('/facturen.csv?zoek=bestaatniet')).html, { columns: true }) as unknown[];
+  expect(csv).toEqual([]);
 });

@@ -20,10 +20,14 @@ const sendCsv = (res: Response, filename: string, csv: string) =>
 export function financePages(router: Router, ctx: WebContext): void {
   const uc = ctx.app.invoicing;
 
+  const searchOf = (req: Request) => (typeof req.query.zoek === 'string' ? req.query.zoek.slice(0, 200) : '');
   router.get('/facturen', async (req, res) => {
-    const r = await uc.rows(actorOf(req));
+    const q = searchOf(req);
+    const r = await uc.rows(actorOf(req), q ? { q } : {});
     await ctx.page(req, res, 'invoices', {
       title: 'Facturen',
+      q,
+      csv: q ? `/facturen.csv?${new URLSearchParams({ zoek: q })}` : '/facturen.csv',
       outgoing: r.outgoing ?? [],
       incoming: r.incoming ?? [],
       isProvider: r.outgoing !== null,
@@ -32,7 +36,10 @@ export function financePages(router: Router, ctx: WebContext): void {
   });
 
   // CSV downloads with the session: the same CSV as GET /api/exports/invoices.csv and /api/balances.csv.
-  router.get('/facturen.csv', async (req, res) => sendCsv(res, 'facturen.csv', await uc.invoicesCsv(actorOf(req))));
+  router.get('/facturen.csv', async (req, res) => {
+    const q = searchOf(req);
+    sendCsv(res, 'facturen.csv', await uc.invoicesCsv(actorOf(req), q ? { q } : {}));
+  });
   router.get('/saldi.csv', async (req, res) => sendCsv(res, 'saldi.csv', await uc.balancesCsv(actorOf(req))));
 
   const detail = async (req: Request, res: Response, form: Form = {}, status = 200) => {
