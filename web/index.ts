@@ -148,8 +148,10 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     // The menu: exactly the organisation-wide actions this person may take.
     const capabilities = actor ? app.identity.capabilities(actor) : [];
     // How much waits for this person: the number next to Actie nodig.
-    const waiting = actor && capabilities.includes('viewWorklist') ? await app.worklist.count(actor) : null;
-    const unread = actor && capabilities.includes('viewNotifications') ? await app.notifications.unreadCount(actor) : null;
+    // A count is a courtesy: when the database is away (an error page), the menu shows none.
+    const count = (work: () => Promise<number>) => work().catch(() => null);
+    const waiting = actor && capabilities.includes('viewWorklist') ? await count(() => app.worklist.count(actor)) : null;
+    const unread = actor && capabilities.includes('viewNotifications') ? await count(() => app.notifications.unreadCount(actor)) : null;
     const counts: Partial<Record<string, number | null>> = { viewWorklist: waiting, viewNotifications: unread };
     const nav = capabilities
       .map((a) =>
