@@ -25,6 +25,7 @@ import {
 } from '../../domain/lifecycle';
 import { none, notFound, refuse, Refusal } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
+import { readableSides } from '../../domain/invoice-access';
 import { estimateAt } from '../../domain/rates';
 import { queryTokens } from '../../domain/search';
 import { currentService } from '../../lib/service-transfers';
@@ -665,9 +666,12 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
       .lean();
     const orgsOf = new Map(recipients.map((u) => [u._id, u.memberships.map((m) => m.org)]));
     const entries = await models.TimeEntry.find({ requestId: id }).select({ date: 1, minutes: 1, createdAt: 1 }).lean();
-    const billed = await models.Invoice.find({ 'lines.requestId': id, kind: 'invoice', status: { $ne: 'draft' } })
-      .select({ number: 1, issueDate: 1, lines: 1 })
-      .lean();
+    // Invoices are for finance (INVOICE_ACTIONS.read): others do not see which invoice billed the hours.
+    const billed = readableSides(actor).includes(side)
+      ? await models.Invoice.find({ 'lines.requestId': id, kind: 'invoice', status: { $ne: 'draft' } })
+          .select({ number: 1, issueDate: 1, lines: 1 })
+          .lean()
+      : [];
     const items = requestTimeline({
       events: events.map((e) => ({ at: e.at, action: e.action, actor: e.actor, before: e.before as never, after: e.after as never })),
       clarifications: s.clarifications,

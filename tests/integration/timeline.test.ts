@@ -1,7 +1,8 @@
 // The timeline and comments over the API and on the page: both sides comment, the provider's
 // internal notes stay with the provider, @name notifies a colleague, and another municipality
 // reaches none of it.
-import { createTestEnv, type TestEnv } from '../support/env';
+import { invoiceRunWorkflowId } from '../../contracts';
+import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens, today, waitFor, type StoryTokens } from '../support/story';
 import { signedIn } from '../support/web-client';
 
@@ -79,4 +80,18 @@ test('the page shows the timeline and takes a comment; an empty one is refused i
   expect((await requester.get(`/aanvragen/${id}`)).html).toContain('Prima, dank u');
   const coordinator = await signedIn(env, 'dor-coordinator');
   expect((await coordinator.get(`/aanvragen/${id}`)).html).toContain('Interne notitie</strong> van Fatima El Amrani');
+});
+
+test('the invoice that billed the hours shows in the timeline of finance only, as the invoice access rule says', async () => {
+  const done = await requestUpTo(env, t, 'awaiting_acceptance', { title: 'Gefactureerde tijdlijn' });
+  await env.api('POST', `/api/requests/${done}/accept-result`, { token: t.requester });
+  const period = todayInNL().slice(0, 7);
+  await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period } });
+  await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).result();
+  const kinds = async (token: string) =>
+    ((await env.api('GET', `/api/requests/${done}/timeline`, { token })).body.items as Item[]).map((i) => i.kind);
+  expect(await kinds(t.finance)).toContain('invoice');
+  expect(await kinds(await env.token('zwn-finance'))).toContain('invoice');
+  expect(await kinds(t.coordinator)).not.toContain('invoice');
+  expect(await kinds(t.requester)).not.toContain('invoice');
 });
