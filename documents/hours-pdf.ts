@@ -1,7 +1,7 @@
 // The hours specification (urenspecificatie) of an hour invoice as PDF: per line the time
 // entries it billed and how rounding made its hours. It also travels inside the UBL.
 import PDFDocument from 'pdfkit';
-import { hoursNl, roundingNl } from '../i18n/nl';
+import { dateNl, hoursNl, roundingNl } from '../i18n/nl';
 import type { LineRounding } from '../domain/invoicing';
 import type { InvoiceView } from './invoice-view';
 
@@ -12,8 +12,6 @@ export interface HoursSpecLine {
   rounding: LineRounding | null;
   entries: { date: string; userName: string; minutes: number; billedMinutes: number; description: string }[];
 }
-
-const dutch = (iso: string) => iso.split('-').reverse().join('-');
 
 export function hoursSpecificationPdf(v: InvoiceView, lines: readonly HoursSpecLine[]): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Urenspecificatie ${v.number}`, Author: v.provider.name } });
@@ -50,7 +48,7 @@ export function hoursSpecificationPdf(v: InvoiceView, lines: readonly HoursSpecL
     doc.moveDown(0.3);
     row(['Datum', 'Medewerker', 'Omschrijving', 'Geregistreerd', 'Gefactureerd'], true);
     for (const e of l.entries)
-      row([dutch(e.date), e.userName, e.description, `${hoursNl(e.minutes)} uur`, `${hoursNl(e.billedMinutes)} uur`]);
+      row([dateNl(e.date), e.userName, e.description, `${hoursNl(e.minutes)} uur`, `${hoursNl(e.billedMinutes)} uur`]);
     doc.moveDown();
   }
   doc.end();

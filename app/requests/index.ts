@@ -367,8 +367,10 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
   }
 
   /** The filtered list as CSV, every page (at most 5,000 rows), for spreadsheets. */
-  async function requestsCsv(actor: Actor, raw: unknown = {}): Promise<string> {
-    const filter = parseInput(listSchema, { ...(raw as object), pageSize: 200, page: 1 });
+  async function requestsCsv(actor: Actor, raw: unknown = {}, side?: 'buyer' | 'provider'): Promise<string> {
+    // One side's list (a page's download) follows that list's rule; without a side, both sides.
+    if (side) assertOrgAction(actor, side === 'buyer' ? 'viewBuyerRequests' : 'viewProviderRequests');
+    const filter = parseInput(listSchema, { ...(raw as object), ...(side ? { [side]: actor.org } : {}), pageSize: 200, page: 1 });
     const out: unknown[][] = [];
     const name = await directory.namer();
     for (let page = 1; page <= 25; page++) {
@@ -451,8 +453,12 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
   }
 
   async function auditTrail(actor: Actor, id: string) {
-    const s = await state(actor, id);
-    const events = await models.AuditEvent.find({ subject: `request-${id}` })
+    return auditEventsOf(actor, await state(actor, id));
+  }
+
+  /** The audit events of a request already read, as its reader may see them. */
+  async function auditEventsOf(actor: Actor, s: RequestState) {
+    const events = await models.AuditEvent.find({ subject: `request-${s.requestId}` })
       .sort({ seq: 1 })
       .lean();
     if (actor.org === s.provider) return events;
@@ -658,7 +664,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
   async function timeline(actor: Actor, id: string) {
     const s = await state(actor, id);
     const side = actor.org === s.provider ? ('provider' as const) : ('buyer' as const);
-    const events = await auditTrail(actor, id);
+    const events = await auditEventsOf(actor, s);
     const comments = await models.RequestComment.find({ requestId: id }).sort({ createdAt: 1, _id: 1 }).lean();
     const mails = await models.Mail.find({ requestId: id }).select({ to: 1, subject: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean();
     const recipients = await models.User.find({ _id: { $in: [...new Set(mails.map((m) => m.to))] } })

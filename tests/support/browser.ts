@@ -36,8 +36,17 @@ export interface Session {
   problems: string[];
 }
 
-/** A fresh browser context (own cookies) signed in as a demo user through the login page. */
-export async function signIn(browser: Browser, baseUrl: string, userId: string, viewport = { width: 1280, height: 900 }): Promise<Session> {
+/**
+ * A fresh browser context (own cookies) signed in as a demo user through the login page, for
+ * the given organisation or else the user's first.
+ */
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  userId: string,
+  viewport = { width: 1280, height: 900 },
+  org?: string,
+): Promise<Session> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -47,7 +56,7 @@ export async function signIn(browser: Browser, baseUrl: string, userId: string, 
   });
   page.on('pageerror', (e) => problems.push(String(e)));
   await page.goto('/inloggen');
-  const option = await page.locator(`#user option[value^="${userId}|"]`).first().getAttribute('value');
+  const option = org ? `${userId}|${org}` : await page.locator(`#user option[value^="${userId}|"]`).first().getAttribute('value');
   if (!option) throw new Error(`no demo user ${userId} on the login page`);
   await page.selectOption('#user', option);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
