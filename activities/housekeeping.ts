@@ -9,16 +9,20 @@ import { addDays, dayOf } from '../domain/dates';
 import { SYSTEM_ACTOR } from '../contracts';
 import { textDigest } from '../lib/audit-chain';
 import type { Models } from '../models';
+import { attachmentStore } from '../models/attachments';
 import { appendAudit } from './audit';
 
 export const REMOVED = '[verwijderd na de bewaartermijn]';
 
 export function housekeepingActivities({ models }: { models: Models }) {
-  async function purgeExpired(input: { now: string }): Promise<{ idempotencyKeys: number; endedSessions: number }> {
+  const attachments = attachmentStore(models);
+  async function purgeExpired(input: { now: string }): Promise<{ idempotencyKeys: number; endedSessions: number; orphanChunks?: number }> {
     const now = Date.parse(input.now);
     const keys = await models.IdempotencyKey.deleteMany({ at: { $lt: now - IDEMPOTENCY_TTL_MS } });
     const sessions = await models.EndedSession.deleteMany({ until: { $lt: now } });
-    return { idempotencyKeys: keys.deletedCount ?? 0, endedSessions: sessions.deletedCount ?? 0 };
+    // Chunks of an upload that broke off (a crash between its chunks and its file document).
+    const orphanChunks = await attachments.removeOrphanChunks(now);
+    return { idempotencyKeys: keys.deletedCount ?? 0, endedSessions: sessions.deletedCount ?? 0, orphanChunks };
   }
 
   /** Removes the free text of one closed request; safe to run again after a crash. */
@@ -43,6 +47,7 @@ export function housekeepingActivities({ models }: { models: Models }) {
     await models.TimeEntry.updateMany({ requestId }, { $set: { description: REMOVED } });
     await models.RequestComment.updateMany({ requestId }, { $set: { text: REMOVED, mentions: [] } });
     await models.Mail.updateMany({ requestId }, { $set: { html: `<p>${REMOVED}</p>` } });
+    await attachments.removeOfRequest(requestId);
     // Reasons in the audit trail: the text goes, its digest stays so the chain still verifies.
     // (The model refuses changes to audit events; this is the one sanctioned one.)
     const events = await models.AuditEvent.find({ subject: `request-${requestId}` }).lean();
@@ -62,7 +67,17 @@ export function housekeepingActivities({ models }: { models: Models }) {
         at,
         before: null,
         after: {
-          removed: ['description', 'quoteNote', 'clarifications', 'notes', 'reasons', 'timeEntryDescriptions', 'mails', 'comments'],
+          removed: [
+            'description',
+            'quoteNote',
+            'clarifications',
+            'notes',
+            'reasons',
+            'timeEntryDescriptions',
+            'mails',
+            'comments',
+            'attachments',
+          ],
         },
       });
     await models.Request.updateOne({ _id: requestId }, { $set: { anonymisedAt: at } });

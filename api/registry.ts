@@ -2,8 +2,11 @@
 // OpenAPI document, so the two cannot drift apart. Routes only translate: they hand the raw
 // body and query to the application layer, which validates them with the schemas declared
 // here for the document.
-import type { Request, Response, Router } from 'express';
+import crypto from 'node:crypto';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import multer from 'multer';
 import { z } from 'zod';
+import { refuse } from '../domain/refusals';
 import type { Actor } from '../domain/roles';
 import type { IdempotencyStore } from '../app/core/idempotency';
 import { withIdempotencyKey } from '../app/core/request-context';
@@ -21,6 +24,8 @@ export interface RouteContext {
   body: unknown;
   /** The query as sent (text values); the application layer parses it. */
   query: Record<string, unknown>;
+  /** The file of a multipart upload route (field "file"), read into memory; null when none was sent. */
+  file: { name: string; bytes: Uint8Array } | null;
   req: Request;
   res: Response;
 }
@@ -43,6 +48,8 @@ export interface RouteSpec {
   raw?: boolean;
   /** Media type of a raw answer, for the document. */
   produces?: string;
+  /** A multipart/form-data upload: one file in the field "file" of at most maxBytes, next to the body's text fields. */
+  upload?: { maxBytes: number };
   /**
    * The write is one Temporal call (an Update or a start with a fixed id) after reads: safe to
    * run again when the database was briefly away. GETs always are.
@@ -64,13 +71,18 @@ export class RouteRegistry {
     idempotency?: IdempotencyStore,
   ): void {
     for (const spec of this.routes) {
-      const handlers = spec.public ? [] : [authenticate];
+      const handlers: RequestHandler[] = spec.public ? [] : [authenticate];
+      // Only an authenticated caller makes the server buffer an upload.
+      if (spec.upload) handlers.push(uploadOf(spec.upload.maxBytes));
       router[spec.method](spec.path, ...handlers, async (req: Request, res: Response) => {
+        const uploaded = (req as Request & { file?: Express.Multer.File }).file;
+        const file = uploaded ? { name: uploaded.originalname, bytes: uploaded.buffer } : null;
         const ctx: RouteContext = {
           actor: spec.public ? (req.actor as Actor) : actorOf(req),
           params: req.params as Record<string, string>,
           body: req.body ?? {},
           query: req.query as Record<string, unknown>,
+          file,
           req,
           res,
         };
@@ -83,7 +95,13 @@ export class RouteRegistry {
         }
         // An Idempotency-Key: a repeat gets the first answer, and nothing is done twice.
         const claim = await retryTransient(() =>
-          idempotency.claim(ctx.actor, key, { method: req.method, path: req.path, body: req.body ?? null }, Boolean(spec.viaWorkflow)),
+          idempotency.claim(
+            ctx.actor,
+            key,
+            // An upload's fingerprint holds its file's digest: the same key with another file is another request.
+            { method: req.method, path: req.path, body: file ? { ...(req.body ?? {}), file: sha256(file.bytes) } : (req.body ?? null) },
+            Boolean(spec.viaWorkflow),
+          ),
         );
         if (claim.kind === 'replay') {
           res.set('idempotent-replayed', 'true');
@@ -153,7 +171,24 @@ export class RouteRegistry {
         },
       };
       if (!spec.public) op.security = [{ bearer: [] }];
-      if (spec.body) {
+      if (spec.upload) {
+        const fields = (spec.body ? jsonSchema(spec.body, 'input') : {}) as { properties?: Record<string, object> };
+        op.requestBody = {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['file'],
+                properties: {
+                  file: { type: 'string', format: 'binary', description: `at most ${spec.upload.maxBytes} bytes` },
+                  ...fields.properties,
+                },
+              },
+            },
+          },
+        };
+      } else if (spec.body) {
         op.requestBody = {
           required: true,
           content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
@@ -178,6 +213,26 @@ export class RouteRegistry {
       },
     };
   }
+}
+
+const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/** One file in the field "file", in memory, refused when larger than maxBytes (multer reads the rest of the body away first). */
+function uploadOf(maxBytes: number): RequestHandler {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 10 * 1024, parts: 12 },
+  }).single('file');
+  return (req, res, next) => {
+    // Any other body brings no file: the feature refuses that after its access check (attachment_missing).
+    if (!req.is('multipart/form-data')) return next();
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE')
+        return next(refuse('attachment_too_large', { maxBytes }, 'file'));
+      next(refuse('invalid_input', { problem: 'invalid' }, err instanceof multer.MulterError && err.field ? err.field : 'file'));
+    });
+  };
 }
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, without the $schema key. */

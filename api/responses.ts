@@ -215,8 +215,25 @@ export const timeline = z.object({
   requestId: str,
   items: z.array(
     loose({
-      kind: z.enum(['event', 'question', 'answer', 'comment', 'mail', 'hours', 'invoice']),
+      kind: z.enum(['event', 'question', 'answer', 'comment', 'attachment', 'mail', 'hours', 'invoice']),
       at: str,
     }),
   ),
 });
+
+export const attachment = z.object({
+  id: str,
+  requestId: str,
+  name: str,
+  contentType: str,
+  size: int,
+  context: z.enum(['request', 'question', 'answer', 'result']),
+  clarification: z.number().int().nullable(),
+  uploadedBy: str,
+  uploadedByName: str,
+  org: str,
+  uploadedAt: str,
+  scan: z.enum(['clean', 'not_scanned']),
+  sha256: str,
+});
+export const attachmentDownloads = z.array(z.object({ seq: int, action: str, actor: str, org: str, at: str }));

@@ -1,6 +1,7 @@
 // The application layer: one feature per folder, each owning its input schemas, its access
 // rules (tables in domain/), its multi-step actions and its refusals. The JSON API (api/) and
 // the web pages (web/) call these features and nothing else.
+import { attachmentFeature } from './attachments';
 import { catalogueFeature } from './catalogue';
 import { contributionFeature } from './contributions';
 import type { AppDeps } from './core/deps';
@@ -16,9 +17,11 @@ import { worklistFeature } from './worklist';
 export function createApplication(deps: AppDeps) {
   const directory = createDirectory(deps.models);
   const invoicing = invoicingFeature(deps, directory);
+  const requests = requestFeature(deps, directory);
   return {
     identity: identityFeature(deps, directory),
-    requests: requestFeature(deps, directory),
+    requests,
+    attachments: attachmentFeature(deps, directory, requests),
     invoicing,
     contributions: contributionFeature(deps, directory),
     catalogue: catalogueFeature(deps),

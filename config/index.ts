@@ -49,6 +49,10 @@ export const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Eenvoud <noreply@eenvoud.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  // Attachments: the largest file, and an optional ClamAV daemon that scans every upload first.
+  ATTACHMENT_MAX_MB: z.coerce.number().gt(0).max(500).default(20),
+  CLAMAV_HOST: z.string().min(1).optional(),
+  CLAMAV_PORT: port.default(3310),
   // A prebuilt workflow bundle for the worker (default: dist/workflow-bundle.js when the build made one).
   WORKFLOW_BUNDLE: z.string().min(1).optional(),
   // Which proxies may set X-Forwarded-For: none by default, so a client cannot choose its own

@@ -45,6 +45,7 @@ export type Thing =
   | 'contribution_step'
   | 'time_entry'
   | 'notification'
+  | 'attachment'
   | 'page';
 
 /** A row of a key-figure CSV that cannot be read. */
@@ -163,6 +164,13 @@ export interface RefusalParams {
   already_transferred: { serviceId: string; to: string; date: string };
   transfer_in_past: Record<string, never>;
   target_service_foreign: { serviceId: string; org: string };
+  // ---- attachments -------------------------------------------------------------------------
+  attachment_missing: Record<string, never>;
+  attachment_empty: { name: string };
+  attachment_too_large: { maxBytes: number };
+  attachment_type: { name: string };
+  attachment_infected: { name: string; signature: string };
+  virus_scanner_unavailable: Record<string, never>;
 }
 export type RefusalCode = keyof RefusalParams;
 
@@ -178,6 +186,7 @@ export const ERROR_STATUS = {
   UnsupportedMediaType: 415,
   Unprocessable: 422,
   RateLimited: 429,
+  Unavailable: 503,
 } as const;
 export type ErrorKind = keyof typeof ERROR_STATUS;
 
@@ -323,6 +332,15 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   already_transferred: { kind: 'Conflict', en: (p) => `${p.serviceId} moved to ${p.to} on ${p.date} already` },
   transfer_in_past: { kind: 'BadInput', en: () => 'a transfer cannot start in the past' },
   target_service_foreign: { kind: 'BadInput', en: (p) => `${p.serviceId} is not a service of ${p.org}` },
+  attachment_missing: { kind: 'BadInput', en: () => 'no file was sent (multipart field "file")' },
+  attachment_empty: { kind: 'BadInput', en: (p) => `${p.name} is empty` },
+  attachment_too_large: { kind: 'TooLarge', en: (p) => `the file is larger than ${p.maxBytes} bytes` },
+  attachment_type: {
+    kind: 'UnsupportedMediaType',
+    en: (p) => `${p.name} is not a PDF, office document, image, CSV or plain text file (judged by its content)`,
+  },
+  attachment_infected: { kind: 'Unprocessable', en: (p) => `${p.name} contains ${p.signature}; it was not stored` },
+  virus_scanner_unavailable: { kind: 'Unavailable', en: () => 'the virus scanner does not answer; nothing was stored, try again later' },
 };
 
 export function isRefusalCode(value: unknown): value is RefusalCode {

@@ -1,5 +1,5 @@
 // A request's history as one chronological view: status changes with who did them, questions
-// and answers, comments, mails, hours per week and the invoices that billed them. Who sees
+// and answers, comments, attachments, mails, hours per week and the invoices that billed them. Who sees
 // what: the provider's internal notes and mails between the provider's own people never reach
 // the buyer, and each side sees the mails sent to its own people.
 import { mondayOf } from './dates';
@@ -12,6 +12,7 @@ export type TimelineItem =
   | { kind: 'question' | 'answer'; at: string; actorId: string; text: string }
   | { kind: 'comment'; at: string; actorId: string; text: string; internal: boolean }
   | { kind: 'mail'; at: string; toId: string; subject: string }
+  | { kind: 'attachment'; at: string; actorId: string; attachmentId: string; name: string; size: number; context: string }
   | { kind: 'hours'; at: string; week: string; minutes: number; entries: number }
   | { kind: 'invoice'; at: string; invoiceId: string; number: string; minutes: number };
 
@@ -29,6 +30,8 @@ export interface TimelineInput {
   clarifications: readonly { question: string; answer: string | null }[];
   comments: readonly { at: string; authorId: string; text: string; internal: boolean }[];
   mails: readonly { at: string; toId: string; subject: string }[];
+  /** Files added to the request; both parties see them all. */
+  attachments?: readonly { at: string; actorId: string; attachmentId: string; name: string; size: number; context: string }[];
   entries: readonly { date: string; minutes: number; createdAt: string }[];
   invoices: readonly { invoiceId: string; number: string; issueDate: string; minutes: number }[];
   /** The reader's side of the request. */
@@ -68,6 +71,7 @@ export function requestTimeline(input: TimelineInput): TimelineItem[] {
     if (c.internal && input.side !== 'provider') continue;
     items.push({ kind: 'comment', at: c.at, actorId: c.authorId, text: c.text, internal: c.internal });
   }
+  for (const a of input.attachments ?? []) items.push({ kind: 'attachment', ...a });
   for (const m of input.mails) if (input.ownMail(m.toId)) items.push({ kind: 'mail', at: m.at, toId: m.toId, subject: m.subject });
   // Hours per week, shown when the week's last entry was written.
   const weeks = new Map<string, { minutes: number; entries: number; at: string }>();

@@ -227,6 +227,7 @@ export const THING_NL: Record<Thing, string> = {
   contribution_step: 'voorschot of afrekening',
   time_entry: 'urenregistratie',
   notification: 'melding',
+  attachment: 'bijlage',
   page: 'pagina',
 };
 
@@ -333,6 +334,10 @@ export const CSV_ROW_NL: CsvTexts = {
   unreadable: () => 'het bestand is hier niet te lezen (een aanhalingsteken wordt niet gesloten)',
 };
 export const csvRowNl = (problem: CsvRowProblem) => (CSV_ROW_NL[problem.code] as (p: CsvRowProblem) => string)(problem);
+
+/** The kinds of attachment domain/attachments.ts accepts, as the upload forms name them. */
+export const ALLOWED_TYPES_NL =
+  'PDF, Word, Excel, PowerPoint, OpenDocument, afbeeldingen (PNG, JPEG, GIF, WebP, TIFF), CSV en platte tekst';
 
 // ---- refusals ------------------------------------------------------------------------------
 
@@ -459,6 +464,15 @@ export const REFUSAL_NL: RefusalTexts = {
   already_transferred: (p, c) => `${p.serviceId} is al per ${dateNl(p.date)} overgegaan naar ${c.name(p.to)}.`,
   transfer_in_past: () => 'Een overdracht kan niet in het verleden ingaan.',
   target_service_foreign: (p, c) => `${p.serviceId} is geen dienst van ${c.name(p.org)}.`,
+  attachment_missing: () => 'Kies een bestand om toe te voegen.',
+  attachment_empty: (p) => `Het bestand ${p.name} is leeg. Kies een ander bestand.`,
+  attachment_too_large: (p) =>
+    `Het bestand is te groot: een bijlage mag hoogstens ${(p.maxBytes / (1024 * 1024)).toLocaleString('nl-NL', { maximumFractionDigits: 1 })} MB zijn. Er is niets opgeslagen.`,
+  attachment_type: (p) =>
+    `${p.name} is geen toegestaan bestand. Toegestaan zijn ${ALLOWED_TYPES_NL}; we kijken naar de inhoud, niet naar de naam. Er is niets opgeslagen.`,
+  attachment_infected: (p) => `In ${p.name} is een virus gevonden (${p.signature}). Het bestand is niet opgeslagen.`,
+  virus_scanner_unavailable: () =>
+    'De virusscanner is nu niet bereikbaar. Er is niets opgeslagen; probeer het over enkele minuten opnieuw.',
 };
 
 /** The Dutch text of a refusal. */

@@ -22,6 +22,8 @@ PIP_ROOT_USER_ACTION=ignore bash scripts/install-tools.sh
 [ "${1:-}" = test ] && bash scripts/install-validators.sh
 # The API fuzzer (Schemathesis, PyPI) for the bounded fuzz run in the tests.
 [ "${1:-}" = test ] && bash scripts/install-fuzzer.sh
+# A real ClamAV daemon (Debian's package, unpacked, with an EICAR-only signature) for the virus-scan test.
+[ "${1:-}" = test ] && bash scripts/install-clamav.sh
 
 case "${1:-}" in
   start)

@@ -38,7 +38,16 @@ export function createServer({ config, models, client, logger }: ServerDeps): {
   application: Application;
 } {
   assertServingSecrets(config);
-  const application = createApplication({ models, client, taskQueue: config.TASK_QUEUE, publicBaseUrl: config.publicBaseUrl });
+  const application = createApplication({
+    models,
+    client,
+    taskQueue: config.TASK_QUEUE,
+    publicBaseUrl: config.publicBaseUrl,
+    attachments: {
+      maxBytes: Math.round(config.ATTACHMENT_MAX_MB * 1024 * 1024),
+      clamd: config.CLAMAV_HOST ? { host: config.CLAMAV_HOST, port: config.CLAMAV_PORT } : null,
+    },
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));

@@ -16,7 +16,7 @@ import { MENU_NL, refusalNl, ROLE_NL, type Namer } from '../i18n/nl';
 import { createViews } from '../lib/views';
 import { bodyRefusal } from '../lib/body-errors';
 import { viewHelpers } from './format';
-import { multipartForm } from './multipart';
+import { attachmentForm, multipartForm } from './multipart';
 import { createOidcLogin } from './oidc';
 import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
@@ -115,6 +115,12 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     '/bijdragen/kengetallen/import',
     (req, _res, next) => (sessionOf(req).userId ? next() : next(refuse('not_authenticated', {}))),
     multipartForm(1024 * 1024),
+  );
+  // Forms with attachments: a new request, a question, an answer, the result, a file on the request.
+  router.use(
+    /^\/aanvragen\/(nieuw|[0-9A-Z]{26}\/(bijlagen|acties\/(askClarification|answerClarification|submitResult)))$/,
+    (req, _res, next) => (sessionOf(req).userId ? next() : next(refuse('not_authenticated', {}))),
+    attachmentForm(app.attachments.maxBytes),
   );
   router.use(verifyCsrf);
 

@@ -1,7 +1,9 @@
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 // Request routes: each hands its body or query to the request feature and returns the answer.
 import type { Application } from '../../app';
 import { ACTION_SCHEMAS, commentSchema, listSchema, submitSchema, weekSchema } from '../../app/requests/schemas';
+import { attachSchema } from '../../app/attachments';
 import type { RequestAction } from '../../domain/lifecycle';
 import type { RouteRegistry } from '../registry';
 import * as R from '../responses';
@@ -144,6 +146,47 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     summary: 'A comment of either party; internal: true makes it a note only the provider sees. @name notifies a colleague',
     body: commentSchema,
     handler: ({ actor, params, body }) => uc.comment(actor, params.id!, body),
+  });
+  r.add({
+    method: 'post',
+    path: '/api/requests/:id/attachments',
+    response: R.attachment,
+    tag,
+    status: 201,
+    upload: { maxBytes: app.attachments.maxBytes },
+    summary:
+      'Add a file (multipart field "file"): PDF, office document, image, CSV or plain text, judged by its content; context: on the request (default), the latest question or answer, or the result',
+    body: attachSchema,
+    handler: ({ actor, params, body, file }) => app.attachments.add(actor, params.id!, file, body),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/requests/:id/attachments',
+    response: z.array(R.attachment),
+    tag,
+    summary: 'The files of a request, for both parties',
+    handler: ({ actor, params }) => app.attachments.list(actor, params.id!),
+  });
+  r.add({
+    method: 'get',
+    path: '/api/requests/:id/attachments/:attachmentId',
+    tag,
+    raw: true,
+    produces: '*/*',
+    summary: 'Download a file (as an attachment, with its type); every download is in its audit trail',
+    handler: async ({ actor, params, res }) => {
+      const f = await app.attachments.download(actor, params.id!, params.attachmentId!);
+      res.set('cache-control', 'private, no-store').attachment(f.name).type(f.contentType).set('content-length', String(f.size));
+      await pipeline(f.stream, res);
+    },
+  });
+  r.add({
+    method: 'get',
+    path: '/api/requests/:id/attachments/:attachmentId/downloads',
+    response: R.attachmentDownloads,
+    tag,
+    summary: "A file's audit trail: who added it, and every download with who and when",
+    handler: ({ actor, params }) => app.attachments.downloads(actor, params.id!, params.attachmentId!),
   });
   r.add({
     method: 'get',

@@ -9,4 +9,6 @@ export interface AppDeps {
   taskQueue: string;
   /** Where people reach the pages (PUBLIC_BASE_URL), for links in mails the app writes. */
   publicBaseUrl?: string;
+  /** The largest attachment (ATTACHMENT_MAX_MB), and the ClamAV daemon that scans uploads, if any. */
+  attachments?: { maxBytes: number; clamd: { host: string; port: number } | null };
 }

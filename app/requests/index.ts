@@ -32,6 +32,7 @@ import { currentService } from '../../lib/service-transfers';
 import { verifyChain } from '../../lib/audit-chain';
 import { ignoreDuplicateKey } from '../../models';
 import { withBillingStatus } from '../../models/billing';
+import { attachmentStore } from '../../models/attachments';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
 import { toCsv } from '../core/csv';
@@ -666,6 +667,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
     const side = actor.org === s.provider ? ('provider' as const) : ('buyer' as const);
     const events = await auditEventsOf(actor, s);
     const comments = await models.RequestComment.find({ requestId: id }).sort({ createdAt: 1, _id: 1 }).lean();
+    const files = await attachmentStore(models).ofRequest(id);
     const mails = await models.Mail.find({ requestId: id }).select({ to: 1, subject: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean();
     const recipients = await models.User.find({ _id: { $in: [...new Set(mails.map((m) => m.to))] } })
       .select({ memberships: 1 })
@@ -683,6 +685,14 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
       clarifications: s.clarifications,
       comments: comments.map((c) => ({ at: c.createdAt, authorId: c.authorId, text: c.text, internal: c.internal })),
       mails: mails.map((m) => ({ at: m.createdAt, toId: m.to, subject: m.subject })),
+      attachments: files.map((f) => ({
+        at: f.uploadDate.toISOString(),
+        actorId: f.metadata.uploadedBy,
+        attachmentId: f._id,
+        name: f.filename,
+        size: f.length,
+        context: f.metadata.context,
+      })),
       entries: entries.map((e) => ({
         date: e.date,
         minutes: e.minutes,

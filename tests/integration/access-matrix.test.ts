@@ -15,7 +15,7 @@ const SECRET_PRODUCT = 'Matrix-geheim-product';
 
 /** The resources of another organisation, and the organisations that are party to each. */
 const world = {
-  request: { id: '', entryId: '', mailId: '', parties: ['ZWN', 'DOR'] },
+  request: { id: '', entryId: '', mailId: '', attachmentId: '', parties: ['ZWN', 'DOR'] },
   invoice: { id: '', number: '', parties: ['ZWN', 'DOR'] },
   product: { id: 'DBC-MATRIX', participationId: '', parties: ['DBC', 'ZWN'] },
 };
@@ -35,6 +35,10 @@ beforeAll(async () => {
   const entry = await post(`/api/requests/${id}/time-entries`, t.staff, { date: today(), minutes: 60, description: SECRET_TEXT });
   world.request.id = id;
   world.request.entryId = entry.body.entryId;
+  // A file on it whose content and name are the secret.
+  const form = new FormData();
+  form.append('file', new Blob([new TextEncoder().encode(SECRET_TEXT)]), `${SECRET_TITLE}.txt`);
+  world.request.attachmentId = (await env.api('POST', `/api/requests/${id}/attachments`, { token: t.requester, form })).body.id;
   // A notification (mail) about the request, to its coordinator: nobody else may touch it.
   world.request.mailId = (await env.models.Mail.findOne({ requestId: id, to: 'dor-coordinator' }).lean())!._id;
   // An invoice DOR → ZWN (of another, completed request).
@@ -58,7 +62,8 @@ afterAll(() => env.close());
 
 /** Which resource a route's path is about, and the values of its parameters. */
 function resourceOf(path: string): { kind: keyof typeof world | null; params: Record<string, string> } | null {
-  if (path.startsWith('/api/requests/{id}')) return { kind: 'request', params: { id: world.request.id, entryId: world.request.entryId } };
+  if (path.startsWith('/api/requests/{id}'))
+    return { kind: 'request', params: { id: world.request.id, entryId: world.request.entryId, attachmentId: world.request.attachmentId } };
   if (path.startsWith('/api/invoices/{id}')) return { kind: 'invoice', params: { id: world.invoice.id, lineNo: '1' } };
   if (path.startsWith('/api/notifications/{id}')) return { kind: 'request', params: { id: world.request.mailId } };
   if (path.startsWith('/api/contributions/products/{id}')) return { kind: 'product', params: { id: world.product.id } };

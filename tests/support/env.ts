@@ -25,7 +25,11 @@ export interface TestEnv {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   token(userId: string, org?: string): Promise<string>;
-  api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; form?: FormData; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,9 @@ export function todayInNL(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
 }
 
-export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: number } = {}): Promise<TestEnv> {
+export async function createTestEnv(
+  opts: { seed?: boolean; slaTimeScale?: number; config?: Record<string, string> } = {},
+): Promise<TestEnv> {
   const temporalAddress = process.env.EENVOUD_TEST_TEMPORAL;
   const mongo = process.env.EENVOUD_TEST_MONGO;
   const bundlePath = process.env.EENVOUD_TEST_BUNDLE;
@@ -55,6 +61,7 @@ export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: numbe
     TEMPORAL_NAMESPACE: `test-${process.env.JEST_WORKER_ID ?? '1'}`,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
+    ...opts.config,
   });
   const db = await connectDatabase(config.mongodbUri);
   const models = db.models;
@@ -106,8 +113,9 @@ export async function createTestEnv(opts: { seed?: boolean; slaTimeScale?: numbe
       headers: {
         ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
         ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...o.headers,
       },
-      body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+      body: o.form ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
     });
     const text = await res.text();
     let body: unknown = text;

@@ -5,18 +5,22 @@ import type { TestEnv } from './env';
 export interface WebClient {
   get(path: string): Promise<{ status: number; html: string; location: string | null }>;
   post(path: string, form: Record<string, string>): Promise<{ status: number; html: string; location: string | null }>;
+  /** A multipart form (with files), the CSRF token first as on the pages. */
+  postFiles(path: string, form: FormData): Promise<{ status: number; html: string; location: string | null }>;
+  /** A download: status, headers and bytes. */
+  download(path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }>;
   cookies: Map<string, string>;
 }
 
 export function webClient(env: TestEnv): WebClient {
   const cookies = new Map<string, string>();
   let csrf = '';
-  const send = async (method: string, path: string, body?: string) => {
+  const send = async (method: string, path: string, body?: string | FormData) => {
     const res = await fetch(env.baseUrl + path, {
       method,
       headers: {
         cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(typeof body === 'string' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       body,
       redirect: 'manual',
@@ -34,6 +38,19 @@ export function webClient(env: TestEnv): WebClient {
     cookies,
     get: (path) => send('GET', path),
     post: (path, form) => send('POST', path, new URLSearchParams({ _csrf: csrf, ...form }).toString()),
+    postFiles: (path, form) => {
+      const withToken = new FormData();
+      withToken.append('_csrf', csrf);
+      for (const [k, v] of form.entries()) withToken.append(k, v);
+      return send('POST', path, withToken);
+    },
+    download: async (path) => {
+      const res = await fetch(env.baseUrl + path, {
+        headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        redirect: 'manual',
+      });
+      return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+    },
   };
 }
 

@@ -6,11 +6,14 @@ import type { ActionInfo } from '../../domain/access';
 import { addDays, dutchDate } from '../../domain/dates';
 import { REQUEST_STATUSES, type RequestAction } from '../../domain/lifecycle';
 import type { OrgAction } from '../../domain/roles';
-import { dateNl, hoursNl, REQUEST_ACTION_NL } from '../../i18n/nl';
+import { pipeline } from 'node:stream/promises';
+import { refuse } from '../../domain/refusals';
+import { ALLOWED_TYPES_NL, dateNl, hoursNl, REQUEST_ACTION_NL } from '../../i18n/nl';
 import { burnDownChart } from '../charts';
 import { dateIn, hoursIn, textIn } from '../format';
 import { errorList, str, submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
+import { uploadsOf } from '../multipart';
 
 /** Form fields per action: the feature's input read from the form (values as typed are the feature's to check). */
 const FORMS: { [A in RequestAction]?: (b: Body) => Record<string, unknown> } = {
@@ -38,7 +41,19 @@ const decision = (b: Body) => ({
   reason: textIn(b.reason),
 });
 /** The feature's field names as the forms call them. */
-const FIELDS = { minutes: 'hours', estimateMinutes: 'estimateHours', extraMinutes: 'extraHours', approved: 'decision' };
+const FIELDS = { minutes: 'hours', estimateMinutes: 'estimateHours', extraMinutes: 'extraHours', approved: 'decision', file: 'bestanden' };
+const ATTACHMENT_FIELD = { file: 'bestanden' };
+
+const CONTEXT_NL: Record<string, string> = {
+  request: 'Bij de aanvraag',
+  question: 'Bij een vraag',
+  answer: 'Bij een antwoord',
+  result: 'Resultaat',
+};
+const sizeNl = (bytes: number) =>
+  bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('nl-NL')} kB`
+    : `${(bytes / (1024 * 1024)).toLocaleString('nl-NL', { maximumFractionDigits: 1 })} MB`;
 
 const DONE: { [A in RequestAction]?: string } = {
   acceptIntake: 'De intake is geaccepteerd.',
@@ -141,22 +156,38 @@ export function requestPages(router: Router, ctx: WebContext): void {
       req,
       res,
       'request-new',
-      { title: 'Nieuwe aanvraag', services, values: { kind: 'one_off', ...values }, errors, errorList: errorList(errors) },
+      {
+        title: 'Nieuwe aanvraag',
+        services,
+        values: { kind: 'one_off', ...values },
+        errors,
+        errorList: errorList(errors),
+        maxSizeText: sizeNl(ctx.app.attachments.maxBytes),
+        allowedTypes: ALLOWED_TYPES_NL,
+      },
       status,
     );
   };
   router.get('/aanvragen/nieuw', (req, res) => newForm(req, res));
   router.post('/aanvragen/nieuw', async (req, res) => {
     const body = req.body as Body;
+    const uploads = uploadsOf(req);
     await submitForm(req, res, {
-      run: () =>
-        uc.submit(actorOf(req), {
-          serviceId: textIn(body.serviceId),
-          title: textIn(body.title),
-          description: textIn(body.description) ?? '',
-          kind: textIn(body.kind),
-        }),
+      run: async () => {
+        if (uploads.refusal) throw uploads.refusal;
+        return ctx.app.attachments.submitWithFiles(
+          actorOf(req),
+          {
+            serviceId: textIn(body.serviceId),
+            title: textIn(body.title),
+            description: textIn(body.description) ?? '',
+            kind: textIn(body.kind),
+          },
+          uploads.files,
+        );
+      },
       name: await ctx.namer(),
+      fields: ATTACHMENT_FIELD,
       again: (errors, status) => newForm(req, res, body, errors, status),
       done: (state) => ({ flash: 'Uw aanvraag is ingediend.', to: `/aanvragen/${state.requestId}` }),
     });
@@ -194,6 +225,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
           })
         : null;
     const suggestions = can.assign ? await uc.suggestions(actor, id) : [];
+    const files = await ctx.app.attachments.panel(actor, id);
     const errors = form.errors ?? {};
     const capabilities = ctx.app.identity.capabilities(actor);
     const isBuyer = actor.org === s.buyer;
@@ -223,6 +255,15 @@ export function requestPages(router: Router, ctx: WebContext): void {
         money: d.money,
         budgetAlert: d.budgetAlert,
         commenting: d.commenting,
+        attachments: files.items.map((f) => ({
+          ...f,
+          href: `/aanvragen/${id}/bijlagen/${f.id}`,
+          sizeText: sizeNl(f.size),
+          contextText: CONTEXT_NL[f.context] ?? f.context,
+        })),
+        mayAttach: files.may,
+        maxSizeText: sizeNl(files.maxBytes),
+        allowedTypes: ALLOWED_TYPES_NL,
         timeline: (await uc.timeline(actor, id)).items,
         percent: s.budgetMinutes ? Math.round((s.loggedMinutes / s.budgetMinutes) * 100) : null,
         remainingMinutes: s.budgetMinutes != null ? s.budgetMinutes - s.loggedMinutes : null,
@@ -240,7 +281,7 @@ export function requestPages(router: Router, ctx: WebContext): void {
         today: dutchDate(Date.now()),
         // A refusal of an action whose form is not on the page (any more) shows at the top.
         pageError:
-          form.action && form.action !== 'comment' && !can[form.action as RequestAction]
+          form.action && form.action !== 'comment' && form.action !== 'attach' && !can[form.action as RequestAction]
             ? (errors._form ?? Object.values(errors)[0] ?? null)
             : null,
         // Values and errors of the form that was sent, under its action's name.
@@ -260,13 +301,44 @@ export function requestPages(router: Router, ctx: WebContext): void {
     if (!read) return detail(req, res, {}, 404);
     const body = req.body as Body;
     const back = typeof body.terug === 'string' && /^\/uren(\?week=\d{4}-\d{2}-\d{2})?$/.test(body.terug) ? body.terug : `/aanvragen/${id}`;
+    const uploads = uploadsOf(req);
     await submitForm(req, res, {
-      run: () => uc.act(actorOf(req), id, action, read(body)),
+      run: async () => {
+        if (uploads.refusal) throw uploads.refusal;
+        return ctx.app.attachments.actWithFiles(actorOf(req), id, action, read(body), uploads.files);
+      },
       name: await ctx.namer(),
       fields: FIELDS,
       again: (errors, status) => detail(req, res, { action, values: body, errors }, status),
       done: () => ({ flash: DONE[action] ?? 'Gedaan.', to: back }),
     });
+  });
+
+  // A file on the request, and a download (as an attachment, for the parties only, audited).
+  router.post('/aanvragen/:id/bijlagen', async (req, res) => {
+    const id = String(req.params.id);
+    const uploads = uploadsOf(req);
+    await submitForm(req, res, {
+      run: async () => {
+        if (uploads.refusal) throw uploads.refusal;
+        if (!uploads.files.length) throw refuse('attachment_missing', {}, 'file');
+        const added = [];
+        for (const f of uploads.files) added.push(await ctx.app.attachments.add(actorOf(req), id, f, { context: 'request' }));
+        return added;
+      },
+      name: await ctx.namer(),
+      fields: ATTACHMENT_FIELD,
+      again: (errors, status) => detail(req, res, { action: 'attach', values: req.body as Body, errors }, status),
+      done: (added) => ({
+        flash: added.length === 1 ? `${added[0]!.name} is toegevoegd.` : `${added.length} bestanden zijn toegevoegd.`,
+        to: `/aanvragen/${id}#bijlagen`,
+      }),
+    });
+  });
+  router.get('/aanvragen/:id/bijlagen/:attachmentId', async (req, res) => {
+    const f = await ctx.app.attachments.download(actorOf(req), String(req.params.id), String(req.params.attachmentId));
+    res.set('cache-control', 'private, no-store').attachment(f.name).type(f.contentType).set('content-length', String(f.size));
+    await pipeline(f.stream, res);
   });
 
   router.post('/aanvragen/:id/reacties', async (req, res) => {
