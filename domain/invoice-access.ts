@@ -80,7 +80,8 @@ export function readableSides(actor: Actor): InvoiceSide[] {
  * How an invoice reads to a person: paid, overdue, disputed, accepted but still to pay, or
  * sent. An invoice with money outstanding is never "done".
  */
-export type InvoiceDisplayStatus = 'paid' | 'overdue' | 'disputed' | 'accepted_unpaid' | 'issued' | 'credit_note';
+export const INVOICE_DISPLAY_STATUSES = ['issued', 'disputed', 'accepted_unpaid', 'overdue', 'paid', 'credit_note'] as const;
+export type InvoiceDisplayStatus = (typeof INVOICE_DISPLAY_STATUSES)[number];
 export function invoiceDisplayStatus(i: {
   kind: string;
   status: string;

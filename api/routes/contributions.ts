@@ -15,6 +15,8 @@ import {
   reportSchema,
   rulesSchema,
   settlementSchema,
+  keyFigureListSchema,
+  stepListSchema,
 } from '../../app/contributions/schemas';
 import type { RouteRegistry } from '../registry';
 import * as R from '../responses';
@@ -82,8 +84,9 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
     path: '/api/contributions/key-figures',
     response: z.array(R.keyFigureVersion),
     tag,
-    summary: "Every version of the centre's key figures",
-    handler: ({ actor }) => uc.listKeyFigures(actor),
+    summary: "Every version of the centre's key figures (name: only that figure's versions)",
+    query: keyFigureListSchema,
+    handler: ({ actor, query }) => uc.listKeyFigures(actor, query),
   });
   r.add({
     method: 'post',
@@ -170,8 +173,9 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
     response: z.array(R.step),
     tag,
     summary:
-      'The recorded advance and settlement steps: each allocation as invoiced, with the budget, actuals and key-figure versions it used',
-    handler: ({ actor, params }) => uc.steps(actor, params.id!),
+      'The recorded advance and settlement steps: each allocation as invoiced, with the budget, actuals and key-figure versions it used (filter: year, kind)',
+    query: stepListSchema,
+    handler: ({ actor, params, query }) => uc.steps(actor, params.id!, query),
   });
   r.add({
     method: 'post',

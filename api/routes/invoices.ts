@@ -24,9 +24,13 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
     response: z.array(R.invoice),
     tag,
     summary:
-      "Outgoing and incoming invoices of the caller's organisation (finance roles); q searches number, order reference and line titles",
+      "Outgoing and incoming invoices of the caller's organisation (finance roles): q searches number, order reference and line titles; status (as people read it), side, sort; page and pageSize page the list, X-Total-Count says how many match",
     query: invoiceListSchema,
-    handler: ({ actor, query }) => uc.list(actor, query),
+    handler: async ({ actor, query, res }) => {
+      const found = await uc.page(actor, query);
+      res.set('x-total-count', String(found.total));
+      return found.items;
+    },
   });
   r.add({
     method: 'get',

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 // Request routes: each hands its body or query to the request feature and returns the answer.
 import type { Application } from '../../app';
-import { ACTION_SCHEMAS, commentSchema, listSchema, submitSchema, weekSchema } from '../../app/requests/schemas';
+import { ACTION_SCHEMAS, commentSchema, listSchema, queueSchema, submitSchema, weekSchema } from '../../app/requests/schemas';
 import { attachSchema } from '../../app/attachments';
 import type { RequestAction } from '../../domain/lifecycle';
 import type { RouteRegistry } from '../registry';
@@ -82,8 +82,9 @@ export function requestRoutes(r: RouteRegistry, app: Application): void {
     path: '/api/my/tasks',
     response: R.tasks,
     tag,
-    summary: 'My assigned requests and the reviews I may do',
-    handler: ({ actor }) => uc.tasks(actor),
+    summary: 'My assigned requests and the reviews I may do; q searches the title and description, sort orders both lists',
+    query: queueSchema,
+    handler: ({ actor, query }) => uc.tasks(actor, query),
   });
   r.add({
     method: 'get',

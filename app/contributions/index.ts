@@ -49,6 +49,7 @@ import {
   budgetSchema,
   endParticipationSchema,
   keyFigureImportSchema,
+  keyFigureListSchema,
   keyFiguresSchema,
   mergerSchema,
   participationSchema,
@@ -57,6 +58,7 @@ import {
   reportSchema,
   rulesSchema,
   settlementSchema,
+  stepListSchema,
 } from './schemas';
 
 /** A participation lock older than this was left behind by a crash and may be taken over. */
@@ -276,9 +278,12 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
     return { version, skipped: parsed.skipped };
   }
 
-  async function listKeyFigures(actor: Actor) {
+  async function listKeyFigures(actor: Actor, raw: unknown = {}) {
     await assertOwnCentre(actor, 'readKeyFigures');
-    return models.KeyFigureVersion.find({ provider: actor.org }).sort({ name: 1, version: 1 }).lean();
+    const { name } = parseInput(keyFigureListSchema, raw);
+    return models.KeyFigureVersion.find({ provider: actor.org, ...(name ? { name } : {}) })
+      .sort({ name: 1, version: 1 })
+      .lean();
   }
 
   // ---- budgets and actuals -----------------------------------------------------------------
@@ -435,9 +440,12 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
   }
 
   /** The recorded steps of a product: the allocation exactly as it was invoiced, with the versions it used. */
-  async function steps(actor: Actor, productId: string) {
+  async function steps(actor: Actor, productId: string, raw: unknown = {}) {
     await ownProduct(actor, productId, 'viewProduct');
-    return models.ContributionStep.find({ product: productId }).sort({ year: 1, kind: 1, instalment: 1 }).lean();
+    const { year: y, kind } = parseInput(stepListSchema, raw);
+    return models.ContributionStep.find({ product: productId, ...(y ? { year: y } : {}), ...(kind ? { kind } : {}) })
+      .sort({ year: 1, kind: 1, instalment: 1 })
+      .lean();
   }
 
   // ---- merger ------------------------------------------------------------------------------
@@ -722,10 +730,25 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
   }
 
   /** The key figures page: every version with readable names, and whether the caller may import. */
-  async function keyFiguresOverview(actor: Actor) {
-    const versions = await listKeyFigures(actor);
+  async function keyFiguresOverview(actor: Actor, raw: unknown = {}) {
+    const { q } = parseInput(keyFigureListSchema, raw);
+    const all = await listKeyFigures(actor);
+    const versions = await listKeyFigures(actor, raw);
     const name = await directory.namer();
+    // A municipality by the start of a word of its name, or its code.
+    const wanted = (code: string) => {
+      if (!q) return true;
+      const needle = q.toLocaleLowerCase('nl');
+      return (
+        code.toLowerCase() === needle ||
+        name(code)
+          .toLocaleLowerCase('nl')
+          .split(/[\s-]+/)
+          .some((w) => w.startsWith(needle))
+      );
+    };
     return {
+      names: [...new Set(all.map((v) => v.name))].sort(),
       versions: versions
         .slice()
         .reverse()
@@ -737,10 +760,21 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
           source: v.source,
           note: v.note ?? null,
           createdAt: v.createdAt,
-          figures: Object.entries(v.figures as Record<string, number>).map(([c, value]) => ({ code: c, name: name(c), value })),
+          figures: Object.entries(v.figures as Record<string, number>)
+            .filter(([c]) => wanted(c))
+            .map(([c, value]) => ({ code: c, name: name(c), value })),
         })),
       actions: contributionActions(await ownCentre(actor), actor, ['manageKeyFigures']),
     };
+  }
+
+  /** The filtered key figures as CSV: one row per version and municipality. */
+  async function keyFiguresCsv(actor: Actor, raw: unknown = {}) {
+    const o = await keyFiguresOverview(actor, raw);
+    const rows = o.versions.flatMap((v) =>
+      v.figures.map((f) => [v.name, v.version, v.referenceDate, v.source ?? '', f.code, f.name, f.value]),
+    );
+    return toCsv(['kengetal', 'versie', 'peildatum', 'bron', 'gemeentecode', 'gemeente', 'waarde'], rows);
   }
 
   /** The report for its page: rows with names. */
@@ -820,6 +854,7 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
     productOverview,
     allocationOverview,
     keyFiguresOverview,
+    keyFiguresCsv,
     reportOverview,
     reportCsv,
     participation,

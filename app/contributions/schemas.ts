@@ -54,3 +54,14 @@ export const advanceSchema = z.object({ year, instalment: z.number().int().min(1
 export const settlementSchema = z.object({ year });
 export const mergerSchema = z.object({ into: code, merged: z.array(code).min(1), date: isoDate });
 export const reportSchema = z.object({ year });
+
+/** The key-figure list's filter: one named figure, and a municipality by (the start of) its name or code. */
+export const keyFigureListSchema = z.object({
+  name: z.string().trim().max(100).optional(),
+  q: z.string().trim().max(100).optional(),
+});
+/** The steps' filter: one year, advances or the settlement. */
+export const stepListSchema = z.object({
+  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  kind: z.enum(['advance', 'settlement']).optional(),
+});

@@ -25,6 +25,7 @@ import { dutchDate, periodBounds } from '../../domain/dates';
 import {
   INVOICE_LEVEL_ACTIONS,
   invoiceActions,
+  INVOICE_DISPLAY_STATUSES,
   invoiceDisplayStatus,
   invoiceRefusal,
   LINE_ACTIONS,
@@ -41,6 +42,7 @@ import { notFound, refuse, roleRequired } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
 import { verifyChain } from '../../lib/audit-chain';
 import { createViews } from '../../lib/views';
+import { INVOICE_STATUS_NL } from '../../i18n/nl';
 import { entriesOfInvoice } from '../../models/billing';
 import type { StepLine } from '../../models/contributions';
 import { toCsv } from '../core/csv';
@@ -61,8 +63,20 @@ export const INVOICE_SCHEMAS = {
 } as const;
 export type InvoiceWriteAction = keyof typeof INVOICE_SCHEMAS;
 export const runSchema = z.object({ period });
-/** The invoice list's search: words that must each match a number, an order reference or a line. */
-export const invoiceListSchema = z.object({ q: z.string().max(200).optional() });
+/**
+ * The invoice list's filter: words that must each match a number, an order reference or a
+ * line; the status as people read it; outgoing or incoming; the order; and a page (all when
+ * no page is asked for).
+ */
+export const INVOICE_SORTS = ['-issueDate', 'issueDate', '-dueDate', 'dueDate', '-grossCents', 'grossCents', 'number', '-number'] as const;
+export const invoiceListSchema = z.object({
+  q: z.string().max(200).optional(),
+  status: z.enum(INVOICE_DISPLAY_STATUSES).optional(),
+  side: z.enum(['provider', 'buyer']).optional(),
+  sort: z.enum(INVOICE_SORTS).default('-issueDate'),
+  page: z.coerce.number().int().min(1).optional(),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
 export const ublSchema = z.object({ profile: z.enum(['peppol', 'nlcius']).default('peppol') });
 
 const UPDATES = {
@@ -110,7 +124,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
   async function list(actor: Actor, raw: unknown = {}) {
     const sides = readableSides(actor);
     if (sides.length === 0) throw roleRequired(['provider_finance', 'buyer_finance'], actor.org);
-    const { q } = parseInput(invoiceListSchema, raw);
+    const { q, status, side, sort } = parseInput(invoiceListSchema, raw);
     const words = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
     const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const matches = words.map((w) => ({
@@ -120,14 +134,29 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
         { 'lines.title': { $regex: escape(w), $options: 'i' } },
       ],
     }));
-    return models.Invoice.find({ $and: [{ $or: sides.map((s) => ({ [s]: actor.org })) }, { status: { $ne: 'draft' } }, ...matches] })
-      .sort({ issueDate: -1, number: -1 })
+    const field = sort.replace(/^-/, '');
+    const direction = sort.startsWith('-') ? -1 : 1;
+    const found = await models.Invoice.find({
+      $and: [{ $or: sides.filter((s) => !side || s === side).map((s) => ({ [s]: actor.org })) }, { status: { $ne: 'draft' } }, ...matches],
+    })
+      .sort({ [field]: direction, number: direction })
       .lean();
+    // The status as people read it (paid, overdue, …) is derived: filtered here, a few thousand a year.
+    return status ? found.filter((i) => invoiceDisplayStatus(i) === status) : found;
+  }
+
+  /** One page of the list (the API's page and pageSize), with the total. */
+  async function page(actor: Actor, raw: unknown = {}) {
+    const filter = parseInput(invoiceListSchema, raw);
+    const all = await list(actor, filter);
+    if (!filter.page) return { items: all, total: all.length };
+    return { items: all.slice((filter.page - 1) * filter.pageSize, filter.page * filter.pageSize), total: all.length };
   }
 
   /** Rows of the invoice list, with names and how each reads. */
   async function rows(actor: Actor, raw: unknown = {}) {
-    const all = await list(actor, raw);
+    const { page: _page, ...filter } = parseInput(invoiceListSchema, raw);
+    const all = await list(actor, filter);
     const name = await directory.namer();
     const row = (i: (typeof all)[number]) => ({
       id: i._id,
@@ -646,13 +675,15 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
   /** Invoices and credit notes with their lines, one row per line, for finance systems. */
   async function invoicesCsv(actor: Actor, raw: unknown = {}): Promise<string> {
     const out: unknown[][] = [];
+    const name = await directory.namer();
     for (const inv of await list(actor, raw)) {
+      const status = invoiceDisplayStatus(inv);
       inv.lines.forEach((l, i) =>
         out.push([
           inv.number ?? '',
-          inv.kind,
-          inv.provider,
-          inv.buyer,
+          inv.kind === 'credit_note' ? 'Creditnota' : 'Factuur',
+          name(inv.provider),
+          name(inv.buyer),
           inv.issueDate,
           inv.dueDate,
           inv.orderReference,
@@ -665,7 +696,8 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
           money(inv.netCents),
           money(inv.vatCents),
           money(inv.grossCents),
-          inv.status,
+          INVOICE_STATUS_NL[status],
+          status,
         ]),
       );
     }
@@ -687,6 +719,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
       'btw',
       'totaal',
       'status',
+      'statuscode',
     ];
     return toCsv(header, out);
   }
@@ -731,6 +764,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     balancesOverview,
     balancesCsv,
     invoicesCsv,
+    page,
     specification,
     specificationCsv,
   };

@@ -39,7 +39,16 @@ import { toCsv } from '../core/csv';
 import { parseInput } from '../core/input';
 import { idempotencyKeyNow, idFromKey } from '../core/request-context';
 import { fromTemporal, query, update, workflowType } from '../core/temporal';
-import { ACTION_SCHEMAS, commentSchema, listSchema, submitSchema, weekSchema, type ListFilter, type SubmitInput } from './schemas';
+import {
+  ACTION_SCHEMAS,
+  commentSchema,
+  listSchema,
+  queueSchema,
+  submitSchema,
+  weekSchema,
+  type ListFilter,
+  type SubmitInput,
+} from './schemas';
 import { commentRefusal, mentionedIn, requestTimeline } from '../../domain/timeline';
 import { createViews } from '../../lib/views';
 import { REQUEST_STATUS_NL } from '../../i18n/nl';
@@ -70,6 +79,9 @@ const excerpt = (text: string, max = 160) => {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
 };
+
+const INTAKE_SECTION_NL = { incoming: 'Nieuwe aanvragen', waiting: 'Wacht op de opdrachtgever', toAssign: 'Wacht op toewijzing' };
+const TASK_SECTION_NL = { assigned: 'Aan mij toegewezen', toReview: 'Te toetsen' };
 
 /** Actions on the provider's side that the buyer never sees the notes of. */
 const INTERNAL_REASONS = ['approveReview', 'rejectReview'];
@@ -382,22 +394,36 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
           r.title,
           name(r.buyer),
           name(r.provider),
-          r.status,
+          REQUEST_STATUS_NL[r.status as RequestStatus] ?? r.status,
           r.submittedAt.slice(0, 10),
           r.loggedMinutes ?? 0,
           r.budgetMinutes ?? '',
+          r.status,
         ]);
       if (page * 200 >= found.total) break;
     }
-    return toCsv(['opdracht', 'titel', 'opdrachtgever', 'uitvoerder', 'status', 'ingediend', 'minuten', 'budget_minuten'], out);
+    return toCsv(
+      ['opdracht', 'titel', 'opdrachtgever', 'uitvoerder', 'status', 'ingediend', 'minuten', 'budget_minuten', 'statuscode'],
+      out,
+    );
   }
 
-  /** The coordinator's intake: new requests, those waiting for the buyer, those to assign. */
-  async function intake(actor: Actor) {
+  /** A queue's query and order: the search words, and oldest first unless asked otherwise. */
+  function queueQuery(raw: unknown, base: Record<string, unknown>, defaultSort: Record<string, 1 | -1>) {
+    const filter = parseInput(queueSchema, raw);
+    const words = queryTokens(filter.q);
+    const query = words.length ? { ...base, searchTokens: { $all: words } } : base;
+    const sort: Record<string, 1 | -1> = filter.sort
+      ? { [filter.sort.replace(/^-/, '')]: filter.sort.startsWith('-') ? -1 : 1, _id: 1 }
+      : defaultSort;
+    return { query, sort, filter };
+  }
+
+  /** The coordinator's intake: new requests, those waiting for the buyer, those to assign (searchable). */
+  async function intake(actor: Actor, raw: unknown = {}) {
     assertOrgAction(actor, 'handleIntake');
-    const open = await models.Request.find({ provider: actor.org, status: { $in: [...INTAKE_STATUSES, 'accepted'] } })
-      .sort({ submittedAt: 1 })
-      .lean();
+    const { query, sort } = queueQuery(raw, { provider: actor.org, status: { $in: [...INTAKE_STATUSES, 'accepted'] } }, { submittedAt: 1 });
+    const open = await models.Request.find(query).select({ searchTokens: 0 }).sort(sort).lean();
     const of = (statuses: readonly string[]) => rows(open.filter((r) => statuses.includes(r.status)) as never);
     return {
       incoming: await of(['submitted']),
@@ -406,24 +432,50 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
     };
   }
 
-  /** Staff: requests assigned to me; reviewers: results waiting for a four-eyes review I may do. */
-  async function tasks(actor: Actor) {
+  /** Staff: requests assigned to me; reviewers: results waiting for a four-eyes review I may do (searchable). */
+  async function tasks(actor: Actor, raw: unknown = {}) {
     assertOrgAction(actor, 'viewTasks');
+    const mine = queueQuery(raw, { provider: actor.org, assignee: actor.userId, status: { $in: WORKING_STATUSES } }, { updatedAt: -1 });
     const assigned = actor.roles.includes('staff')
-      ? await models.Request.find({ provider: actor.org, assignee: actor.userId, status: { $in: WORKING_STATUSES } })
-          .sort({ updatedAt: -1 })
-          .lean()
+      ? await models.Request.find(mine.query).select({ searchTokens: 0 }).sort(mine.sort).lean()
       : [];
     // Reviews I may do: as a reviewer who registered no hours, or as the colleague named for one.
-    const toReview = (await models.Request.find({ provider: actor.org, status: 'in_review' }).sort({ updatedAt: 1 }).lean()).filter(
+    const reviews = queueQuery(raw, { provider: actor.org, status: 'in_review' }, { updatedAt: 1 });
+    const toReview = (await models.Request.find(reviews.query).select({ searchTokens: 0 }).sort(reviews.sort).lean()).filter(
       (r) => requestRefusal('review', { ...r, status: r.status as RequestStatus }, actor) === null,
     );
     return { assigned, toReview };
   }
 
-  async function taskRows(actor: Actor) {
-    const t = await tasks(actor);
+  async function taskRows(actor: Actor, raw: unknown = {}) {
+    const t = await tasks(actor, raw);
     return { assigned: await rows(t.assigned as never), toReview: await rows(t.toReview as never) };
+  }
+
+  /** A queue as CSV, for spreadsheets: one row per request, with the section it is in. */
+  async function queueCsv(actor: Actor, queue: 'intake' | 'tasks', raw: unknown = {}): Promise<string> {
+    const sections: [string, Awaited<ReturnType<typeof rows>>][] =
+      queue === 'intake'
+        ? Object.entries(await intake(actor, raw)).map(([k, v]) => [INTAKE_SECTION_NL[k as keyof typeof INTAKE_SECTION_NL], v])
+        : Object.entries(await taskRows(actor, raw)).map(([k, v]) => [TASK_SECTION_NL[k as keyof typeof TASK_SECTION_NL], v]);
+    const out = sections.flatMap(([section, list_]) =>
+      list_.map((r) => [
+        section,
+        r.id,
+        r.title,
+        r.buyerName,
+        REQUEST_STATUS_NL[r.status] ?? r.status,
+        r.submittedAt.slice(0, 10),
+        r.deadline ?? '',
+        r.assigneeName ?? '',
+        r.loggedMinutes,
+        r.budgetMinutes ?? '',
+      ]),
+    );
+    return toCsv(
+      ['lijst', 'opdracht', 'titel', 'opdrachtgever', 'status', 'ingediend', 'termijn', 'medewerker', 'minuten', 'budget_minuten'],
+      out,
+    );
   }
 
   async function reviewQueue(actor: Actor) {
@@ -721,6 +773,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
 
   return {
     requestsCsv,
+    queueCsv,
     comment,
     timeline,
     state,

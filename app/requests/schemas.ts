@@ -37,6 +37,12 @@ export const listSchema = z.object({
 });
 export type ListFilter = z.input<typeof listSchema>;
 
+/** The filter of a work queue (intake, my tasks): words of the title or description, oldest or newest first. */
+export const queueSchema = z.object({
+  q: z.string().max(200).optional(),
+  sort: z.enum(['submittedAt', '-submittedAt', 'title']).optional(),
+});
+
 /** The body of each action (what the caller sends; the actor comes from the session or token). */
 export const ACTION_SCHEMAS = {
   acceptIntake: z.object({ estimateMinutes: minutes(MAX_BUDGET_MINUTES), note: optionalText(2000) }),

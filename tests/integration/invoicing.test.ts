@@ -143,8 +143,8 @@ describe('reconciliation of an invoice', () => {
     ]);
     const exp = await fetch(`${env.baseUrl}/api/exports/invoices.csv`, { headers: { authorization: `Bearer ${zwnFinance}` } });
     const lines = parse(await exp.text(), { columns: true }) as Record<string, string>[];
-    expect(lines.filter((l) => l.soort === 'invoice')).toHaveLength(2);
-    expect(lines.filter((l) => l.soort === 'credit_note')[0]).toMatchObject({ bedrag: '93.75', totaal: '93.75' });
+    expect(lines.filter((l) => l.soort === 'Factuur')).toHaveLength(2);
+    expect(lines.filter((l) => l.soort === 'Creditnota')[0]).toMatchObject({ bedrag: '93.75', totaal: '93.75' });
   });
 
   test('when a correction is booked, then it is a new approved entry that the next run bills', async () => {

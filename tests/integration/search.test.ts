@@ -96,3 +96,65 @@ test('finance searches invoices by number, order reference or line title; the CS
   const csv = parse((await finance.get('/facturen.csv?zoek=bestaatniet')).html, { columns: true }) as unknown[];
   expect(csv).toEqual([]);
 });
+
+test('invoices filter by status as people read it, sort and page in the API (with the total) and on the page', async () => {
+  const zwn = await env.token('zwn-finance');
+  const all = (await env.api('GET', '/api/invoices', { token: zwn })).body as { number: string; status: string }[];
+  expect(all.length).toBeGreaterThan(0);
+  const issued = await env.api('GET', '/api/invoices?status=issued', { token: zwn });
+  expect(issued.body.map((i: { number: string }) => i.number)).toEqual(all.map((i) => i.number));
+  expect((await env.api('GET', '/api/invoices?status=paid', { token: zwn })).body).toEqual([]);
+  const paged = await env.api('GET', '/api/invoices?page=2&pageSize=1', { token: zwn });
+  expect(paged.headers.get('x-total-count')).toBe(String(all.length));
+  expect(paged.body).toHaveLength(all.length > 1 ? 1 : 0);
+  expect((await env.api('GET', '/api/invoices?status=nonsense', { token: zwn })).body).toMatchObject({
+    code: 'invalid_input',
+    field: 'status',
+  });
+  const finance = await signedIn(env, 'zwn-finance');
+  const page = (await finance.get('/facturen?status=paid')).html;
+  expect(page).toContain('Niets gevonden met deze zoekopdracht.');
+  expect(page.replace(/&#x3D;/g, '=')).toContain('href="/facturen.csv?status=paid"');
+  const csv = parse((await finance.get('/facturen.csv?status=issued')).html, { columns: true }) as Record<string, string>[];
+  expect(csv.length).toBeGreaterThan(0);
+  // Dutch for people, the code for spreadsheets that pivot on it.
+  expect(csv.every((r) => r.status === 'Verzonden' && r.statuscode === 'issued' && r.soort === 'Factuur')).toBe(true);
+});
+
+test('the intake and my tasks search in the URL and download as CSV; the API takes the same filter', async () => {
+  const coordinator = await signedIn(env, 'dor-coordinator');
+  const page = (await coordinator.get('/intake?zoek=thuiszitters')).html;
+  expect(page).toContain('Thuiszitters 2027');
+  expect(page).not.toContain('Verzuimanalyse Coördinatie');
+  const csv = parse((await coordinator.get('/intake.csv?zoek=verzuim')).html, { columns: true }) as Record<string, string>[];
+  expect(csv.map((r) => [r.lijst, r.titel, r.status]).sort()).toEqual([
+    ['Nieuwe aanvragen', 'Verzuim Papendrecht', 'Ingediend'],
+    ['Nieuwe aanvragen', 'Verzuimanalyse Coördinatie', 'Ingediend'],
+  ]);
+  const staff = await env.token('dor-staff');
+  const found = await env.api('GET', '/api/my/tasks?q=mbo', { token: staff });
+  expect(found.body.assigned.map((r: { title: string }) => r.title)).toEqual(['Verzuim mbo in uitvoering']);
+  expect((await env.api('GET', '/api/my/tasks?q=bestaatniet', { token: staff })).body.assigned).toEqual([]);
+  const web = await signedIn(env, 'dor-staff');
+  expect((await web.get('/taken?zoek=bestaatniet')).html).toContain('Niets gevonden met deze zoekopdracht.');
+});
+
+test('key figures filter by figure and municipality, and download as CSV', async () => {
+  const token = await env.token('region-admin');
+  for (const name of ['inwoners', 'leerlingen 5-18'])
+    await env.api('POST', '/api/contributions/key-figures', {
+      token,
+      body: { name, referenceDate: '2026-01-01', figures: { DOR: 118_000, ZWN: 44_000, PAP: 30_500 } },
+    });
+  const admin = await signedIn(env, 'region-admin');
+  const page = (await admin.get('/bijdragen/kengetallen?kengetal=inwoners&zoek=papen')).html;
+  expect(page).toContain('Papendrecht');
+  expect(page).not.toContain('Zwijndrecht</td>');
+  const csv = parse((await admin.get('/bijdragen/kengetallen.csv?kengetal=inwoners&zoek=PAP')).html, { columns: true }) as Record<
+    string,
+    string
+  >[];
+  expect(csv.map((r) => [r.kengetal, r.gemeentecode])).toEqual([['inwoners', 'PAP']]);
+  const api = await env.api('GET', '/api/contributions/key-figures?name=inwoners', { token });
+  expect(new Set(api.body.map((v: { name: string }) => v.name))).toEqual(new Set(['inwoners']));
+});

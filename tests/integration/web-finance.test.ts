@@ -1,6 +1,7 @@
 // Finance pages over HTTP: a correction booked from the invoice page (Dutch errors, input kept,
 // only the provider's finance), and the invoices and balances CSV downloads with the session,
 // holding only the signed-in organisation's rows.
+import { INVOICE_STATUS_NL } from '../../i18n/nl';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
 import { signedIn } from '../support/web-client';
@@ -47,6 +48,7 @@ const invoice = (id: string, number: string, provider: string, buyer: string, gr
   netCents: gross,
   vatCents: 0,
   grossCents: gross,
+  outstandingCents: gross,
   status: 'issued',
 });
 
@@ -122,10 +124,10 @@ test("a signed-in finance user downloads the invoices and balances CSV with only
   expect(invoices.status).toBe(200);
   const lines = invoices.html.trim().split('\n');
   expect(lines[0]).toBe(
-    'nummer,soort,leverancier,afnemer,factuurdatum,vervaldatum,ordernummer,regel,opdracht,minuten,tarief,bedrag,btw_categorie,netto,btw,totaal,status',
+    'nummer,soort,leverancier,afnemer,factuurdatum,vervaldatum,ordernummer,regel,opdracht,minuten,tarief,bedrag,btw_categorie,netto,btw,totaal,status,statuscode',
   );
   expect(lines.slice(1)).toEqual([
-    `DOR-2026-08001,invoice,DOR,ZWN,2026-02-01,2026-03-03,ORD-INV-WEB-ZWN,1,${requestId},120,95.00,190.00,O,190.00,0.00,190.00,issued`,
+    `DOR-2026-08001,Factuur,Gemeente Dordrecht,Gemeente Zwijndrecht,2026-02-01,2026-03-03,ORD-INV-WEB-ZWN,1,${requestId},120,95.00,190.00,O,190.00,0.00,190.00,${INVOICE_STATUS_NL.issued},issued`,
   ]);
   // The same bytes as the API's export for the same organisation.
   const api = await fetch(`${env.baseUrl}/api/exports/invoices.csv`, {

@@ -312,14 +312,26 @@ export function contributionPages(router: Router, ctx: WebContext): void {
 
   // ---- key figures --------------------------------------------------------------------------
 
+  /** The key-figure filter from the URL: one figure (kengetal), a municipality (zoek). */
+  const figureFilterOf = (req: Request) => ({
+    name: typeof req.query.kengetal === 'string' ? req.query.kengetal.slice(0, 100) : '',
+    q: typeof req.query.zoek === 'string' ? req.query.zoek.slice(0, 100) : '',
+  });
+  const figureQuery = (f: { name: string; q: string }) => ({ ...(f.name ? { name: f.name } : {}), ...(f.q ? { q: f.q } : {}) });
   const keyFiguresPage = async (req: Request, res: Response, form: Form & { rowErrors?: CsvRowError[] } = {}, status = 200) => {
-    const o = await uc.keyFiguresOverview(actorOf(req));
+    const f = figureFilterOf(req);
+    const o = await uc.keyFiguresOverview(actorOf(req), figureQuery(f));
+    const params = new URLSearchParams({ ...(f.name ? { kengetal: f.name } : {}), ...(f.q ? { zoek: f.q } : {}) }).toString();
     await ctx.page(
       req,
       res,
       'key-figures',
       {
         title: 'Kengetallen',
+        f,
+        filtered: Boolean(f.name || f.q),
+        names: o.names.map((n) => ({ value: n, selected: n === f.name })),
+        csv: `/bijdragen/kengetallen.csv${params ? `?${params}` : ''}`,
         canImport: allowed(o.actions, 'manageKeyFigures'),
         versions: o.versions.map((v) => ({ ...v, figures: v.figures.map((f) => ({ ...f, value: num(f.value) })) })),
         values: form.values ?? {},
@@ -330,6 +342,10 @@ export function contributionPages(router: Router, ctx: WebContext): void {
     );
   };
   router.get('/bijdragen/kengetallen', (req, res) => keyFiguresPage(req, res));
+  router.get('/bijdragen/kengetallen.csv', async (req, res) => {
+    const csv = await uc.keyFiguresCsv(actorOf(req), figureQuery(figureFilterOf(req)));
+    res.set('cache-control', 'private, no-store').type('text/csv').attachment('kengetallen.csv').send(csv);
+  });
   router.post('/bijdragen/kengetallen/import', async (req, res) => {
     const body = req.body as Body;
     // The file wins over the text area when both are given.

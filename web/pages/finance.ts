@@ -3,11 +3,11 @@
 // corrections, balances and the netting proposal. The invoicing feature decides who may do
 // what; these pages show exactly the actions it offers.
 import type { Request, Response, Router } from 'express';
-import type { InvoiceWriteAction } from '../../app/invoicing';
+import { INVOICE_SORTS, type InvoiceWriteAction } from '../../app/invoicing';
 import { dutchDate } from '../../domain/dates';
-import type { InvoiceAction } from '../../domain/invoice-access';
+import { INVOICE_DISPLAY_STATUSES, type InvoiceAction } from '../../domain/invoice-access';
 import { formatEuro } from '../../domain/money';
-import { roundingNl } from '../../i18n/nl';
+import { INVOICE_STATUS_NL, roundingNl } from '../../i18n/nl';
 import { barChart } from '../charts';
 import { dateIn, euroIn, euroPlain, hoursIn, textIn } from '../format';
 import { submitForm, type Body, type Errors } from '../forms';
@@ -17,19 +17,71 @@ type Form = { key?: string; values?: Body; errors?: Errors };
 const sendCsv = (res: Response, filename: string, csv: string) =>
   res.set('cache-control', 'private, no-store').type('text/csv').attachment(filename).send(csv);
 
+const INVOICE_SORTS_NL: { value: (typeof INVOICE_SORTS)[number]; label: string }[] = [
+  { value: '-issueDate', label: 'Nieuwste eerst' },
+  { value: 'issueDate', label: 'Oudste eerst' },
+  { value: 'dueDate', label: 'Vervaldatum (eerst)' },
+  { value: '-grossCents', label: 'Hoogste bedrag eerst' },
+  { value: 'number', label: 'Factuurnummer' },
+];
+
 export function financePages(router: Router, ctx: WebContext): void {
   const uc = ctx.app.invoicing;
 
-  const searchOf = (req: Request) => (typeof req.query.zoek === 'string' ? req.query.zoek.slice(0, 200) : '');
+  /** The list's filter from the URL (zoek, status, sortering), so a filtered list can be bookmarked. */
+  const filterOf = (req: Request) => {
+    const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | '' =>
+      typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : '';
+    return {
+      q: typeof req.query.zoek === 'string' ? req.query.zoek.slice(0, 200) : '',
+      status: pick(req.query.status, INVOICE_DISPLAY_STATUSES),
+      sort: pick(req.query.sortering, INVOICE_SORTS) || '-issueDate',
+    };
+  };
+  const apiFilter = (f: ReturnType<typeof filterOf>) => ({
+    ...(f.q ? { q: f.q } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    sort: f.sort,
+  });
+  const urlOf = (path: string, f: ReturnType<typeof filterOf>, extra: Record<string, string> = {}) => {
+    const params = new URLSearchParams({
+      ...(f.q ? { zoek: f.q } : {}),
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.sort !== '-issueDate' ? { sortering: f.sort } : {}),
+      ...extra,
+    }).toString();
+    return params ? `${path}?${params}` : path;
+  };
+  const PAGE_SIZE = 25;
+  /** One table's page: `uit` pages the outgoing invoices, `in` the incoming ones. */
+  const paged = <T>(rows: T[] | null, param: string, req: Request, f: ReturnType<typeof filterOf>, other: Record<string, string>) => {
+    if (!rows) return { rows: [] as T[], total: 0, page: 1, pages: 1, previous: null, next: null };
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    const asked = /^\d{1,4}$/.test(String(req.query[param] ?? '')) ? Number(req.query[param]) : 1;
+    const page = Math.min(Math.max(1, asked), pages);
+    const link = (n: number) => urlOf('/facturen', f, { ...other, [param]: String(n) });
+    return {
+      rows: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+      total: rows.length,
+      page,
+      pages,
+      previous: page > 1 ? link(page - 1) : null,
+      next: page < pages ? link(page + 1) : null,
+    };
+  };
   router.get('/facturen', async (req, res) => {
-    const q = searchOf(req);
-    const r = await uc.rows(actorOf(req), q ? { q } : {});
+    const f = filterOf(req);
+    const r = await uc.rows(actorOf(req), apiFilter(f));
+    const keep = (param: string) => (/^\d{1,4}$/.test(String(req.query[param] ?? '')) ? { [param]: String(req.query[param]) } : {});
     await ctx.page(req, res, 'invoices', {
       title: 'Facturen',
-      q,
-      csv: q ? `/facturen.csv?${new URLSearchParams({ zoek: q })}` : '/facturen.csv',
-      outgoing: r.outgoing ?? [],
-      incoming: r.incoming ?? [],
+      f,
+      filtered: Boolean(f.q || f.status),
+      statuses: INVOICE_DISPLAY_STATUSES.map((s) => ({ value: s, label: INVOICE_STATUS_NL[s], selected: s === f.status })),
+      sorts: INVOICE_SORTS_NL.map((s) => ({ ...s, selected: s.value === f.sort })),
+      csv: urlOf('/facturen.csv', f),
+      outgoing: paged(r.outgoing, 'uit', req, f, keep('in')),
+      incoming: paged(r.incoming, 'in', req, f, keep('uit')),
       isProvider: r.outgoing !== null,
       isBuyer: r.incoming !== null,
     });
@@ -37,8 +89,7 @@ export function financePages(router: Router, ctx: WebContext): void {
 
   // CSV downloads with the session: the same CSV as GET /api/exports/invoices.csv and /api/balances.csv.
   router.get('/facturen.csv', async (req, res) => {
-    const q = searchOf(req);
-    sendCsv(res, 'facturen.csv', await uc.invoicesCsv(actorOf(req), q ? { q } : {}));
+    sendCsv(res, 'facturen.csv', await uc.invoicesCsv(actorOf(req), apiFilter(filterOf(req))));
   });
   router.get('/saldi.csv', async (req, res) => sendCsv(res, 'saldi.csv', await uc.balancesCsv(actorOf(req))));
 

@@ -390,19 +390,55 @@ export function requestPages(router: Router, ctx: WebContext): void {
     });
   });
 
-  // Centre: intake queue of the coordinator.
+  // Centre: the coordinator's intake and my tasks, each searchable and sortable from the URL.
+  const QUEUE_SORTS_NL = [
+    { value: '', label: 'Standaard (wat het langst wacht eerst)' },
+    { value: 'submittedAt', label: 'Oudste aanvraag eerst' },
+    { value: '-submittedAt', label: 'Nieuwste aanvraag eerst' },
+    { value: 'title', label: 'Titel (A–Z)' },
+  ];
+  const queueFilterOf = (req: Request) => {
+    const q = typeof req.query.zoek === 'string' ? req.query.zoek.slice(0, 200) : '';
+    const sort = QUEUE_SORTS_NL.some((s) => s.value && s.value === req.query.sortering) ? String(req.query.sortering) : '';
+    return { q, sort };
+  };
+  const queueView = (req: Request, base: string) => {
+    const f = queueFilterOf(req);
+    const params = new URLSearchParams({ ...(f.q ? { zoek: f.q } : {}), ...(f.sort ? { sortering: f.sort } : {}) }).toString();
+    return {
+      filter: { ...(f.q ? { q: f.q } : {}), ...(f.sort ? { sort: f.sort } : {}) },
+      view: {
+        f,
+        base,
+        filtered: Boolean(f.q),
+        sorts: QUEUE_SORTS_NL.map((s) => ({ ...s, selected: s.value === f.sort })),
+        csv: `${base}.csv${params ? `?${params}` : ''}`,
+      },
+    };
+  };
   router.get('/intake', async (req, res) => {
-    await ctx.page(req, res, 'intake', { title: 'Intake', ...(await uc.intake(actorOf(req))) });
+    const { filter, view } = queueView(req, '/intake');
+    await ctx.page(req, res, 'intake', { title: 'Intake', ...view, ...(await uc.intake(actorOf(req), filter)) });
+  });
+  router.get('/intake.csv', async (req, res) => {
+    const csv = await uc.queueCsv(actorOf(req), 'intake', queueView(req, '/intake').filter);
+    res.set('cache-control', 'private, no-store').type('text/csv').attachment('intake.csv').send(csv);
   });
 
   router.get('/taken', async (req, res) => {
     const actor = actorOf(req);
+    const { filter, view } = queueView(req, '/taken');
     await ctx.page(req, res, 'tasks', {
       title: 'Mijn taken',
-      ...(await uc.taskRows(actor)),
+      ...view,
+      ...(await uc.taskRows(actor, filter)),
       isStaff: mayOpen(req, 'registerHours'),
       isReviewer: mayOpen(req, 'viewReviewQueue'),
     });
+  });
+  router.get('/taken.csv', async (req, res) => {
+    const csv = await uc.queueCsv(actorOf(req), 'tasks', queueView(req, '/taken').filter);
+    res.set('cache-control', 'private, no-store').type('text/csv').attachment('taken.csv').send(csv);
   });
 
   router.get('/toetsing', async (req, res) => {
