@@ -4,6 +4,7 @@ import type { Application } from '../app';
 import type { Config } from '../config';
 import { createTokenService, requireAuth } from './auth';
 import { RouteRegistry } from './registry';
+import { bankingRoutes } from './routes/banking';
 import { catalogueRoutes } from './routes/catalogue';
 import { contributionRoutes } from './routes/contributions';
 import { invoiceRoutes } from './routes/invoices';
@@ -18,6 +19,7 @@ export function createApiRouter(app: Application, config: Config): { router: Rou
   invoiceRoutes(registry, app);
   catalogueRoutes(registry, app);
   contributionRoutes(registry, app);
+  bankingRoutes(registry, app);
   const router = Router();
   registry.mount(
     router,

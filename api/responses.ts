@@ -237,3 +237,37 @@ export const attachment = z.object({
   sha256: str,
 });
 export const attachmentDownloads = z.array(z.object({ seq: int, action: str, actor: str, org: str, at: str }));
+
+const bankLine = z.object({
+  lineNo: int,
+  entryRef: str,
+  endToEndId: str,
+  bookingDate: str,
+  amountCents: int,
+  currency: str,
+  credit: z.boolean(),
+  booked: z.boolean(),
+  batch: z.boolean(),
+  debtorName: str,
+  debtorIban: str,
+  remittance: str,
+  match: z.enum(['exact', 'partial', 'unmatched']),
+  reason: nstr,
+  invoices: z.array(z.object({ invoiceId: str, number: str, amountCents: int })),
+  status: z.enum(['proposed', 'registered', 'skipped', 'failed']),
+  refusal: z.object({ code: str, params: z.unknown() }).nullable(),
+  registeredAt: nstr,
+});
+export const bankStatement = z.object({
+  id: str,
+  account: str,
+  statementId: str,
+  statementCreatedAt: str,
+  fileName: str,
+  importedBy: str,
+  importedByName: str,
+  importedAt: str,
+  confirmedAt: nstr,
+  lines: z.array(bankLine),
+  totals: z.object({ credits: int, exact: int, partial: int, unmatched: int, registered: int }),
+});

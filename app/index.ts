@@ -2,6 +2,7 @@
 // rules (tables in domain/), its multi-step actions and its refusals. The JSON API (api/) and
 // the web pages (web/) call these features and nothing else.
 import { attachmentFeature } from './attachments';
+import { bankingFeature } from './banking';
 import { catalogueFeature } from './catalogue';
 import { contributionFeature } from './contributions';
 import type { AppDeps } from './core/deps';
@@ -22,6 +23,7 @@ export function createApplication(deps: AppDeps) {
     identity: identityFeature(deps, directory),
     requests,
     attachments: attachmentFeature(deps, directory, requests),
+    banking: bankingFeature(deps, directory, invoicing),
     invoicing,
     contributions: contributionFeature(deps, directory),
     catalogue: catalogueFeature(deps),

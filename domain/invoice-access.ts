@@ -33,6 +33,8 @@ export const INVOICE_ACTIONS = {
   disputeLine: { by: buyerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'lineDisputable'] },
   resolveDispute: { by: providerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'lineDisputed'] },
   registerPayment: { by: buyerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'outstanding'] },
+  // The provider registers what its bank statement shows it received (the bank import).
+  registerReceipt: { by: providerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'outstanding'] },
   // Also after payment: a correction is a new entry for a later invoice, not a change of this one.
   bookCorrection: { by: providerFinance, requires: ['hourInvoice'] },
 } as const satisfies Record<string, AccessRule<InvoiceSide, InvoiceStatus, Condition>>;

@@ -46,6 +46,7 @@ export type Thing =
   | 'time_entry'
   | 'notification'
   | 'attachment'
+  | 'bank_statement'
   | 'page';
 
 /** A row of a key-figure CSV that cannot be read. */
@@ -111,6 +112,9 @@ export interface RefusalParams {
   credit_exceeds_line: { maxCents: number };
   resolution_needed: Record<string, never>;
   payment_exceeds_outstanding: { outstandingCents: number };
+  payment_already_registered: { reference: string };
+  bank_statement_invalid: { problem: 'not_xml' | 'not_camt053' | 'no_statement' | 'bad_amount' | 'bad_date'; detail: string };
+  bank_statement_duplicate: { statementId: string; importedAt: string };
   no_hours_on_invoice: { kind: string };
   request_not_on_invoice: { requestId: string };
   no_entries_to_invoice: { buyer: string };
@@ -248,6 +252,12 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   credit_exceeds_line: { kind: 'BadInput', en: (p) => `a credit note cannot exceed the line amount (${p.maxCents} cents)` },
   resolution_needed: { kind: 'BadInput', en: () => 'give a credit amount, or an explanation to reject the dispute' },
   payment_exceeds_outstanding: { kind: 'BadInput', en: (p) => `the payment is larger than the ${p.outstandingCents} cents outstanding` },
+  payment_already_registered: { kind: 'Conflict', en: (p) => `a payment with reference ${p.reference} is already registered` },
+  bank_statement_invalid: {
+    kind: 'BadInput',
+    en: (p) => `the file is not a readable CAMT.053 bank statement (${p.problem}${p.detail ? `: ${p.detail}` : ''})`,
+  },
+  bank_statement_duplicate: { kind: 'Conflict', en: (p) => `statement ${p.statementId} was already imported on ${p.importedAt}` },
   no_hours_on_invoice: {
     kind: 'InvalidState',
     en: (p) => `this ${p.kind.replace(/_/g, ' ')} bills no hours: correct it with a credit note`,

@@ -39,6 +39,7 @@ export const ORG_ACTIONS = {
   listInvoices: ['provider_finance', 'buyer_finance'],
   startInvoiceRun: ['provider_finance'],
   viewBalances: ['provider_finance', 'buyer_finance'],
+  importBankStatements: ['provider_finance'],
   viewContributions: ['admin', 'provider_finance', 'buyer_finance', 'requester'],
   manageCatalogue: ['admin'],
   viewDashboard: ROLES,

@@ -162,6 +162,7 @@ export const INVOICE_ACTION_NL: Record<InvoiceAction, string> = {
   disputeLine: 'Regel betwisten',
   resolveDispute: 'Betwisting afhandelen',
   registerPayment: 'Betaling registreren',
+  registerReceipt: 'Ontvangst registreren (bankafschrift)',
   bookCorrection: 'Correctie boeken',
 };
 
@@ -209,6 +210,7 @@ export const MENU_NL: Partial<Record<OrgAction, { href: string; label: string }>
   listInvoices: { href: '/facturen', label: 'Facturen' },
   startInvoiceRun: { href: '/factuurrun', label: 'Factuurrun' },
   viewBalances: { href: '/saldi', label: 'Saldi en verrekening' },
+  importBankStatements: { href: '/bankafschriften', label: 'Bankafschriften' },
   viewContributions: { href: '/bijdragen', label: 'Bijdragen' },
   viewDashboard: { href: '/dashboard', label: 'Dashboard' },
 };
@@ -228,6 +230,7 @@ export const THING_NL: Record<Thing, string> = {
   time_entry: 'urenregistratie',
   notification: 'melding',
   attachment: 'bijlage',
+  bank_statement: 'bankafschrift',
   page: 'pagina',
 };
 
@@ -335,6 +338,14 @@ export const CSV_ROW_NL: CsvTexts = {
 };
 export const csvRowNl = (problem: CsvRowProblem) => (CSV_ROW_NL[problem.code] as (p: CsvRowProblem) => string)(problem);
 
+const BANK_PROBLEM_NL: Record<RefusalParams['bank_statement_invalid']['problem'], string> = {
+  not_xml: 'Dit bestand is geen leesbare XML.',
+  not_camt053: 'Dit is geen bankafschrift in CAMT.053-formaat (BkToCstmrStmt). Exporteer het afschrift uit uw bank als CAMT.053.',
+  no_statement: 'Het bestand bevat geen afschrift met een nummer en een rekening.',
+  bad_amount: 'Een bedrag in het afschrift is geen bedrag.',
+  bad_date: 'Een boekdatum in het afschrift is geen datum.',
+};
+
 /** The kinds of attachment domain/attachments.ts accepts, as the upload forms name them. */
 export const ALLOWED_TYPES_NL =
   'PDF, Word, Excel, PowerPoint, OpenDocument, afbeeldingen (PNG, JPEG, GIF, WebP, TIFF), CSV en platte tekst';
@@ -405,6 +416,10 @@ export const REFUSAL_NL: RefusalTexts = {
   credit_exceeds_line: (p) => `De creditnota kan niet hoger zijn dan het regelbedrag (${euroNl(p.maxCents)} exclusief btw).`,
   resolution_needed: () => 'Vul een bedrag voor de creditnota in, of leg uit waarom u de betwisting afwijst.',
   payment_exceeds_outstanding: (p) => `Dit is meer dan er openstaat (${euroNl(p.outstandingCents)}).`,
+  payment_already_registered: () => 'Deze betaling (dezelfde regel van het bankafschrift) is al geregistreerd.',
+  bank_statement_invalid: (p) => `${BANK_PROBLEM_NL[p.problem]}${p.detail ? ` (${p.detail})` : ''} Er is niets ingelezen.`,
+  bank_statement_duplicate: (p) =>
+    `Afschrift ${p.statementId} is al ingelezen op ${dateNl(p.importedAt)}. Er is niets dubbel geregistreerd.`,
   no_hours_on_invoice: () => 'Op deze factuur staan geen uren. Corrigeer haar met een creditnota.',
   request_not_on_invoice: () => 'Deze opdracht staat niet op deze factuur.',
   no_entries_to_invoice: (p, c) => `Er zijn geen uren te factureren voor ${c.name(p.buyer)}.`,

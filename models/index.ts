@@ -352,6 +352,26 @@ for (const op of [
   });
 }
 
+// An imported bank statement (CAMT.053): _id is a digest of the account and the bank's statement
+// id, so a second import of the same statement is refused by the unique _id, atomic on FerretDB too.
+const bankStatementSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    provider: { type: String, required: true, index: true },
+    account: { type: String, required: true },
+    statementId: { type: String, required: true },
+    statementCreatedAt: { type: String, default: '' },
+    fileName: { type: String, default: '' },
+    sha256: { type: String, required: true },
+    importedBy: { type: String, required: true },
+    importedAt: { type: String, required: true },
+    confirmedAt: { type: String, default: null },
+    // One per transaction, with its match and what became of it (objects: FerretDB v1 stores no nested arrays).
+    lines: { type: Array, required: true },
+  },
+  opts,
+);
+
 export type Organisation = InferSchemaType<typeof organisationSchema>;
 export type User = InferSchemaType<typeof userSchema>;
 export type Service = InferSchemaType<typeof serviceSchema>;
@@ -390,6 +410,7 @@ export function createModels(conn: Connection) {
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
     BillingClaim: conn.model('BillingClaim', billingClaimSchema, 'billing_claims') as Model<BillingClaim>,
+    BankStatement: conn.model('BankStatement', bankStatementSchema, 'bank_statements'),
     ...createContributionModels(conn),
   };
 }

@@ -17,10 +17,12 @@ import { createViews } from '../lib/views';
 import { bodyRefusal } from '../lib/body-errors';
 import { viewHelpers } from './format';
 import { attachmentForm, multipartForm } from './multipart';
+import { MAX_STATEMENT_BYTES } from '../app/banking';
 import { createOidcLogin } from './oidc';
 import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
+import { bankingPages } from './pages/banking';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
 import { notificationPages } from './pages/notifications';
@@ -121,6 +123,11 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     /^\/aanvragen\/(nieuw|[0-9A-Z]{26}\/(bijlagen|acties\/(askClarification|answerClarification|submitResult)))$/,
     (req, _res, next) => (sessionOf(req).userId ? next() : next(refuse('not_authenticated', {}))),
     attachmentForm(app.attachments.maxBytes),
+  );
+  router.use(
+    '/bankafschriften',
+    (req, _res, next) => (sessionOf(req).userId ? next() : next(refuse('not_authenticated', {}))),
+    attachmentForm(MAX_STATEMENT_BYTES),
   );
   router.use(verifyCsrf);
 
@@ -259,6 +266,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
   notificationPages(router, ctx);
   requestPages(router, ctx);
   financePages(router, ctx);
+  bankingPages(router, ctx);
   contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id
   contributionPages(router, ctx);
   dashboardPages(router, ctx);

@@ -188,9 +188,13 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
       return state;
     },
     {
-      validator: ({ actor, amountCents, date }) => {
-        must('registerPayment', actor);
+      validator: ({ actor, amountCents, date, reference }) => {
+        // The buyer registers what it paid; the provider what its bank received (the import).
+        must(actor.org === state.provider ? 'registerReceipt' : 'registerPayment', actor);
         guard(() => {
+          // A reference (a bank line) pays once, whoever registers it again.
+          if (reference && state.payments.some((p) => p.reference === reference))
+            throw refuse('payment_already_registered', { reference }, 'reference');
           if (!Number.isSafeInteger(amountCents)) throw invalidInput('amountCents', 'not_whole');
           if (amountCents < 1) throw invalidInput('amountCents', 'too_small', 1);
           const outstanding = outstandingCents(state.grossCents, state.creditedCents, state.paidCents);

@@ -59,6 +59,7 @@ export const INVOICE_SCHEMAS = {
     .object({ creditCents: positiveCents.optional(), explanation: z.string().trim().max(2000).optional() })
     .refine((b) => b.creditCents !== undefined || Boolean(b.explanation), { message: 'required', path: ['explanation'] }),
   registerPayment: z.object({ amountCents: positiveCents, date: isoDate, reference: z.string().trim().max(200).default('') }),
+  registerReceipt: z.object({ amountCents: positiveCents, date: isoDate, reference: z.string().trim().max(200).default('') }),
   bookCorrection: z.object({ requestId: text(100), date: isoDate, minutes: minutes(1440), description: text(2000) }),
 } as const;
 export type InvoiceWriteAction = keyof typeof INVOICE_SCHEMAS;
@@ -84,6 +85,7 @@ const UPDATES = {
   disputeLine: msg.disputeLine,
   resolveDispute: msg.resolveDispute,
   registerPayment: msg.registerPayment,
+  registerReceipt: msg.registerPayment,
 };
 
 export function invoicingFeature({ models, client, taskQueue }: AppDeps, directory: Directory) {
@@ -432,7 +434,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     return send();
   }
   /** Refusals about the state only, which a call's own earlier run may have caused. */
-  const STATE_REFUSALS = new Set(['line_state', 'invoice_paid']);
+  const STATE_REFUSALS = new Set(['line_state', 'invoice_paid', 'payment_already_registered']);
 
   /**
    * A correction: a new approved entry for a request on the invoice, billed by a later run.

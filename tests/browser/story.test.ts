@@ -320,6 +320,8 @@ describe('keyboard only', () => {
     await page.keyboard.type('Alleen met het toetsenbord ingevuld.');
     await page.keyboard.press('Tab'); // the radio group: one-off is checked
     await expect(page.evaluate(() => (document.activeElement as HTMLInputElement).value)).resolves.toBe('one_off');
+    await page.keyboard.press('Tab'); // the attachments (optional)
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('bestanden');
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Aanvraag indienen');
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);

@@ -4,6 +4,7 @@
 // every protected route answers 401. A new route is in the matrix the moment it is registered;
 // a route with a path parameter the matrix does not know fails the test until it is taught.
 import { invoiceRunWorkflowId } from '../../contracts';
+import { camt053 } from '../support/camt';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { currentPeriod, requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
 
@@ -18,7 +19,10 @@ const world = {
   request: { id: '', entryId: '', mailId: '', attachmentId: '', parties: ['ZWN', 'DOR'] },
   invoice: { id: '', number: '', parties: ['ZWN', 'DOR'] },
   product: { id: 'DBC-MATRIX', participationId: '', parties: ['DBC', 'ZWN'] },
+  // A bank statement is its provider's alone.
+  statement: { id: '', parties: ['DOR'] },
 };
+const SECRET_STATEMENT = 'MATRIX-GEHEIM-AFSCHRIFT';
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -57,6 +61,15 @@ beforeAll(async () => {
     from: `${today().slice(0, 4)}-01-01`,
   });
   world.product.participationId = joined.body._id;
+  const camt = new FormData();
+  camt.append(
+    'file',
+    new Blob([
+      new TextEncoder().encode(camt053({ statementId: SECRET_STATEMENT, entries: [{ amount: '1.00', txs: [{ amount: '1.00' }] }] })),
+    ]),
+    'afschrift.xml',
+  );
+  world.statement.id = (await env.api('POST', '/api/bank-statements', { token: t.finance, form: camt })).body[0].id;
 }, 120_000);
 afterAll(() => env.close());
 
@@ -65,6 +78,7 @@ function resourceOf(path: string): { kind: keyof typeof world | null; params: Re
   if (path.startsWith('/api/requests/{id}'))
     return { kind: 'request', params: { id: world.request.id, entryId: world.request.entryId, attachmentId: world.request.attachmentId } };
   if (path.startsWith('/api/invoices/{id}')) return { kind: 'invoice', params: { id: world.invoice.id, lineNo: '1' } };
+  if (path.startsWith('/api/bank-statements/{id}')) return { kind: 'statement', params: { id: world.statement.id } };
   if (path.startsWith('/api/notifications/{id}')) return { kind: 'request', params: { id: world.request.mailId } };
   if (path.startsWith('/api/contributions/products/{id}')) return { kind: 'product', params: { id: world.product.id } };
   if (path.startsWith('/api/contributions/participations/{id}')) return { kind: 'product', params: { id: world.product.participationId } };
@@ -85,6 +99,7 @@ test('for every route, every user of another organisation and its resource: 401,
     ...(world.request.parties.includes(org) ? [] : [SECRET_TITLE, SECRET_TEXT]),
     ...(world.invoice.parties.includes(org) ? [] : [world.invoice.number]),
     ...(world.product.parties.includes(org) ? [] : [SECRET_PRODUCT]),
+    ...(world.statement.parties.includes(org) ? [] : [SECRET_STATEMENT]),
   ];
   const problems: string[] = [];
   const tokens = new Map<string, string>();

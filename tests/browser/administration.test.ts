@@ -1,0 +1,89 @@
+/// <reference lib="dom" />
+// Running the region in a real browser: bank statements imported and confirmed by provider
+// finance (and refused to others).
+import type { Browser, Page } from 'playwright-core';
+import { invoiceRunWorkflowId } from '../../contracts';
+import { camt053 } from '../support/camt';
+import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
+import { checkHeadingsAndLabels, launchBrowser, screenshot, signIn, type Session } from '../support/browser';
+import { requestUpTo, storyTokens, type StoryTokens } from '../support/story';
+
+jest.setTimeout(120_000);
+
+let env: TestEnv;
+let browser: Browser;
+let t: StoryTokens;
+const sessions: Record<string, Session> = {};
+let invoice: { id: string; number: string; grossCents: number };
+
+async function as(userId: string): Promise<Page> {
+  sessions[userId] ??= await signIn(browser, env.baseUrl, userId);
+  return sessions[userId].page;
+}
+const click = (page: Page, name: string) =>
+  Promise.all([page.waitForNavigation(), page.getByRole('button', { name, exact: true }).click()]);
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  browser = await launchBrowser();
+  t = await storyTokens(env);
+  const id = await requestUpTo(env, t, 'awaiting_acceptance', { title: 'Bankkoppeling' });
+  await env.api('POST', `/api/requests/${id}/accept-result`, { token: t.requester });
+  const period = todayInNL().slice(0, 7);
+  await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period } });
+  const run = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).result();
+  const inv = (await env.models.Invoice.findById(run.invoiceIds[0]).lean())!;
+  invoice = { id: inv._id, number: inv.number!, grossCents: inv.grossCents };
+});
+afterAll(async () => {
+  const problems = Object.entries(sessions).flatMap(([u, s]) => s.problems.map((p) => `${u}: ${p}`));
+  await browser?.close();
+  await env?.close();
+  expect(problems).toEqual([]);
+});
+
+describe('bank statements', () => {
+  test('provider finance uploads a CAMT.053 file, reads the proposal and confirms it; the invoice is paid', async () => {
+    const page = await as('dor-finance');
+    await page.getByRole('link', { name: 'Bankafschriften' }).first().click();
+    await expect(page.locator('h1').innerText()).resolves.toBe('Bankafschriften');
+    // A wrong file first: a Dutch message, nothing stored.
+    await page
+      .locator('#bestanden')
+      .setInputFiles({ name: 'export.xml', mimeType: 'text/xml', buffer: Buffer.from('<html>geen afschrift</html>') });
+    await click(page, 'Afschrift inlezen');
+    await expect(page.locator('#bestanden-error').innerText()).resolves.toContain('Dit is geen bankafschrift in CAMT.053-formaat');
+
+    const euros = (invoice.grossCents / 100).toFixed(2);
+    const xml = camt053({
+      statementId: 'RABO-2026-334',
+      entries: [
+        { amount: euros, txs: [{ amount: euros, remittance: `Factuur ${invoice.number}` }] },
+        { amount: '25.00', txs: [{ amount: '25.00', remittance: 'Onbekende storting', debtor: 'J. Jansen' }] },
+      ],
+    });
+    await page.locator('#bestanden').setInputFiles({ name: 'RABO-2026-334.xml', mimeType: 'text/xml', buffer: Buffer.from(xml) });
+    await click(page, 'Afschrift inlezen');
+    await expect(page.locator('h1').innerText()).resolves.toBe('Bankafschrift RABO-2026-334');
+    const rows = await page.locator('#bank-lines tbody tr').allInnerTexts();
+    expect(rows[0]).toContain('Past precies');
+    expect(rows[0]).toContain(invoice.number);
+    expect(rows[1]).toContain('Niet te koppelen');
+    const { unlabeled } = await checkHeadingsAndLabels(page);
+    expect(unlabeled).toEqual([]);
+    await screenshot(page, 'admin-bank-statement-proposal');
+    await click(page, 'Aangevinkte betalingen registreren');
+    await expect(page.locator('[role=status]').first().innerText()).resolves.toContain('1 betaling is geregistreerd');
+    await expect(page.locator('#bank-lines tbody tr').first().innerText()).resolves.toContain('Geregistreerd');
+    const state = await env.api('GET', `/api/invoices/${invoice.id}`, { token: t.finance });
+    expect(state.body.status).toBe('paid');
+  });
+
+  test('a requester has no menu item and gets a Dutch refusal on the page', async () => {
+    const page = await as('zwn-requester');
+    await expect(page.getByRole('link', { name: 'Bankafschriften' }).count()).resolves.toBe(0);
+    const res = await page.goto('/bankafschriften');
+    expect(res!.status()).toBe(403);
+    await expect(page.locator('main').innerText()).resolves.toContain('Hiervoor heeft u de rol');
+  });
+});
