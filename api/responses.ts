@@ -271,3 +271,47 @@ export const bankStatement = z.object({
   lines: z.array(bankLine),
   totals: z.object({ credits: int, exact: int, partial: int, unmatched: int, registered: int }),
 });
+
+export const me = z.object({
+  userId: str,
+  name: str,
+  org: str,
+  roles: z.array(str),
+  memberships: z.array(z.object({ org: str, name: str, roles: z.array(str) })),
+});
+
+export const ownShare = z.object({
+  product: z.object({ id: str, name: str, provider: str, providerName: str }),
+  year: int,
+  budget: z.object({ totalCents: int, at: str, reason: nstr }),
+  yearDays: int,
+  restCents: int,
+  parts: z.array(z.object({ by: str, name: str, weight: int, cents: int, weightSum: z.number() })),
+  share: z
+    .object({
+      participant: str,
+      days: int,
+      fixedCents: int,
+      baseCents: int,
+      parts: z.array(z.object({ by: str, name: str, weight: int, cents: int, explanation: str })),
+      totalCents: int,
+      explanation: str,
+    })
+    .nullable(),
+  others: z.object({
+    fixed: z.array(z.object({ participant: str, name: str, cents: int })),
+    basePerParticipant: int,
+    participants: int,
+  }),
+  keyFigures: z.array(
+    z.object({
+      id: str,
+      name: str,
+      version: int,
+      referenceDate: str,
+      source: nstr,
+      figures: z.array(z.object({ participant: str, name: str, value: z.number().nullable(), own: z.boolean() })),
+    }),
+  ),
+  nextAdvance: z.object({ instalment: int, instalments: int, periodLabel: str, amountCents: int }).nullable(),
+});

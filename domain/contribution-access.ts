@@ -37,6 +37,14 @@ export const CONTRIBUTION_ACTIONS = {
   viewReport: {
     by: [...centreMoney, ['participant', 'requester'], ['participant', 'buyer_finance'], ['participant', 'admin']],
   },
+  // A participant checks how its own share was computed (and sees the next advance coming).
+  viewOwnShare: {
+    by: [
+      ['participant', 'requester'],
+      ['participant', 'buyer_finance'],
+      ['participant', 'admin'],
+    ],
+  },
 } as const satisfies Record<string, AccessRule<ContributionSide, 'any', Condition>>;
 export type ContributionAction = keyof typeof CONTRIBUTION_ACTIONS;
 

@@ -178,6 +178,7 @@ export const CONTRIBUTION_ACTION_NL: Record<ContributionAction, string> = {
   recordActuals: 'Werkelijke kosten vastleggen',
   invoiceStep: 'Voorschot of afrekening factureren',
   viewReport: 'Rapportage bekijken',
+  viewOwnShare: 'Eigen aandeel bekijken',
 };
 
 /** The menu: one item per organisation-wide action that opens a page. */

@@ -88,6 +88,11 @@ export function demoUsers() {
     user('dbc-staff', 'Eva de Boer', [{ org: 'DBC', roles: ['staff'] }], ['leerplicht']),
     user('dbc-finance', 'Tom Vermeulen', [{ org: 'DBC', roles: ['provider_finance'] }]),
     user('region-admin', 'Regiobeheer Drechtsteden', [{ org: 'DBC', roles: ['admin'] }]),
+    // Works for two organisations: Dordrecht's buyer finance and the shared centre's books.
+    user('dor-dbc-finance', 'Karin Bos', [
+      { org: 'DOR', roles: ['buyer_finance'] },
+      { org: 'DBC', roles: ['provider_finance'] },
+    ]),
   ];
   // Named after their municipality (Graafstroom's town hall is in Bleskensgraaf, its people work for Graafstroom).
   for (const [code, name] of MUNICIPALITIES.filter(([c]) => c !== 'DOR')) {

@@ -27,7 +27,7 @@ import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
 import { notificationPages } from './pages/notifications';
 import { worklistPages } from './pages/worklist';
-import { csrfToken, newSessionId, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
+import { csrfToken, flash, newSessionId, SESSION_MAX_AGE_MS, sessionMiddleware, sessionOf, takeFlash, verifyCsrf } from './session';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -172,11 +172,14 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       )
       .filter((n): n is { href: string; label: string; count: number | null; countText: string } => Boolean(n))
       .map((n) => ({ ...n, current: req.path === n.href || (n.href !== '/aanvragen' && req.path.startsWith(`${n.href}/`)) }));
+    // The switch between one's organisations, for people who work for more than one.
+    const orgs = actor ? await app.identity.memberships(actor).catch(() => []) : [];
     const html = views.render(
       `pages/${name}`,
       {
         ...data,
         actor,
+        orgs: orgs.length > 1 ? orgs : null,
         org: actor ? namer(actor.org) : '',
         roleText: actor?.roles.map((r) => ROLE_NL[r]).join(', '),
         nav,
@@ -233,6 +236,15 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
     s.since = Date.now();
     delete s.csrf; // a fresh token for the signed-in session
     res.redirect(303, safeReturn(req.body?.terug) ?? homeOf(actor));
+  });
+  // Acting for another of one's organisations: the session names it; pages and data follow.
+  router.post('/organisatie', async (req, res) => {
+    const next = await app.identity.switchOrganisation(actorOf(req), String((req.body as Record<string, unknown>)?.org ?? ''));
+    const s = sessionOf(req);
+    s.org = next.org;
+    delete s.csrf; // a fresh form token for the other organisation
+    flash(req, `U werkt nu voor ${await app.identity.orgName(next.org)}.`);
+    res.redirect(303, homeOf(next));
   });
   if (oidc) {
     router.get('/inloggen/oidc', loginLimit, async (req, res) => {

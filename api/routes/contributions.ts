@@ -169,6 +169,16 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
   });
   r.add({
     method: 'get',
+    path: '/api/contributions/products/:id/my-share',
+    response: R.ownShare,
+    tag,
+    summary:
+      "A participant's own share of the year and how it was computed: budget, fixed shares of others, days of participation, the key-figure versions with source and every participant's figure, and the next advance",
+    query: previewSchema,
+    handler: ({ actor, params, query }) => uc.ownShare(actor, params.id!, query),
+  });
+  r.add({
+    method: 'get',
     path: '/api/contributions/products/:id/steps',
     response: z.array(R.step),
     tag,

@@ -74,6 +74,21 @@ export function systemRoutes(r: RouteRegistry, app: Application, deps: { tokens:
     handler: () => app.identity.demoSignIns(),
   });
   r.add({
+    method: 'get',
+    path: '/api/me',
+    response: R.me,
+    tag: 'system',
+    summary:
+      'Who the token acts as: the user, the organisation it names and the roles there, and every organisation the user works for (a token acts for one; ask one per organisation)',
+    handler: async ({ actor }) => ({
+      userId: actor.userId,
+      name: actor.name ?? actor.userId,
+      org: actor.org,
+      roles: actor.roles,
+      memberships: (await app.identity.memberships(actor)).map(({ org, name, roles }) => ({ org, name, roles })),
+    }),
+  });
+  r.add({
     method: 'post',
     path: '/dev/token',
     response: R.devToken,

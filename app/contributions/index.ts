@@ -777,6 +777,69 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
     return toCsv(['kengetal', 'versie', 'peildatum', 'bron', 'gemeentecode', 'gemeente', 'waarde'], rows);
   }
 
+  /**
+   * A participant's own share of a product's year, and how it was computed: the budget it is
+   * divided from, the fixed shares of others, the days it took part, the key-figure versions
+   * with their source and every participant's figure (population is public), and what the
+   * next advance would invoice it. The same allocation the centre invoices; nothing is written.
+   */
+  async function ownShare(actor: Actor, productId: string, raw: unknown) {
+    const product = await ownProduct(actor, productId, 'viewOwnShare');
+    const { year: y } = parseInput(previewSchema, raw);
+    const name = await directory.namer();
+    const budget = await latestBudget(models, productId, y);
+    if (!budget) throw refuse('no_budget', { product: productId, year: y });
+    const allocation = await allocateProduct(models, product, y, budget.budgetCents);
+    const mine = allocation.shares.find((s) => s.participant === actor.org) ?? null;
+    const versions = await models.KeyFigureVersion.find({ _id: { $in: allocation.keyFigureVersions } }).lean();
+    const participants = allocation.shares.map((s) => s.participant);
+    const rules = product.rules as ContributionRules;
+    // The next advance, as the centre would plan it now (null when every advance of the year is done, or one is open).
+    const k = await nextInstalment(productId, y);
+    let nextAdvance: { instalment: number; instalments: number; periodLabel: string; amountCents: number } | null = null;
+    if (k <= instalmentsOf(product)) {
+      const plan = await planStep(models, { product: productId, year: y, kind: 'advance', instalment: k, today: today() }).catch(
+        (err: unknown) => {
+          if (err instanceof Refusal) return null;
+          throw err;
+        },
+      );
+      const line = plan?.lines.find((l) => l.participant === actor.org);
+      if (plan && line)
+        nextAdvance = { instalment: k, instalments: instalmentsOf(product), periodLabel: plan.periodLabel, amountCents: line.amountCents };
+    }
+    return {
+      product: { id: product._id, name: product.name, provider: product.provider, providerName: name(product.provider) },
+      year: y,
+      budget: { totalCents: budget.budgetCents, at: budget.at, reason: (budget as { reason?: string | null }).reason ?? null },
+      yearDays: allocation.yearDays,
+      restCents: allocation.restCents,
+      parts: allocation.parts,
+      share: mine,
+      others: {
+        fixed: Object.entries(rules.fixed ?? {})
+          .filter(([p]) => p !== actor.org)
+          .map(([p, cents]) => ({ participant: p, name: name(p), cents })),
+        basePerParticipant: rules.basePerParticipant ?? 0,
+        participants: participants.length,
+      },
+      keyFigures: versions.map((v) => ({
+        id: v._id,
+        name: v.name,
+        version: v.version,
+        referenceDate: v.referenceDate,
+        source: v.source ?? null,
+        figures: participants.map((p) => ({
+          participant: p,
+          name: name(p),
+          value: (v.figures as Record<string, number>)[p] ?? null,
+          own: p === actor.org,
+        })),
+      })),
+      nextAdvance,
+    };
+  }
+
   /** The report for its page: rows with names. */
   async function reportOverview(actor: Actor, raw: unknown) {
     const r = await report(actor, raw);
@@ -855,6 +918,7 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
     allocationOverview,
     keyFiguresOverview,
     keyFiguresCsv,
+    ownShare,
     reportOverview,
     reportCsv,
     participation,

@@ -61,6 +61,25 @@ export function identityFeature({ models }: { models: Models }, directory: Direc
     return actor;
   }
 
+  /** The organisations this person works for, with the roles in each (for the switch). */
+  async function memberships(actor: Actor) {
+    const user = await models.User.findById(actor.userId).select({ memberships: 1 }).lean();
+    const name = await directory.namer();
+    return (user?.memberships ?? []).map((m) => ({
+      org: m.org,
+      name: name(m.org),
+      roles: m.roles as Role[],
+      current: m.org === actor.org,
+    }));
+  }
+
+  /** Acting for another of one's organisations: only one where the person has a membership. */
+  async function switchOrganisation(actor: Actor, org: string): Promise<Actor> {
+    const next = await sessionActor(actor.userId, org);
+    if (!next) throw refuse('no_membership', { user: actor.userId, org: org.slice(0, 20) }, 'org');
+    return next;
+  }
+
   /** An OIDC login: the user by subject, or by e-mail (the login passes it only when the provider verified it). */
   async function oidcActor(claims: { sub: string; email?: string }): Promise<Actor | null> {
     const user =
@@ -76,6 +95,8 @@ export function identityFeature({ models }: { models: Models }, directory: Direc
     demoSignIns,
     signIn,
     oidcActor,
+    memberships,
+    switchOrganisation,
     /** The organisation-wide actions the actor may take (the menu shows exactly these). */
     capabilities: (actor: Actor) => orgActions(actor),
     home(actor: Actor): OrgAction {

@@ -87,6 +87,43 @@ test("the preview shows the seed example's shares: EUR 80,000, Dordrecht fixed E
   expect(await env.models.ContributionStep.countDocuments()).toBe(0);
 });
 
+test('a participant checks its own share: the same figure as the centre invoices, with the key figures, the fixed share of others and the days', async () => {
+  const centre = await env.api('GET', `/api/contributions/products/${P}/preview?year=${YEAR}`, { token: await env.token('dbc-finance') });
+  const papShare = (centre.body.allocation.shares as { participant: string; totalCents: number }[]).find((x) => x.participant === 'PAP')!;
+  const token = await env.token('pap-finance');
+  const mine = await env.api('GET', `/api/contributions/products/${P}/my-share?year=${YEAR}`, { token });
+  expect(mine.status).toBe(200);
+  expect(mine.body.share.totalCents).toBe(papShare.totalCents);
+  expect(mine.body.budget.totalCents).toBe(8_000_000);
+  expect(mine.body.others.fixed).toEqual([{ participant: 'DOR', name: 'Gemeente Dordrecht', cents: 4_000_000 }]);
+  expect(mine.body.share.days).toBe(mine.body.yearDays);
+  // The key figure with its version and source, and every participant's figure (public data).
+  expect(mine.body.keyFigures[0]).toMatchObject({ name: 'inwoners', version: 1 });
+  expect(mine.body.keyFigures[0].figures).toHaveLength(7);
+  expect(mine.body.keyFigures[0].figures.filter((f: { own: boolean }) => f.own).map((f: { participant: string }) => f.participant)).toEqual(
+    ['PAP'],
+  );
+  // The next advance, before it is invoiced.
+  expect(mine.body.nextAdvance).toMatchObject({ instalment: 1 });
+  expect(mine.body.nextAdvance.amountCents).toBeGreaterThan(0);
+
+  const web = await signedIn(env, 'pap-requester');
+  const overview = await web.get('/bijdragen');
+  expect(overview.html).toContain(`/bijdragen/producten/${P}/mijn-aandeel?jaar=${YEAR}`);
+  const page = await web.get(`/bijdragen/producten/${P}/mijn-aandeel?jaar=${YEAR}`);
+  expect(page.status).toBe(200);
+  expect(page.html).toMatch(new RegExp(`id="own-share">${formatEuro(papShare.totalCents).replace(/\./g, '\\.')}<`));
+  expect(page.html).toContain('Gemeente Dordrecht € 40.000,00');
+  expect(page.html).toContain('Het volgende voorschot (1 van');
+  // The centre's full preview stays the centre's.
+  expect((await web.get(`/bijdragen/producten/${P}/verdeling?jaar=${YEAR}`)).status).toBe(403);
+  // A municipality that does not take part: not found.
+  const casus = await env.api('GET', `/api/contributions/products/DBC-LP-CASUS/my-share?year=${YEAR}`, {
+    token: await env.token('hia-finance'),
+  });
+  expect(casus.status).toBe(404);
+});
+
 test('a CBS import with a bad row shows the row number and imports nothing; a good file upload imports one version', async () => {
   const admin = await signedIn(env, 'region-admin');
   const before = await env.models.KeyFigureVersion.countDocuments();

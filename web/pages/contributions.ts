@@ -310,6 +310,20 @@ export function contributionPages(router: Router, ctx: WebContext): void {
     });
   });
 
+  // ---- a participant's own share --------------------------------------------------------
+
+  router.get('/bijdragen/producten/:id/mijn-aandeel', async (req, res) => {
+    const year = yearOf(req.query.jaar);
+    const r = await uc.ownShare(actorOf(req), String(req.params.id), { year });
+    await ctx.page(req, res, 'contribution-share', {
+      title: `Uw aandeel in ${r.product.name} ${r.year}`,
+      r,
+      years: yearOptions(r.year).map((y) => ({ value: y, selected: y === r.year })),
+      fullYear: r.share ? r.share.days === r.yearDays : false,
+      fixedOthersCents: r.others.fixed.reduce((sum, f) => sum + f.cents, 0),
+    });
+  });
+
   // ---- key figures --------------------------------------------------------------------------
 
   /** The key-figure filter from the URL: one figure (kengetal), a municipality (zoek). */
