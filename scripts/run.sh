@@ -44,6 +44,20 @@ case "${1:-}" in
     exec npx jest "$@"
     ;;
   bench)
+    # Every benchmark, one after the other (options through their BENCH_* variables).
+    shift
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    node --enable-source-maps dist/bench/lifecycle.js
+    exec node --enable-source-maps dist/bench/invoice-run.js "$@"
+    ;;
+  bench-lifecycle)
+    shift
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    exec node --enable-source-maps dist/bench/lifecycle.js "$@"
+    ;;
+  bench-invoice)
     shift
     npx tsc -p tsconfig.build.json
     node dist/scripts/bundle-workflows.js
@@ -55,7 +69,7 @@ case "${1:-}" in
     exec node --enable-source-maps dist/scripts/chaos.js "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench|chaos [args]" >&2
+    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-invoice|chaos [args]" >&2
     exit 2
     ;;
 esac

@@ -88,12 +88,15 @@ export async function startTemporal(opts: {
   dbFile?: string;
   logFile: string | null;
   namespaces?: string[];
+  /** Extra SQLite pragmas for the dev server's store ("journal_mode=WAL"), each as --sqlite-pragma. */
+  sqlitePragmas?: string[];
 }): Promise<Started> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   for (const ns of opts.namespaces ?? []) args.push('--namespace', ns);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  for (const p of opts.sqlitePragmas ?? []) args.push('--sqlite-pragma', p);
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', sa);
   const child = spawnLogged(opts.cli, args, opts.logFile);
   await waitForPort(opts.port, 60_000, child);
