@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { createTokenService, requireAuth } from './auth';
 import { RouteRegistry } from './registry';
 import { bankingRoutes } from './routes/banking';
+import { userRoutes } from './routes/users';
 import { catalogueRoutes } from './routes/catalogue';
 import { contributionRoutes } from './routes/contributions';
 import { invoiceRoutes } from './routes/invoices';
@@ -20,6 +21,7 @@ export function createApiRouter(app: Application, config: Config): { router: Rou
   catalogueRoutes(registry, app);
   contributionRoutes(registry, app);
   bankingRoutes(registry, app);
+  userRoutes(registry, app);
   const router = Router();
   registry.mount(
     router,

@@ -315,3 +315,23 @@ export const ownShare = z.object({
   ),
   nextAdvance: z.object({ instalment: int, instalments: int, periodLabel: str, amountCents: int }).nullable(),
 });
+
+export const orgUser = z.object({
+  userId: str,
+  name: str,
+  email: str,
+  roles: z.array(str),
+  active: z.boolean(),
+  deactivatedAt: nstr,
+});
+export const invitation = z.object({ email: str, roles: z.array(str), expiresAt: str });
+export const orgUsers = z.object({
+  org: str,
+  orgName: str,
+  members: z.array(orgUser),
+  invitations: z.array(
+    z.object({ id: str, email: str, roles: z.array(str), createdAt: str, expiresAt: str, status: z.enum(['open', 'used', 'expired']) }),
+  ),
+  grantable: z.array(str),
+});
+export const orgAuditEvent = z.object({ seq: int, action: str, actor: str, actorName: str, at: str, after: z.unknown() });

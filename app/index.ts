@@ -3,6 +3,7 @@
 // the web pages (web/) call these features and nothing else.
 import { attachmentFeature } from './attachments';
 import { bankingFeature } from './banking';
+import { userFeature } from './users';
 import { catalogueFeature } from './catalogue';
 import { contributionFeature } from './contributions';
 import type { AppDeps } from './core/deps';
@@ -24,6 +25,7 @@ export function createApplication(deps: AppDeps) {
     requests,
     attachments: attachmentFeature(deps, directory, requests),
     banking: bankingFeature(deps, directory, invoicing),
+    users: userFeature(deps, directory),
     invoicing,
     contributions: contributionFeature(deps, directory),
     catalogue: catalogueFeature(deps),

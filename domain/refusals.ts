@@ -47,6 +47,7 @@ export type Thing =
   | 'notification'
   | 'attachment'
   | 'bank_statement'
+  | 'invitation'
   | 'page';
 
 /** A row of a key-figure CSV that cannot be read. */
@@ -175,6 +176,13 @@ export interface RefusalParams {
   attachment_type: { name: string };
   attachment_infected: { name: string; signature: string };
   virus_scanner_unavailable: Record<string, never>;
+  // ---- users and roles ---------------------------------------------------------------------
+  last_admin: { org: string };
+  invitation_expired: { expiredAt: string };
+  invitation_used: Record<string, never>;
+  user_not_member: { user: string; org: string };
+  already_member: { email: string; org: string };
+  own_account: Record<string, never>;
 }
 export type RefusalCode = keyof RefusalParams;
 
@@ -351,6 +359,12 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   },
   attachment_infected: { kind: 'Unprocessable', en: (p) => `${p.name} contains ${p.signature}; it was not stored` },
   virus_scanner_unavailable: { kind: 'Unavailable', en: () => 'the virus scanner does not answer; nothing was stored, try again later' },
+  last_admin: { kind: 'Conflict', en: (p) => `${p.org} would have no administrator left` },
+  invitation_expired: { kind: 'InvalidState', en: (p) => `the invitation expired at ${p.expiredAt}` },
+  invitation_used: { kind: 'InvalidState', en: () => 'the invitation was used already' },
+  user_not_member: { kind: 'NotFound', en: (p) => `${p.user} does not work for ${p.org}` },
+  already_member: { kind: 'Conflict', en: (p) => `${p.email} already works for ${p.org}` },
+  own_account: { kind: 'BadInput', en: () => 'you cannot deactivate your own account' },
 };
 
 export function isRefusalCode(value: unknown): value is RefusalCode {

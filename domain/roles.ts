@@ -9,6 +9,7 @@ export const ROLES = [
   'reviewer',
   'provider_finance',
   'admin', // region
+  'org_admin', // beheerder: the users and roles of one organisation
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -42,6 +43,7 @@ export const ORG_ACTIONS = {
   importBankStatements: ['provider_finance'],
   viewContributions: ['admin', 'provider_finance', 'buyer_finance', 'requester'],
   manageCatalogue: ['admin'],
+  manageUsers: ['org_admin'],
   viewDashboard: ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 export type OrgAction = keyof typeof ORG_ACTIONS;

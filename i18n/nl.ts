@@ -88,6 +88,7 @@ export const ROLE_NL: Record<Role, string> = {
   reviewer: 'toetser',
   provider_finance: 'financiën (leverancier)',
   admin: 'regiobeheer',
+  org_admin: 'beheerder',
 };
 
 export const KIND_NL = { one_off: 'Eenmalige opdracht', standing: 'Doorlopende opdracht' } as const;
@@ -212,6 +213,7 @@ export const MENU_NL: Partial<Record<OrgAction, { href: string; label: string }>
   startInvoiceRun: { href: '/factuurrun', label: 'Factuurrun' },
   viewBalances: { href: '/saldi', label: 'Saldi en verrekening' },
   importBankStatements: { href: '/bankafschriften', label: 'Bankafschriften' },
+  manageUsers: { href: '/beheer/gebruikers', label: 'Gebruikers' },
   viewContributions: { href: '/bijdragen', label: 'Bijdragen' },
   viewDashboard: { href: '/dashboard', label: 'Dashboard' },
 };
@@ -232,6 +234,7 @@ export const THING_NL: Record<Thing, string> = {
   notification: 'melding',
   attachment: 'bijlage',
   bank_statement: 'bankafschrift',
+  invitation: 'uitnodiging',
   page: 'pagina',
 };
 
@@ -487,6 +490,12 @@ export const REFUSAL_NL: RefusalTexts = {
   attachment_type: (p) =>
     `${p.name} is geen toegestaan bestand. Toegestaan zijn ${ALLOWED_TYPES_NL}; we kijken naar de inhoud, niet naar de naam. Er is niets opgeslagen.`,
   attachment_infected: (p) => `In ${p.name} is een virus gevonden (${p.signature}). Het bestand is niet opgeslagen.`,
+  last_admin: (p, c) => `Dit kan niet: dan heeft ${c.name(p.org)} geen beheerder meer. Geef eerst iemand anders de rol beheerder.`,
+  invitation_expired: (p) => `Deze uitnodiging is verlopen (${dateNl(p.expiredAt)}). Vraag de beheerder om een nieuwe.`,
+  invitation_used: () => 'Deze uitnodiging is al gebruikt. Log in, of vraag de beheerder om een nieuwe.',
+  user_not_member: (p, c) => `Deze gebruiker werkt niet (meer) voor ${c.name(p.org)}.`,
+  already_member: (p, c) => `${p.email} werkt al voor ${c.name(p.org)}. Pas de rollen aan in de lijst.`,
+  own_account: () => 'U kunt uw eigen account niet uitschakelen.',
   virus_scanner_unavailable: () =>
     'De virusscanner is nu niet bereikbaar. Er is niets opgeslagen; probeer het over enkele minuten opnieuw.',
 };

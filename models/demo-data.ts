@@ -87,7 +87,10 @@ export function demoUsers() {
     user('dbc-coordinator', 'Ahmed Yilmaz', [{ org: 'DBC', roles: ['coordinator', 'reviewer'] }]),
     user('dbc-staff', 'Eva de Boer', [{ org: 'DBC', roles: ['staff'] }], ['leerplicht']),
     user('dbc-finance', 'Tom Vermeulen', [{ org: 'DBC', roles: ['provider_finance'] }]),
-    user('region-admin', 'Regiobeheer Drechtsteden', [{ org: 'DBC', roles: ['admin'] }]),
+    user('region-admin', 'Regiobeheer Drechtsteden', [{ org: 'DBC', roles: ['admin', 'org_admin'] }]),
+    // The administrators (beheerders) of users and roles of Dordrecht and Zwijndrecht.
+    user('dor-beheer', 'Hanneke Smits', [{ org: 'DOR', roles: ['org_admin'] }]),
+    user('zwn-beheer', 'Bram Koster', [{ org: 'ZWN', roles: ['org_admin'] }]),
     // Works for two organisations: Dordrecht's buyer finance and the shared centre's books.
     user('dor-dbc-finance', 'Karin Bos', [
       { org: 'DOR', roles: ['buyer_finance'] },

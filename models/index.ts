@@ -31,7 +31,15 @@ const organisationSchema = new Schema(
   opts,
 );
 
-const membershipSchema = new Schema({ org: { type: String, required: true }, roles: [{ type: String, enum: ROLES }] }, { _id: false });
+const membershipSchema = new Schema(
+  {
+    org: { type: String, required: true },
+    roles: [{ type: String, enum: ROLES }],
+    // Switched off by the organisation's administrator: the person can no longer act for it.
+    deactivatedAt: { type: String, default: null },
+  },
+  { _id: false },
+);
 const userSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -352,6 +360,26 @@ for (const op of [
   });
 }
 
+// An invitation to an organisation: _id is the digest of the token in the mailed link (the token
+// itself is never stored). Accepting inserts an InvitationUse with the same _id: single use,
+// atomic on FerretDB too (a unique _id, not a conditional update).
+const invitationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    org: { type: String, required: true, index: true },
+    email: { type: String, required: true },
+    roles: { type: [String], required: true },
+    invitedBy: { type: String, required: true },
+    createdAt: { type: String, required: true },
+    expiresAt: { type: String, required: true },
+  },
+  opts,
+);
+const invitationUseSchema = new Schema(
+  { _id: { type: String, required: true }, userId: { type: String, required: true }, at: { type: String, required: true } },
+  opts,
+);
+
 // An imported bank statement (CAMT.053): _id is a digest of the account and the bank's statement
 // id, so a second import of the same statement is refused by the unique _id, atomic on FerretDB too.
 const bankStatementSchema = new Schema(
@@ -411,6 +439,8 @@ export function createModels(conn: Connection) {
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
     BillingClaim: conn.model('BillingClaim', billingClaimSchema, 'billing_claims') as Model<BillingClaim>,
     BankStatement: conn.model('BankStatement', bankStatementSchema, 'bank_statements'),
+    Invitation: conn.model('Invitation', invitationSchema, 'invitations'),
+    InvitationUse: conn.model('InvitationUse', invitationUseSchema, 'invitation_uses'),
     ...createContributionModels(conn),
   };
 }

@@ -23,6 +23,8 @@ import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { bankingPages } from './pages/banking';
+import { userPages } from './pages/users';
+import { submitForm } from './forms';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
 import { notificationPages } from './pages/notifications';
@@ -259,7 +261,13 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       delete s.oidc;
       const claims = await oidc.finish(new URL(req.originalUrl, config.OIDC_REDIRECT_URL), pending);
       const actor = await app.identity.oidcActor(claims);
-      if (!actor) return loginPage(req, res, 'U bent bij de identiteitsprovider bekend, maar niet in Eenvoud.', 403);
+      if (!actor)
+        return loginPage(
+          req,
+          res,
+          'U bent aangemeld, maar heeft nog geen rol in Eenvoud. Vraag de beheerder van uw organisatie om u rollen te geven (op uw e-mailadres).',
+          403,
+        );
       s.sid = newSessionId();
       s.userId = actor.userId;
       s.org = actor.org;
@@ -268,6 +276,44 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
       res.redirect(303, pending.returnTo);
     });
   }
+  // An invitation link: open to anyone holding it (the link is the credential), usable once.
+  const invitationPage = async (
+    req: Request,
+    res: Response,
+    values: Record<string, unknown> = {},
+    errors: Record<string, string> = {},
+    status = 200,
+  ) => {
+    const token = String(req.params.token);
+    const inv = await app.users.invitation(token);
+    return page(
+      req,
+      res,
+      'invitation',
+      { title: `Uitnodiging voor ${inv.orgName}`, inv, token, rolesText: inv.roles.map((r) => ROLE_NL[r]).join(', '), values, errors },
+      inv.refusal ? 410 : status,
+    );
+  };
+  router.get('/uitnodiging/:token', (req, res) => invitationPage(req, res));
+  router.post('/uitnodiging/:token', loginLimit, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    await submitForm(req, res, {
+      run: () => app.users.accept(String(req.params.token), { name: typeof body.name === 'string' ? body.name : '' }),
+      name: await app.identity.namer(),
+      again: (errors, status) => invitationPage(req, res, body, errors, status),
+      done: (actor) => {
+        // In development the new member is signed in at once; with OIDC they sign in there.
+        if (!config.DEV_AUTH) return { flash: 'Uw uitnodiging is aangenomen. Log in om te beginnen.', to: '/inloggen' };
+        const s = sessionOf(req);
+        s.sid = newSessionId();
+        s.userId = actor.userId;
+        s.org = actor.org;
+        s.since = Date.now();
+        delete s.csrf;
+        return { flash: 'Welkom! Uw uitnodiging is aangenomen.', to: '/start' };
+      },
+    });
+  });
   router.post('/uitloggen', async (req, res) => {
     const s = sessionOf(req);
     await app.identity.endSession(s.sid, (s.since ?? Date.now()) + SESSION_MAX_AGE_MS);
@@ -279,6 +325,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
   requestPages(router, ctx);
   financePages(router, ctx);
   bankingPages(router, ctx);
+  userPages(router, ctx);
   contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id
   contributionPages(router, ctx);
   dashboardPages(router, ctx);

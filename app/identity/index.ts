@@ -2,7 +2,7 @@
 // session or token with the roles read from the database, and what that actor may open.
 import { refuse } from '../../domain/refusals';
 import { orgActions, ROLES, type Actor, type OrgAction, type Role } from '../../domain/roles';
-import type { Models } from '../../models';
+import { ignoreDuplicateKey, type Models } from '../../models';
 import type { Directory } from '../core/directory';
 
 /** Where someone lands after signing in: the first page of this list that they may open. */
@@ -17,8 +17,12 @@ const HOME_ORDER: OrgAction[] = [
 ];
 
 export function identityFeature({ models }: { models: Models }, directory: Directory) {
-  const toActor = (user: { _id: string; name: string; memberships: { org: string; roles: string[] }[] }, org: string): Actor | null => {
-    const m = user.memberships.find((x) => x.org === org);
+  const toActor = (
+    user: { _id: string; name: string; memberships: { org: string; roles: string[]; deactivatedAt?: string | null }[] },
+    org: string,
+  ): Actor | null => {
+    // A membership the organisation's administrator switched off acts for nothing.
+    const m = user.memberships.find((x) => x.org === org && !x.deactivatedAt);
     if (!m) return null;
     return { userId: user._id, org, roles: m.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), name: user.name };
   };
@@ -80,11 +84,24 @@ export function identityFeature({ models }: { models: Models }, directory: Direc
     return next;
   }
 
-  /** An OIDC login: the user by subject, or by e-mail (the login passes it only when the provider verified it). */
-  async function oidcActor(claims: { sub: string; email?: string }): Promise<Actor | null> {
-    const user =
+  /**
+   * An OIDC login: the user by subject, or by e-mail (the login passes it only when the provider
+   * verified it). A first login creates the user without any role: an administrator grants
+   * them (by e-mail, on the users page) before the person can act for an organisation.
+   */
+  async function oidcActor(claims: { sub: string; email?: string; name?: string }): Promise<Actor | null> {
+    let user =
       (await models.User.findById(claims.sub).lean()) ?? (claims.email ? await models.User.findOne({ email: claims.email }).lean() : null);
-    const first = user?.memberships[0];
+    if (!user) {
+      await models.User.create({
+        _id: claims.sub,
+        name: claims.name ?? claims.email ?? claims.sub,
+        email: claims.email ?? '',
+        memberships: [],
+      }).catch(ignoreDuplicateKey);
+      user = await models.User.findById(claims.sub).lean();
+    }
+    const first = user?.memberships.find((m) => !m.deactivatedAt);
     return user && first ? toActor(user, first.org) : null;
   }
 

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // Running the region in a real browser: bank statements imported and confirmed by provider
-// finance (and refused to others).
+// finance, users and roles managed by an organisation's administrator (each refused to others).
 import type { Browser, Page } from 'playwright-core';
 import { invoiceRunWorkflowId } from '../../contracts';
 import { camt053 } from '../support/camt';
@@ -85,5 +85,37 @@ describe('bank statements', () => {
     const res = await page.goto('/bankafschriften');
     expect(res!.status()).toBe(403);
     await expect(page.locator('main').innerText()).resolves.toContain('Hiervoor heeft u de rol');
+  });
+});
+
+describe('users and roles', () => {
+  test('the administrator invites a colleague and changes a role; a refusal reads in Dutch', async () => {
+    const page = await as('dor-beheer');
+    await page.getByRole('link', { name: 'Gebruikers' }).first().click();
+    await expect(page.locator('h1').innerText()).resolves.toBe('Gebruikers van Gemeente Dordrecht');
+    await page.fill('#invite-email', 'nieuwe.collega@dordrecht.nl');
+    await page.locator('input[name="roles"][value="requester"]').last().check();
+    await click(page, 'Uitnodiging sturen');
+    await expect(page.locator('[role=status]').first().innerText()).resolves.toContain(
+      'Er is een uitnodiging gestuurd naar nieuwe.collega@dordrecht.nl.',
+    );
+    await expect(page.locator('#invitations').innerText()).resolves.toContain('nieuwe.collega@dordrecht.nl');
+    // Removing the own (last) administrator role is refused.
+    const own = page.locator('#members tr[data-user="dor-beheer"]');
+    await own.locator('input[value="org_admin"]').uncheck();
+    await Promise.all([page.waitForNavigation(), own.getByRole('button', { name: /Rollen opslaan/ }).click()]);
+    await expect(page.locator('#members tr[data-user="dor-beheer"]').innerText()).resolves.toContain(
+      'Dit kan niet: dan heeft Gemeente Dordrecht geen beheerder meer.',
+    );
+    const { unlabeled } = await checkHeadingsAndLabels(page);
+    expect(unlabeled).toEqual([]);
+    await screenshot(page, 'admin-users');
+  });
+
+  test('a coordinator has no users page', async () => {
+    const page = await as('dor-coordinator');
+    await expect(page.getByRole('link', { name: 'Gebruikers' }).count()).resolves.toBe(0);
+    const res = await page.goto('/beheer/gebruikers');
+    expect(res!.status()).toBe(403);
   });
 });

@@ -21,6 +21,8 @@ const world = {
   product: { id: 'DBC-MATRIX', participationId: '', parties: ['DBC', 'ZWN'] },
   // A bank statement is its provider's alone.
   statement: { id: '', parties: ['DOR'] },
+  // A member of Dordrecht: only Dordrecht's administrator changes their roles.
+  member: { id: 'dor-staff', parties: ['DOR'] },
 };
 const SECRET_STATEMENT = 'MATRIX-GEHEIM-AFSCHRIFT';
 
@@ -78,6 +80,7 @@ function resourceOf(path: string): { kind: keyof typeof world | null; params: Re
   if (path.startsWith('/api/requests/{id}'))
     return { kind: 'request', params: { id: world.request.id, entryId: world.request.entryId, attachmentId: world.request.attachmentId } };
   if (path.startsWith('/api/invoices/{id}')) return { kind: 'invoice', params: { id: world.invoice.id, lineNo: '1' } };
+  if (path.startsWith('/api/organisation/users/{userId}')) return { kind: 'member', params: { userId: world.member.id } };
   if (path.startsWith('/api/bank-statements/{id}')) return { kind: 'statement', params: { id: world.statement.id } };
   if (path.startsWith('/api/notifications/{id}')) return { kind: 'request', params: { id: world.request.mailId } };
   if (path.startsWith('/api/contributions/products/{id}')) return { kind: 'product', params: { id: world.product.id } };
