@@ -214,6 +214,7 @@ export const MENU_NL: Partial<Record<OrgAction, { href: string; label: string }>
   viewBalances: { href: '/saldi', label: 'Saldi en verrekening' },
   importBankStatements: { href: '/bankafschriften', label: 'Bankafschriften' },
   manageUsers: { href: '/beheer/gebruikers', label: 'Gebruikers' },
+  manageCatalogue: { href: '/beheer/catalogus', label: 'Catalogus en DVO’s' },
   viewContributions: { href: '/bijdragen', label: 'Bijdragen' },
   viewDashboard: { href: '/dashboard', label: 'Dashboard' },
 };
@@ -349,6 +350,17 @@ const BANK_PROBLEM_NL: Record<RefusalParams['bank_statement_invalid']['problem']
   bad_amount: 'Een bedrag in het afschrift is geen bedrag.',
   bad_date: 'Een boekdatum in het afschrift is geen datum.',
 };
+
+export const ROUNDING_RULE_NL = {
+  none: 'Niet afronden',
+  up6: 'Per registratie naar boven op 6 minuten',
+  up15: 'Per registratie naar boven op 15 minuten',
+} as const;
+export const VAT_CATEGORY_NL = {
+  S: 'Btw 21 %',
+  E: 'Vrijgesteld van btw',
+  O: 'Buiten de btw (overheidstaak)',
+} as const;
 
 /** The kinds of attachment domain/attachments.ts accepts, as the upload forms name them. */
 export const ALLOWED_TYPES_NL =

@@ -32,6 +32,17 @@ function trustProxy(value: string): boolean | number | string {
 /** Paths the API owns: the web pages never answer them. */
 const API_PATHS = /^\/(api|dev|health|openapi\.json)(\/|$)/;
 
+/**
+ * Keep-alive longer than the idle timeout of a load balancer or client pool in front (60 s is
+ * common): otherwise the server may close an idle connection just as a client sends on it,
+ * and that client sees a reset instead of an answer.
+ */
+export function tuneHttpServer<T extends { keepAliveTimeout: number; headersTimeout: number }>(server: T): T {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
+
 export function createServer({ config, models, client, logger }: ServerDeps): {
   app: Express;
   registry: RouteRegistry;

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { connectDatabase } from '../models/connect';
 import { seedDemoData } from '../models/demo-data';
-import { createServer } from './http';
+import { createServer, tuneHttpServer } from './http';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const { app } = createServer({ config, models, client, logger });
-  const server = app.listen(config.PORT, config.HOST, () => logger.info({ port: config.PORT }, 'api listening'));
+  const server = tuneHttpServer(app.listen(config.PORT, config.HOST, () => logger.info({ port: config.PORT }, 'api listening')));
   const shutdown = () => {
     logger.info('api stopping');
     server.close(async () => {

@@ -24,6 +24,7 @@ import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
 import { bankingPages } from './pages/banking';
 import { userPages } from './pages/users';
+import { cataloguePages } from './pages/catalogue';
 import { submitForm } from './forms';
 import { financePages } from './pages/finance';
 import { requestPages } from './pages/requests';
@@ -326,6 +327,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
   financePages(router, ctx);
   bankingPages(router, ctx);
   userPages(router, ctx);
+  cataloguePages(router, ctx);
   contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id
   contributionPages(router, ctx);
   dashboardPages(router, ctx);

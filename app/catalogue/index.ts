@@ -169,6 +169,63 @@ export function catalogueFeature({ models }: { models: Models }) {
     return models.Agreement.findById(id).lean();
   }
 
+  /** The administration page: every service and agreement, and the region's organisations. */
+  async function adminOverview(actor: Actor) {
+    requireAdmin(actor);
+    return {
+      services: await models.Service.find().sort({ _id: 1 }).lean(),
+      agreements: await models.Agreement.find().sort({ _id: 1 }).lean(),
+      organisations: await models.Organisation.find().sort({ name: 1 }).select({ name: 1, kind: 1 }).lean(),
+    };
+  }
+
+  /** One service with the agreements that include it (the administration page). */
+  async function serviceDetail(actor: Actor, id: string) {
+    requireAdmin(actor);
+    const service = await models.Service.findById(id).lean();
+    if (!service) throw notFound('service');
+    const agreements = await models.Agreement.find({ serviceIds: id }).sort({ validFrom: -1 }).lean();
+    return { service, agreements };
+  }
+
+  /**
+   * An agreement and its use, per month: the hours registered under it against the hour
+   * budget (running total), and what was invoiced (invoices minus credit notes, excl. VAT).
+   */
+  async function agreementUsage(actor: Actor, id: string) {
+    requireAdmin(actor);
+    const agreement = await models.Agreement.findById(id).lean();
+    if (!agreement) throw notFound('agreement');
+    const months = new Map<string, { minutes: number; invoicedCents: number }>();
+    const at = (m: string) => months.get(m) ?? months.set(m, { minutes: 0, invoicedCents: 0 }).get(m)!;
+    const entries = models.TimeEntry.find({ agreementId: id }).select({ date: 1, minutes: 1 }).lean().cursor();
+    for await (const e of entries) at(e.date.slice(0, 7)).minutes += e.minutes;
+    const invoices = await models.Invoice.find({ agreementId: id, status: { $ne: 'draft' } })
+      .select({ kind: 1, period: 1, issueDate: 1, netCents: 1 })
+      .lean();
+    for (const inv of invoices)
+      at(String(inv.period ?? inv.issueDate).slice(0, 7)).invoicedCents += (inv.kind === 'credit_note' ? -1 : 1) * inv.netCents;
+    let total = 0;
+    const budgetMinutes = agreement.hourBudget != null ? agreement.hourBudget * 60 : null;
+    const rows = [...months.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([month, m]) => {
+        total += m.minutes;
+        return {
+          month,
+          minutes: m.minutes,
+          cumulativeMinutes: total,
+          invoicedCents: m.invoicedCents,
+          budgetPercent: budgetMinutes ? Math.round((total / budgetMinutes) * 100) : null,
+        };
+      });
+    return {
+      agreement,
+      rows,
+      totals: { minutes: total, invoicedCents: rows.reduce((sum, r) => sum + r.invoicedCents, 0), budgetMinutes },
+    };
+  }
+
   /** The catalogue is public to every signed-in user; agreements only to their parties (and the admin). */
   async function listServices() {
     return models.Service.find().sort({ _id: 1 }).lean();
@@ -284,6 +341,11 @@ export function catalogueFeature({ models }: { models: Models }) {
     updateAgreement,
     listServices,
     listAgreements,
+    adminOverview,
+    serviceDetail,
+    agreementUsage,
+    /** The organisations of the region (for the forms' choices). */
+    organisations: async () => models.Organisation.find().sort({ name: 1 }).select({ name: 1, kind: 1 }).lean(),
     transfer,
     listTransfers,
   };

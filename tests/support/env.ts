@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { ulid } from 'ulid';
-import { createServer } from '../../server/http';
+import { createServer, tuneHttpServer } from '../../server/http';
 import { openapiChecker } from './openapi-check';
 import { loadConfig, type Config } from '../../config';
 import { connectDatabase } from '../../models/connect';
@@ -101,7 +101,7 @@ export async function createTestEnv(
   await startWorker();
 
   const { app } = createServer({ config, models, client, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-  const server = http.createServer(app);
+  const server = tuneHttpServer(http.createServer(app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
