@@ -128,6 +128,7 @@ export const REQUEST_ACTION_NL: Record<RequestAction, string> = {
 /** What happened, for the audit trail (the workflow's action names, including system steps). */
 export const AUDIT_ACTION_NL: Record<string, string> = {
   submit: 'Ingediend',
+  transferService: 'Dienst overgedragen',
   acceptIntake: 'Intake geaccepteerd',
   rejectIntake: 'Aanvraag afgewezen',
   askClarification: 'Verduidelijkingsvraag gesteld',

@@ -9,6 +9,7 @@ import { none, notFound, refuse, roleRequired } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
 import type { AgreementInput, Models } from '../../models';
 import { billingOfRequests } from '../../models/billing';
+import { appendNextAudit } from '../../models/audit';
 import { code, isoDate, text } from '../core/input';
 import { parseInput } from '../core/input';
 
@@ -241,7 +242,8 @@ export function catalogueFeature({ models }: { models: Models }) {
    * under the old provider, which bills them; each agreement (DVO) continues with the centre on
    * the same terms, the old one ends the day before; the centre chooses the financing.
    */
-  async function transfer(actor: Actor, raw: unknown) {
+  /** The checks of a transfer, shared by its preview and the transfer itself. */
+  async function checkTransfer(actor: Actor, raw: unknown) {
     const input = parseInput(transferSchema, raw);
     if (actor.org !== input.to || !actor.roles.includes('admin')) throw roleRequired(['admin'], input.to);
     const service = await models.Service.findById(input.serviceId).lean();
@@ -252,6 +254,72 @@ export function catalogueFeature({ models }: { models: Models }) {
     const targetServiceId = input.targetServiceId ?? `${input.to}-${service._id.replace(new RegExp(`^${service.provider}-`), '')}`;
     const financing: TransferFinancing = input.financing ?? 'hours';
     const earlier = await models.ServiceTransfer.findById(input.serviceId).lean();
+    return { input, service, targetServiceId, financing, earlier };
+  }
+
+  /**
+   * What a transfer would move, before it is confirmed: the centre's service (existing, or a
+   * copy with these rate versions), each agreement that continues with the centre (and the day
+   * the old one ends), the open requests that finish under the old provider, and the financing.
+   * Writes nothing.
+   */
+  async function transferPreview(actor: Actor, raw: unknown) {
+    const { input, service, targetServiceId, financing, earlier } = await checkTransfer(actor, raw);
+    if (earlier)
+      throw refuse('already_transferred', { serviceId: input.serviceId, to: earlier.to, date: earlier.effectiveDate }, 'serviceId');
+    if (input.effectiveDate < dutchDate(Date.now())) throw refuse('transfer_in_past', none(), 'effectiveDate');
+    const target = await models.Service.findById(targetServiceId).lean();
+    if (target && target.provider !== input.to)
+      throw refuse('target_service_foreign', { serviceId: targetServiceId, org: input.to }, 'targetServiceId');
+    const agreements = await models.Agreement.find({
+      provider: service.provider,
+      serviceIds: service._id,
+      validTo: { $gte: input.effectiveDate },
+    })
+      .sort({ _id: 1 })
+      .lean();
+    const open = await models.Request.find({ serviceId: service._id, status: { $nin: ['completed', 'cancelled', 'rejected'] } })
+      .select({ title: 1, buyer: 1, status: 1 })
+      .sort({ submittedAt: 1 })
+      .lean();
+    // Where a buyer already has an agreement with the centre for the target service, that one continues.
+    const continuing = new Map<string, string>();
+    for (const a of agreements) {
+      const overlapping = await models.Agreement.findOne({
+        buyer: a.buyer,
+        serviceIds: targetServiceId,
+        validFrom: { $lte: a.validTo },
+        validTo: { $gte: input.effectiveDate },
+      })
+        .select({ _id: 1 })
+        .lean();
+      if (overlapping) continuing.set(a._id, overlapping._id);
+    }
+    return {
+      serviceId: service._id,
+      serviceName: service.name,
+      from: service.provider,
+      to: input.to,
+      effectiveDate: input.effectiveDate,
+      dayBefore: addDays(input.effectiveDate, -1),
+      financing,
+      target: { id: targetServiceId, exists: Boolean(target), rates: (target ?? service).rates },
+      agreements: agreements.map((a) => ({
+        id: a._id,
+        newId: continuing.get(a._id) ?? `${a._id}-${input.to}`,
+        existing: continuing.has(a._id),
+        buyer: a.buyer,
+        validFrom: a.validFrom,
+        validTo: a.validTo,
+        hourBudget: a.hourBudget ?? null,
+        endsDayBefore: a.serviceIds.length === 1 && a.validFrom <= addDays(input.effectiveDate, -1),
+      })),
+      openRequests: open.map((r) => ({ id: r._id, title: r.title, buyer: r.buyer, status: r.status })),
+    };
+  }
+
+  async function transfer(actor: Actor, raw: unknown) {
+    const { input, service, targetServiceId, financing, earlier } = await checkTransfer(actor, raw);
     if (
       earlier &&
       (earlier.to !== input.to ||
@@ -326,8 +394,26 @@ export function catalogueFeature({ models }: { models: Models }) {
         },
         { upsert: true },
       );
+      await appendNextAudit(models, `transfer-${input.serviceId}`, {
+        action: 'transferService',
+        actor,
+        at: new Date().toISOString(),
+        before: { provider: service.provider },
+        after: { to: input.to, targetServiceId, effectiveDate: input.effectiveDate, financing, agreements: moved },
+      });
     }
     return models.ServiceTransfer.findById(input.serviceId).lean();
+  }
+
+  /** A transfer with its audit trail (the result page). */
+  async function transferResult(actor: Actor, serviceId: string) {
+    requireAdmin(actor);
+    const t = await models.ServiceTransfer.findById(serviceId).lean();
+    if (!t || t.to !== actor.org) throw notFound('service');
+    const audit = await models.AuditEvent.find({ subject: `transfer-${serviceId}` })
+      .sort({ seq: 1 })
+      .lean();
+    return { transfer: t, audit: audit.map((e) => ({ action: e.action, actor: e.actor, at: e.at, hash: e.hash })) };
   }
 
   /** Transfers are public to signed-in users, like the catalogue. */
@@ -342,6 +428,8 @@ export function catalogueFeature({ models }: { models: Models }) {
     listServices,
     listAgreements,
     adminOverview,
+    transferPreview,
+    transferResult,
     serviceDetail,
     agreementUsage,
     /** The organisations of the region (for the forms' choices). */

@@ -119,3 +119,35 @@ describe('users and roles', () => {
     expect(res!.status()).toBe(403);
   });
 });
+
+describe('catalogue, agreements and service transfers', () => {
+  test('the region administrator opens the catalogue, an agreement with its use, and previews a transfer', async () => {
+    const page = await as('region-admin');
+    await page.getByRole('link', { name: 'Catalogus en DVO’s' }).first().click();
+    await expect(page.locator('h1').innerText()).resolves.toBe('Catalogus en DVO’s');
+    await Promise.all([page.waitForNavigation(), page.locator('#agreements a', { hasText: 'DVO-ZWN-DOR-LEERPLICHT' }).click()]);
+    await expect(page.locator('h1').innerText()).resolves.toBe('DVO DVO-ZWN-DOR-LEERPLICHT');
+    await expect(page.locator('#usage').innerText()).resolves.toContain(todayInNL().slice(0, 7));
+    // A wrong end date: the Dutch message on the form, the input kept.
+    await page.fill('#dvo-to', '2000-01-01');
+    await click(page, 'Opslaan');
+    await expect(page.locator('.field-error').first().innerText()).resolves.toContain('De einddatum ligt vóór de begindatum');
+    const { unlabeled } = await checkHeadingsAndLabels(page);
+    expect(unlabeled).toEqual([]);
+    await screenshot(page, 'admin-agreement');
+    await page.goto('/beheer/overdracht');
+    await page.selectOption('#dienst', 'DOR-LEERPLICHT');
+    const tomorrow = new Date(Date.now() + 36 * 3600_000).toISOString().slice(0, 10);
+    await page.fill('#datum', tomorrow);
+    await click(page, 'Bekijk wat er overgaat');
+    await expect(page.locator('#moving-agreements').innerText()).resolves.toContain('Gemeente Zwijndrecht');
+    await screenshot(page, 'admin-transfer-preview');
+  });
+
+  test('a coordinator reaches neither the catalogue nor the transfer pages', async () => {
+    const page = await as('dor-coordinator');
+    await expect(page.getByRole('link', { name: 'Catalogus en DVO’s' }).count()).resolves.toBe(0);
+    expect((await page.goto('/beheer/catalogus'))!.status()).toBe(403);
+    expect((await page.goto('/beheer/overdracht'))!.status()).toBe(403);
+  });
+});

@@ -120,3 +120,31 @@ test('the pages are the region administrator’s: a coordinator is refused', asy
   expect((await coordinator.get('/beheer/catalogus')).status).toBe(403);
   expect((await coordinator.get('/beheer/dvo/DVO-ZWN-DOR-LEERPLICHT')).status).toBe(403);
 });
+
+test('a service transfer: a preview of what moves, the confirmation, and the result with its audit', async () => {
+  const open = await requestUpTo(env, t, 'submitted', { title: 'Lopend bij Dordrecht' });
+  const tomorrow = new Date(Date.now() + 36 * 3600_000).toISOString().slice(0, 10);
+  await admin.get('/beheer/overdracht');
+  const past = await admin.get('/beheer/overdracht/voorbeeld?dienst=DOR-LEERPLICHT&datum=2020-01-01&financiering=hours');
+  expect(past.status).toBe(400);
+  expect(past.html).toContain('Een overdracht kan niet in het verleden ingaan.');
+  const preview = await admin.get(`/beheer/overdracht/voorbeeld?dienst=DOR-LEERPLICHT&datum=${tomorrow}&financiering=contribution`);
+  expect(preview.status).toBe(200);
+  expect(preview.html).toContain('Van Gemeente Dordrecht naar');
+  expect(preview.html).toContain('DVO-ZWN-DOR-LEERPLICHT');
+  expect(preview.html).toContain('Lopend bij Dordrecht');
+  // Nothing has moved yet.
+  expect(await env.models.ServiceTransfer.countDocuments()).toBe(0);
+  const confirmed = await admin.post('/beheer/overdracht', { dienst: 'DOR-LEERPLICHT', datum: tomorrow, financiering: 'contribution' });
+  expect(confirmed.status).toBe(303);
+  const result = await admin.get(confirmed.location!);
+  expect(result.html).toContain('Dienst overgedragen');
+  expect(await env.models.ServiceTransfer.findById('DOR-LEERPLICHT').lean()).toMatchObject({ to: 'DBC', financing: 'contribution' });
+  // The open request stays with Dordrecht.
+  expect((await env.models.Request.findById(open).lean())!.provider).toBe('DOR');
+  // A second transfer of the same service is refused in Dutch.
+  const again = await admin.get(`/beheer/overdracht/voorbeeld?dienst=DOR-LEERPLICHT&datum=${tomorrow}&financiering=hours`);
+  expect(again.status).toBe(409);
+  const coordinator = await signedIn(env, 'dor-coordinator');
+  expect((await coordinator.get('/beheer/overdracht')).status).toBe(403);
+});

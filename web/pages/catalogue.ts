@@ -7,7 +7,7 @@ import { ROUNDING_RULES, VAT_CATEGORIES } from '../../domain/money';
 import { hoursNl, ROUNDING_RULE_NL, VAT_CATEGORY_NL } from '../../i18n/nl';
 import { barChart } from '../charts';
 import { dateIn, euroIn, euroPlain, intIn, textIn } from '../format';
-import { submitForm, type Body, type Errors } from '../forms';
+import { errorsOf, formRefusal, submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
 
 const bool = (v: unknown) => v === 'ja';
@@ -43,8 +43,99 @@ const agreementIn = (b: Body) => ({
 });
 const FIELDS = { rateCentsPerHour: 'rate' };
 
+const FINANCING_NL: Record<string, string> = {
+  hours: 'Op uren: het centrum factureert de uren van de deelnemers',
+  contribution: 'Op bijdrage: alleen bijdragen; de urenfacturatie laat deze uren liggen',
+  both: 'Beide: uren én bijdragen',
+};
+
 export function cataloguePages(router: Router, ctx: WebContext): void {
   const uc = ctx.app.catalogue;
+
+  // ---- service transfers (the growth model) ------------------------------------------------
+  const transferForm = async (req: Request, res: Response, values: Body = {}, errors: Errors = {}, status = 200) => {
+    const { services } = await uc.adminOverview(actorOf(req));
+    const actor = actorOf(req);
+    const name = await ctx.namer();
+    const done = await uc.listTransfers();
+    await ctx.page(
+      req,
+      res,
+      'transfer',
+      {
+        title: 'Dienst overdragen aan het beleidscentrum',
+        centreName: name(actor.org),
+        services: services
+          .filter((s) => s.provider !== actor.org)
+          .map((s) => ({ value: s._id, label: `${s.name} — ${name(s.provider)}`, selected: s._id === values.dienst })),
+        financings: Object.entries(FINANCING_NL).map(([value, label]) => ({
+          value,
+          label,
+          checked: value === (values.financiering ?? 'hours'),
+        })),
+        values,
+        errors,
+        done: done.map((t) => ({ ...t, fromName: name(t.from), toName: name(t.to) })),
+      },
+      status,
+    );
+  };
+  const transferInput = (b: Record<string, unknown>, actor: { org: string }) => ({
+    serviceId: textIn(b.dienst),
+    to: actor.org,
+    effectiveDate: dateIn(b.datum),
+    financing: textIn(b.financiering),
+  });
+  const TRANSFER_FIELDS = { serviceId: 'dienst', effectiveDate: 'datum', financing: 'financiering' };
+  router.get('/beheer/overdracht', (req, res) => transferForm(req, res));
+  router.get('/beheer/overdracht/voorbeeld', async (req, res) => {
+    const q = req.query as Body;
+    const actor = actorOf(req);
+    let preview: Awaited<ReturnType<typeof uc.transferPreview>>;
+    try {
+      preview = await uc.transferPreview(actor, transferInput(q, actor));
+    } catch (err) {
+      const refusal = formRefusal(err);
+      if (!refusal) throw err;
+      return transferForm(req, res, q, errorsOf(refusal, await ctx.namer(), TRANSFER_FIELDS), refusal.status);
+    }
+    const name = await ctx.namer();
+    await ctx.page(req, res, 'transfer-preview', {
+      title: `Overdracht van ${preview.serviceName}`,
+      p: {
+        ...preview,
+        fromName: name(preview.from),
+        toName: name(preview.to),
+        financingText: FINANCING_NL[preview.financing],
+        agreements: preview.agreements.map((a) => ({ ...a, buyerName: name(a.buyer) })),
+        openRequests: preview.openRequests.map((r) => ({ ...r, buyerName: name(r.buyer) })),
+      },
+    });
+  });
+  router.post('/beheer/overdracht', async (req, res) => {
+    const b = req.body as Body;
+    await submitForm(req, res, {
+      run: () => uc.transfer(actorOf(req), transferInput(b, actorOf(req))),
+      name: await ctx.namer(),
+      fields: TRANSFER_FIELDS,
+      again: (errors, status) => transferForm(req, res, b, errors, status),
+      done: (t) => ({ flash: 'De dienst is overgedragen.', to: `/beheer/overdracht/${encodeURIComponent(t!.serviceId)}` }),
+    });
+  });
+  router.get('/beheer/overdracht/:serviceId', async (req, res) => {
+    const r = await uc.transferResult(actorOf(req), String(req.params.serviceId));
+    const name = await ctx.namer();
+    await ctx.page(req, res, 'transfer-result', {
+      title: 'Overdracht vastgelegd',
+      t: {
+        ...r.transfer,
+        fromName: name(r.transfer.from),
+        toName: name(r.transfer.to),
+        financingText: FINANCING_NL[r.transfer.financing ?? 'hours'],
+      },
+      audit: r.audit,
+    });
+  });
 
   const overview = async (req: Request, res: Response, values: Body = {}, errors: Errors = {}, status = 200) => {
     const { services, agreements, organisations: orgs } = await uc.adminOverview(actorOf(req));
@@ -159,7 +250,12 @@ export function cataloguePages(router: Router, ctx: WebContext): void {
         usage: usage
           ? {
               ...usage,
-              rows: usage.rows.map((r) => ({ ...r, hoursText: hoursNl(r.minutes), cumulativeText: hoursNl(r.cumulativeMinutes) })),
+              rows: usage.rows.map((r) => ({
+                ...r,
+                hoursText: hoursNl(r.minutes),
+                cumulativeText: hoursNl(r.cumulativeMinutes),
+                budgetText: r.budgetPercent == null ? '–' : `${r.budgetPercent} %`,
+              })),
               chart: usage.rows.length
                 ? barChart({
                     id: `gebruik-${id}`,
