@@ -117,7 +117,12 @@ export const balance = z.object({
   paidCents: int,
   outstandingCents: int,
 });
-export const netting = z.object({ org: str, netPositionCents: int, transfers: z.array(loose({ from: str, to: str, amountCents: int })) });
+export const netting = z.object({
+  org: str,
+  netPositionCents: int,
+  transfers: z.array(loose({ from: str, to: str, amountCents: int })),
+  explanation: z.object({ pairsOpen: int, transfersNeeded: int, owedToUsCents: int, weOweCents: int }),
+});
 export const runStarted = z.object({ workflowId: str, runId: str, alreadyRunning: z.boolean(), rerun: z.boolean() });
 export const runProgress = loose({
   period: str,

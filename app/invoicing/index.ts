@@ -652,11 +652,20 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
    */
   async function netting(actor: Actor) {
     assertOrgAction(actor, 'viewBalances');
-    const proposal = nettingProposal(await pairBalances({}));
+    const all = await pairBalances({});
+    const proposal = nettingProposal(all);
+    const open = all.filter((b) => b.outstandingCents > 0);
     return {
       org: actor.org,
       netPositionCents: proposal.positions[actor.org] ?? 0,
       transfers: proposal.transfers.filter((t) => t.from === actor.org || t.to === actor.org),
+      /** Why it settles everything with fewer transfers: one per open pair without netting, against the proposal's. */
+      explanation: {
+        pairsOpen: open.length,
+        transfersNeeded: proposal.transfers.length,
+        owedToUsCents: open.filter((b) => b.creditor === actor.org).reduce((sum, b) => sum + b.outstandingCents, 0),
+        weOweCents: open.filter((b) => b.debtor === actor.org).reduce((sum, b) => sum + b.outstandingCents, 0),
+      },
     };
   }
 
@@ -743,6 +752,7 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
         }),
       })),
       netPositionCents: net.netPositionCents,
+      explanation: net.explanation,
       transfers: net.transfers.map((t) => ({ ...t, fromName: name(t.from), toName: name(t.to) })),
       orgName: name(actor.org),
     };

@@ -127,7 +127,12 @@ describe('reconciliation of an invoice', () => {
     ]);
     // Netting: ZWN sees its own net position and its own transfers only (here: all paid).
     const netting = await env.api('GET', '/api/netting', { token: zwnFinance });
-    expect(netting.body).toEqual({ org: 'ZWN', netPositionCents: 0, transfers: [] });
+    expect(netting.body).toMatchObject({
+      org: 'ZWN',
+      netPositionCents: 0,
+      transfers: [],
+      explanation: { owedToUsCents: 0, weOweCents: 0 },
+    });
     expect((await env.api('GET', '/api/netting', { token: t.requester })).status).toBe(403);
     const csv = await fetch(`${env.baseUrl}/api/balances.csv`, { headers: { authorization: `Bearer ${zwnFinance}` } });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);

@@ -147,6 +147,11 @@ test("a signed-in finance user downloads the invoices and balances CSV with only
   const papRows = (await pap.get('/facturen.csv')).html.trim().split('\n').slice(1);
   expect(papRows.map((r) => r.split(',')[0]).sort()).toEqual(['DOR-2026-08002']);
   expect((await pap.get('/saldi.csv')).html).not.toContain('ZWN');
+  // The netting proposal explains itself: PAP is owed 70 by HIX and owes 50 to DOR, so only 20 moves.
+  const saldi = (await pap.get('/saldi')).html;
+  expect(saldi).toContain('Gemeente Papendrecht heeft € 70,00 tegoed van andere organisaties en is zelf € 50,00 schuldig.');
+  expect(saldi).toContain('Het verschil, € 20,00, is uw netto positie');
+  expect(saldi).toMatch(/Daarvoor zijn \d betalingen nodig in plaats van 3/);
 
   // Without a session the download is the login page, not CSV; requesters are refused.
   const anonymous = await fetch(`${env.baseUrl}/facturen.csv`, { redirect: 'manual' });
