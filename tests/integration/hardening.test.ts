@@ -152,7 +152,7 @@ test('spreadsheet cells that would start a formula are written as text in every 
   const res = await fetch(`${env.baseUrl}/api/exports/invoices.csv`, { headers: { authorization: `Bearer ${t.finance}` } });
   const text = await res.text();
   const rows = parse(text, { columns: true }) as Record<string, string>[];
-  const row = rows.find((r) => r.afnemer === 'HIA')!;
+  const row = rows.find((r) => r.afnemer === 'Gemeente Hendrik-Ido-Ambacht')!;
   expect(row.ordernummer).toBe(`'${formula}`);
   // Numbers stay numbers, also negative ones; nothing else starts with a formula character.
   expect(row.bedrag).toMatch(/^\d+\.\d{2}$/);
