@@ -125,6 +125,10 @@ test('a service transfer: a preview of what moves, the confirmation, and the res
   const open = await requestUpTo(env, t, 'submitted', { title: 'Lopend bij Dordrecht' });
   const tomorrow = new Date(Date.now() + 36 * 3600_000).toISOString().slice(0, 10);
   await admin.get('/beheer/overdracht');
+  // The form sent as it came: the form again, asking for the service (a page, not an error).
+  const empty = await admin.get('/beheer/overdracht/voorbeeld?dienst=&datum=&financiering=hours');
+  expect(empty.status).toBe(200);
+  expect(empty.html).toContain('Kies de dienst die overgaat.');
   const past = await admin.get('/beheer/overdracht/voorbeeld?dienst=DOR-LEERPLICHT&datum=2020-01-01&financiering=hours');
   expect(past.status).toBe(400);
   expect(past.html).toContain('Een overdracht kan niet in het verleden ingaan.');

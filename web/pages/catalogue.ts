@@ -91,6 +91,8 @@ export function cataloguePages(router: Router, ctx: WebContext): void {
   router.get('/beheer/overdracht/voorbeeld', async (req, res) => {
     const q = req.query as Body;
     const actor = actorOf(req);
+    // Nothing chosen yet (the form sent as it came): the form again, asking for the service.
+    if (!textIn(q.dienst)) return transferForm(req, res, q, { dienst: 'Kies de dienst die overgaat.' });
     let preview: Awaited<ReturnType<typeof uc.transferPreview>>;
     try {
       preview = await uc.transferPreview(actor, transferInput(q, actor));
