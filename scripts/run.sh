@@ -63,13 +63,22 @@ case "${1:-}" in
     node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/bench/invoice-run.js "$@"
     ;;
+  cluster)
+    # The production topology (scripts/cluster): a Temporal server built from Go, PostgreSQL.
+    shift
+    bash scripts/cluster/install-temporal-server.sh
+    bash scripts/cluster/install-postgres.sh
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    exec node --enable-source-maps dist/scripts/cluster/cluster.js "$@"
+    ;;
   chaos)
     shift
     npx tsc -p tsconfig.build.json
     exec node --enable-source-maps dist/scripts/chaos.js "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-invoice|chaos [args]" >&2
+    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-invoice|cluster|chaos [args]" >&2
     exit 2
     ;;
 esac

@@ -67,7 +67,8 @@ function spawnLogged(bin: string, args: string[], logFile: string | null): Child
   return spawn(bin, args, { stdio: ['ignore', out, out], detached: true });
 }
 
-export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+/** Stops a child with a signal (SIGTERM by default; PostgreSQL's fast shutdown is SIGINT), killing it after the timeout. */
+export function stopChild(child: ChildProcess, timeoutMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -75,7 +76,7 @@ export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 

@@ -117,6 +117,8 @@ export interface ReviewSituation {
 
 export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'http://127.0.0.1:3000' }: AppDeps, directory: Directory) {
   const mailViews = createViews();
+  // One store for the feature: it makes its index once, not on every timeline read.
+  const attachments = attachmentStore(models);
   const handleOf = (id: string): WorkflowHandle => client.workflow.getHandle(requestWorkflowId(id));
   const today = () => dutchDate(Date.now());
 
@@ -719,7 +721,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
     const side = actor.org === s.provider ? ('provider' as const) : ('buyer' as const);
     const events = await auditEventsOf(actor, s);
     const comments = await models.RequestComment.find({ requestId: id }).sort({ createdAt: 1, _id: 1 }).lean();
-    const files = await attachmentStore(models).ofRequest(id);
+    const files = await attachments.ofRequest(id);
     const mails = await models.Mail.find({ requestId: id }).select({ to: 1, subject: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean();
     const recipients = await models.User.find({ _id: { $in: [...new Set(mails.map((m) => m.to))] } })
       .select({ memberships: 1 })

@@ -173,18 +173,6 @@ function spawnLogged(cmd: string, args: string[], logFile: string, env: NodeJS.P
   return child;
 }
 
-function stopWith(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
-
 async function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
@@ -367,7 +355,7 @@ async function startPostgres(dir: string, port: number, log: (m: string) => void
     }
   }
   // SIGINT is PostgreSQL's "fast" shutdown: it ends the sessions and stops cleanly.
-  return { child, port, user, password, version: pg.PG_VERSION!, client, stop: () => stopWith(child, 'SIGINT', 30_000) };
+  return { child, port, user, password, version: pg.PG_VERSION!, client, stop: () => stopChild(child, 30_000, 'SIGINT') };
 }
 
 // ---- Temporal -----------------------------------------------------------------------------------
@@ -489,7 +477,7 @@ async function startTemporalServer(o: { dir: string; pg: Postgres; ports: Tempor
     child,
     address: `127.0.0.1:${o.ports.frontend}`,
     version: ts.TEMPORAL_SERVER_VERSION!,
-    stop: () => stopWith(child, 'SIGTERM', 30_000),
+    stop: () => stopChild(child, 30_000),
   };
 }
 
