@@ -49,16 +49,20 @@ function howShare(s: ContributionAllocation['shares'][number], allocation: Contr
   const prorated = s.days < allocation.yearDays ? ` (${s.days} van ${allocation.yearDays} dagen)` : '';
   if (s.fixedCents) how.push(`Vast bedrag ${formatEuro(s.fixedCents)}${prorated}`);
   if (s.baseCents) how.push(`Vaste voet ${formatEuro(s.baseCents)}${prorated}`);
-  for (const p of s.parts) {
-    const part = allocation.parts.find((x) => x.name === p.name);
-    how.push(
-      `${p.by === 'hours' ? 'goedgekeurde minuten' : `${p.name} × dagen`}: ${num(p.weight)} van ${num(part?.weightSum ?? 0)} (${pct(
-        p.weight,
-        part?.weightSum ?? 0,
-      )}) van ${formatEuro(part?.cents ?? 0)} = ${formatEuro(p.cents)}`,
-    );
-  }
+  for (const p of s.parts) how.push(partHow(p, allocation.parts));
   return how;
+}
+
+/** One part of a share in Dutch: its weight against all, of the part's amount. */
+function partHow(
+  p: { by: string; name: string; weight: number; cents: number },
+  parts: readonly { name: string; weightSum: number; cents: number }[],
+): string {
+  const part = parts.find((x) => x.name === p.name);
+  return `${p.by === 'hours' ? 'goedgekeurde minuten' : `${p.name} × dagen`}: ${num(p.weight)} van ${num(part?.weightSum ?? 0)} (${pct(
+    p.weight,
+    part?.weightSum ?? 0,
+  )}) van ${formatEuro(part?.cents ?? 0)} = ${formatEuro(p.cents)}`;
 }
 
 export function contributionPages(router: Router, ctx: WebContext): void {
@@ -320,6 +324,8 @@ export function contributionPages(router: Router, ctx: WebContext): void {
       r,
       years: yearOptions(r.year).map((y) => ({ value: y, selected: y === r.year })),
       fullYear: r.share ? r.share.days === r.yearDays : false,
+      // In Dutch, as the centre's preview says it (the domain's explanation is for logs).
+      parts: (r.share?.parts ?? []).map((p) => ({ name: p.name, cents: p.cents, how: partHow(p, r.parts) })),
       fixedOthersCents: r.others.fixed.reduce((sum, f) => sum + f.cents, 0),
     });
   });
