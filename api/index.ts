@@ -10,6 +10,7 @@ import { catalogueRoutes } from './routes/catalogue';
 import { contributionRoutes } from './routes/contributions';
 import { invoiceRoutes } from './routes/invoices';
 import { requestRoutes } from './routes/requests';
+import { steeringRoutes } from './routes/steering';
 import { systemRoutes } from './routes/system';
 
 export function createApiRouter(app: Application, config: Config): { router: Router; registry: RouteRegistry } {
@@ -22,6 +23,7 @@ export function createApiRouter(app: Application, config: Config): { router: Rou
   contributionRoutes(registry, app);
   bankingRoutes(registry, app);
   userRoutes(registry, app);
+  steeringRoutes(registry, app);
   const router = Router();
   registry.mount(
     router,

@@ -162,6 +162,62 @@ export const merger = z.object({ ended: z.array(str), created: z.array(str), key
 const reportRow = loose({ product: str, participant: nstr, year: int, advancesCents: int, paidCents: int, outstandingCents: int });
 export const report = z.object({ year: int, rows: z.array(reportRow), products: z.array(reportRow) });
 
+// ---- regional steering ---------------------------------------------------------------------
+
+// Strict objects: the overview carries codes and figures only, never a request's content.
+const figures = {
+  requests: int,
+  minutes: int,
+  hoursCents: int.describe('Net euros (cents) invoiced by hours in the period'),
+  contributionCents: int.describe('Net euros (cents) invoiced by contribution (advances, settlements)'),
+  totalCents: int,
+  slaTotal: int,
+  slaMet: int.describe('Requests without an intake or delivery SLA breach'),
+  slaPercent: nint,
+};
+export const steering = z.object({
+  quarter: str.describe('e.g. 2026-Q3'),
+  quarterLabel: str,
+  range: z.object({ from: str, to: str, year: int }),
+  perMunicipality: z.array(z.object({ org: str, name: str, ...figures })),
+  perService: z.array(z.object({ serviceId: str, name: str, ...figures })),
+  totals: z.object(figures),
+  agreements: z.array(
+    z.object({
+      id: str,
+      buyer: str,
+      provider: str,
+      buyerName: str,
+      providerName: str,
+      serviceIds: z.array(str),
+      serviceNames: z.array(str),
+      validFrom: str,
+      validTo: str,
+      hourBilling: z.boolean(),
+      budgetMinutes: nint,
+      minutesInQuarter: int,
+      minutesToDate: int,
+      invoicedCents: int,
+      usedPercent: nint,
+    }),
+  ),
+  products: z.array(
+    z.object({
+      id: str,
+      name: str,
+      provider: str,
+      providerName: str,
+      year: int,
+      budgetCents: nint,
+      budgetVersion: nint,
+      invoicedCents: int,
+      actualCents: nint,
+      usedPercent: nint,
+    }),
+  ),
+  trend: z.array(z.object({ quarter: str, quarterLabel: str, ...figures })),
+});
+
 // ---- system --------------------------------------------------------------------------------
 
 export const health = z.object({ ok: z.boolean(), checks: z.record(str, z.boolean()) });

@@ -14,6 +14,7 @@ import { identityFeature } from './identity';
 import { invoicingFeature } from './invoicing';
 import { requestFeature } from './requests';
 import { notificationFeature } from './notifications';
+import { steeringFeature } from './steering';
 import { worklistFeature } from './worklist';
 
 export function createApplication(deps: AppDeps) {
@@ -30,6 +31,7 @@ export function createApplication(deps: AppDeps) {
     contributions: contributionFeature(deps, directory),
     catalogue: catalogueFeature(deps),
     dashboard: dashboardFeature(deps, directory, invoicing),
+    steering: steeringFeature(deps, directory),
     worklist: worklistFeature(deps, directory),
     notifications: notificationFeature(deps),
     idempotency: idempotencyStore(deps.models),

@@ -182,6 +182,7 @@ export interface RefusalParams {
   invitation_used: Record<string, never>;
   user_not_member: { user: string; org: string };
   already_member: { email: string; org: string };
+  role_not_for_org: { role: Role; org: string };
   own_account: Record<string, never>;
 }
 export type RefusalCode = keyof RefusalParams;
@@ -364,6 +365,7 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   invitation_used: { kind: 'InvalidState', en: () => 'the invitation was used already' },
   user_not_member: { kind: 'NotFound', en: (p) => `${p.user} does not work for ${p.org}` },
   already_member: { kind: 'Conflict', en: (p) => `${p.email} already works for ${p.org}` },
+  role_not_for_org: { kind: 'Unprocessable', en: (p) => `role ${p.role} is held at a shared centre only, not at ${p.org}` },
   own_account: { kind: 'BadInput', en: () => 'you cannot deactivate your own account' },
 };
 

@@ -10,6 +10,7 @@ export const ROLES = [
   'provider_finance',
   'admin', // region
   'org_admin', // beheerder: the users and roles of one organisation
+  'steering', // regionale sturing: the region's figures, held at a shared centre
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -44,6 +45,7 @@ export const ORG_ACTIONS = {
   viewContributions: ['admin', 'provider_finance', 'buyer_finance', 'requester'],
   manageCatalogue: ['admin'],
   manageUsers: ['org_admin'],
+  viewSteering: ['steering'],
   viewDashboard: ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 export type OrgAction = keyof typeof ORG_ACTIONS;

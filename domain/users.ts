@@ -16,6 +16,23 @@ export const INVITATION_DAYS = 7;
 /** The roles an organisation's administrator may give: every role but the region's own. */
 export const GRANTABLE_ROLES = ROLES.filter((r) => r !== 'admin') as Exclude<Role, 'admin'>[];
 
+/**
+ * Roles that see across the whole region are held at a shared centre only: a municipality's
+ * administrator cannot make a colleague see the other municipalities' figures.
+ */
+const SHARED_CENTRE_ROLES: readonly Role[] = ['steering'];
+
+/** The roles an administrator of an organisation of this kind may give. */
+export function grantableRoles(orgKind: string): Exclude<Role, 'admin'>[] {
+  return GRANTABLE_ROLES.filter((r) => orgKind === 'shared_centre' || !SHARED_CENTRE_ROLES.includes(r));
+}
+
+/** Refused when a role is asked for that this kind of organisation cannot hold. */
+export function roleKindRefusal(org: string, orgKind: string, roles: readonly string[]): Refusal | null {
+  const wrong = roles.find((r) => (SHARED_CENTRE_ROLES as readonly string[]).includes(r) && orgKind !== 'shared_centre');
+  return wrong ? refuse('role_not_for_org', { role: wrong as Role, org }, 'roles') : null;
+}
+
 const activeAdmins = (members: readonly Member[]) => members.filter((m) => m.active && m.roles.includes('org_admin')).length;
 
 /** Refused when the change would leave the organisation without an active administrator. */

@@ -89,6 +89,7 @@ export const ROLE_NL: Record<Role, string> = {
   provider_finance: 'financiën (leverancier)',
   admin: 'regiobeheer',
   org_admin: 'beheerder',
+  steering: 'regionale sturing',
 };
 
 export const KIND_NL = { one_off: 'Eenmalige opdracht', standing: 'Doorlopende opdracht' } as const;
@@ -216,6 +217,7 @@ export const MENU_NL: Partial<Record<OrgAction, { href: string; label: string }>
   importBankStatements: { href: '/bankafschriften', label: 'Bankafschriften' },
   manageUsers: { href: '/beheer/gebruikers', label: 'Gebruikers' },
   manageCatalogue: { href: '/beheer/catalogus', label: 'Catalogus en DVO’s' },
+  viewSteering: { href: '/sturing', label: 'Regionale sturing' },
   viewContributions: { href: '/bijdragen', label: 'Bijdragen' },
   viewDashboard: { href: '/dashboard', label: 'Dashboard' },
 };
@@ -508,6 +510,8 @@ export const REFUSAL_NL: RefusalTexts = {
   invitation_used: () => 'Deze uitnodiging is al gebruikt. Log in, of vraag de beheerder om een nieuwe.',
   user_not_member: (p, c) => `Deze gebruiker werkt niet (meer) voor ${c.name(p.org)}.`,
   already_member: (p, c) => `${p.email} werkt al voor ${c.name(p.org)}. Pas de rollen aan in de lijst.`,
+  role_not_for_org: (p, c) =>
+    `De rol ${ROLE_NL[p.role]} hoort bij een gemeenschappelijk beleidscentrum; ${c.name(p.org)} kan die rol niet geven.`,
   own_account: () => 'U kunt uw eigen account niet uitschakelen.',
   virus_scanner_unavailable: () =>
     'De virusscanner is nu niet bereikbaar. Er is niets opgeslagen; probeer het over enkele minuten opnieuw.',

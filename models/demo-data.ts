@@ -87,7 +87,9 @@ export function demoUsers() {
     user('dbc-coordinator', 'Ahmed Yilmaz', [{ org: 'DBC', roles: ['coordinator', 'reviewer'] }]),
     user('dbc-staff', 'Eva de Boer', [{ org: 'DBC', roles: ['staff'] }], ['leerplicht']),
     user('dbc-finance', 'Tom Vermeulen', [{ org: 'DBC', roles: ['provider_finance'] }]),
-    user('region-admin', 'Regiobeheer Drechtsteden', [{ org: 'DBC', roles: ['admin', 'org_admin'] }]),
+    user('region-admin', 'Regiobeheer Drechtsteden', [{ org: 'DBC', roles: ['admin', 'org_admin', 'steering'] }]),
+    // The regional steering group's secretary: the region's figures, no request's content.
+    user('regio-sturing', 'Stuurgroep Drechtsteden', [{ org: 'DBC', roles: ['steering'] }]),
     // The administrators (beheerders) of users and roles of Dordrecht and Zwijndrecht.
     user('dor-beheer', 'Hanneke Smits', [{ org: 'DOR', roles: ['org_admin'] }]),
     user('zwn-beheer', 'Bram Koster', [{ org: 'ZWN', roles: ['org_admin'] }]),

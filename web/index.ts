@@ -22,6 +22,7 @@ import { createOidcLogin } from './oidc';
 import { contributionAdminPages } from './pages/contribution-admin';
 import { contributionPages } from './pages/contributions';
 import { dashboardPages } from './pages/dashboard';
+import { steeringPages } from './pages/steering';
 import { bankingPages } from './pages/banking';
 import { userPages } from './pages/users';
 import { cataloguePages } from './pages/catalogue';
@@ -331,6 +332,7 @@ export function createWebRouter(app: Application, config: Config, logger: Logger
   contributionAdminPages(router, ctx); // before contributionPages: /bijdragen/producten/nieuw is not a product id
   contributionPages(router, ctx);
   dashboardPages(router, ctx);
+  steeringPages(router, ctx);
 
   // Unknown page addresses get the Dutch 404 page.
   router.use((_req, _res, next) => next(refuse('not_found', { thing: 'page' })));

@@ -12,6 +12,7 @@ const HOME_ORDER: OrgAction[] = [
   'handleIntake',
   'viewTasks',
   'listInvoices',
+  'viewSteering',
   'viewContributions',
   'viewDashboard',
 ];

@@ -9,7 +9,16 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { notFound, refuse } from '../../domain/refusals';
 import { assertOrgAction, type Actor, type Role } from '../../domain/roles';
-import { cleanRoles, GRANTABLE_ROLES, INVITATION_DAYS, invitationRefusal, lastAdminRefusal, type Member } from '../../domain/users';
+import {
+  cleanRoles,
+  GRANTABLE_ROLES,
+  grantableRoles,
+  INVITATION_DAYS,
+  invitationRefusal,
+  lastAdminRefusal,
+  roleKindRefusal,
+  type Member,
+} from '../../domain/users';
 import { withKeyLock } from '../../lib/key-lock';
 import { createViews } from '../../lib/views';
 import { dateNl, ROLE_NL } from '../../i18n/nl';
@@ -56,6 +65,12 @@ export function userFeature({ models, publicBaseUrl = 'http://127.0.0.1:3000' }:
     withKeyLock(models, `members:${org}`, work, { staleMs: 30_000, waitMs: 10_000 });
 
   /** The members of my organisation, the open invitations, and the roles I may grant. */
+  /** A region-wide role only at a shared centre, whoever asks. */
+  async function assertRoleKinds(org: string, roles: readonly string[]) {
+    const refusal = roleKindRefusal(org, (await directory.organisation(org))?.kind ?? 'municipality', roles);
+    if (refusal) throw refusal;
+  }
+
   async function overview(actor: Actor) {
     assertOrgAction(actor, 'manageUsers');
     const invitations = await models.Invitation.find({ org: actor.org }).sort({ createdAt: -1 }).lean();
@@ -79,7 +94,7 @@ export function userFeature({ models, publicBaseUrl = 'http://127.0.0.1:3000' }:
         expiresAt: i.expiresAt,
         status: used.has(i._id) ? ('used' as const) : now > i.expiresAt ? ('expired' as const) : ('open' as const),
       })),
-      grantable: GRANTABLE_ROLES,
+      grantable: grantableRoles((await directory.organisation(actor.org))?.kind ?? 'municipality'),
     };
   }
 
@@ -90,6 +105,7 @@ export function userFeature({ models, publicBaseUrl = 'http://127.0.0.1:3000' }:
   async function invite(actor: Actor, raw: unknown) {
     assertOrgAction(actor, 'manageUsers');
     const input = parseInput(inviteSchema, raw);
+    await assertRoleKinds(actor.org, input.roles);
     const existing = await models.User.findOne({ email: input.email, 'memberships.org': actor.org }).lean();
     if (existing) throw refuse('already_member', { email: input.email, org: actor.org }, 'email');
     const token = crypto.randomBytes(32).toString('base64url');
@@ -194,6 +210,7 @@ export function userFeature({ models, publicBaseUrl = 'http://127.0.0.1:3000' }:
       // Someone of another organisation is not found here, whatever was sent.
       if (!member) throw refuse('user_not_member', { user: userId.slice(0, 100), org: actor.org });
       const next = cleanRoles(parseInput(rolesSchema, raw).roles);
+      await assertRoleKinds(actor.org, next);
       const after = asMembers(before).map((m) => (m.userId === userId ? { ...m, roles: next } : m));
       const refusal = lastAdminRefusal(actor.org, asMembers(before), after);
       if (refusal) throw refusal;

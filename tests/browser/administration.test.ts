@@ -3,7 +3,9 @@
 // finance, users and roles managed by an organisation's administrator (each refused to others).
 import type { Browser, Page } from 'playwright-core';
 import { invoiceRunWorkflowId } from '../../contracts';
+import { formatEuro } from '../../domain/money';
 import { camt053 } from '../support/camt';
+import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { checkHeadingsAndLabels, launchBrowser, screenshot, signIn, type Session } from '../support/browser';
 import { requestUpTo, storyTokens, type StoryTokens } from '../support/story';
@@ -149,5 +151,47 @@ describe('catalogue, agreements and service transfers', () => {
     await expect(page.getByRole('link', { name: 'Catalogus en DVO’s' }).count()).resolves.toBe(0);
     expect((await page.goto('/beheer/catalogus'))!.status()).toBe(403);
     expect((await page.goto('/beheer/overdracht'))!.status()).toBe(403);
+  });
+});
+
+describe('regional steering', () => {
+  beforeAll(async () => {
+    const year = Number(todayInNL().slice(0, 4));
+    await seedContributions(env, [year]);
+    const advance = await env.api('POST', '/api/contributions/products/DBC-LP-BASIS/advances', {
+      token: await env.token('dbc-finance'),
+      body: { year },
+    });
+    await env.client.workflow.getHandle(advance.body.workflowId).result();
+  });
+
+  test('the steering group lands on the overview: figures per municipality as the API has them, charts with tables, CSV', async () => {
+    const page = await as('regio-sturing');
+    await page.goto('/');
+    await expect(page.locator('h1').innerText()).resolves.toBe('Regionale sturing');
+    const api = (await env.api('GET', '/api/steering', { token: await env.token('regio-sturing') })).body;
+    const zwn = api.perMunicipality.find((r: { org: string }) => r.org === 'ZWN');
+    expect(zwn.hoursCents).toBeGreaterThan(0);
+    expect(zwn.contributionCents).toBeGreaterThan(0);
+    const row = await page.locator('#per-municipality tr[data-org="ZWN"]').innerText();
+    expect(row).toContain(formatEuro(zwn.hoursCents));
+    expect(row).toContain(formatEuro(zwn.contributionCents));
+    expect(row).toContain(formatEuro(zwn.totalCents));
+    await expect(page.locator('#per-municipality tfoot').innerText()).resolves.toContain(formatEuro(api.totals.totalCents));
+    await expect(page.locator('svg[role=img]').count()).resolves.toBeGreaterThanOrEqual(5);
+    await expect(page.locator('main').innerText()).resolves.not.toContain('Bankkoppeling');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-gemeenten').click()]);
+    expect(download.suggestedFilename()).toMatch(/^sturing-gemeenten-\d{4}-Q[1-4]\.csv$/);
+    const { unlabeled } = await checkHeadingsAndLabels(page);
+    expect(unlabeled).toEqual([]);
+    await screenshot(page, 'admin-steering');
+  });
+
+  test('a coordinator of a municipality has no steering: no menu item, a Dutch refusal', async () => {
+    const page = await as('dor-coordinator');
+    await expect(page.getByRole('link', { name: 'Regionale sturing' }).count()).resolves.toBe(0);
+    const res = await page.goto('/sturing');
+    expect(res!.status()).toBe(403);
+    await expect(page.locator('main').innerText()).resolves.toContain('Hiervoor heeft u de rol regionale sturing nodig');
   });
 });

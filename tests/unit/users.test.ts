@@ -1,6 +1,6 @@
 // The rules of users and roles: an organisation keeps an active administrator; an invitation
 // is used once, before it expires; the region's own role is never granted by an organisation.
-import { cleanRoles, invitationRefusal, lastAdminRefusal } from '../../domain/users';
+import { cleanRoles, grantableRoles, invitationRefusal, lastAdminRefusal, roleKindRefusal } from '../../domain/users';
 
 const m = (userId: string, roles: string[], active = true) => ({ userId, roles, active });
 
@@ -27,4 +27,16 @@ test('an invitation: used once, and only until it expires', () => {
 
 test('roles are cleaned: known ones, once, in order, never the region role', () => {
   expect(cleanRoles(['staff', 'admin', 'staff', 'nonsense', 'requester'])).toEqual(['requester', 'staff']);
+});
+
+test('the steering role sees the whole region: only a shared centre can give it', () => {
+  expect(grantableRoles('shared_centre')).toContain('steering');
+  expect(grantableRoles('municipality')).not.toContain('steering');
+  expect(grantableRoles('municipality')).toContain('org_admin');
+  expect(roleKindRefusal('ZWN', 'municipality', ['staff', 'steering'])?.info()).toMatchObject({
+    code: 'role_not_for_org',
+    params: { role: 'steering', org: 'ZWN' },
+  });
+  expect(roleKindRefusal('DBC', 'shared_centre', ['steering'])).toBeNull();
+  expect(roleKindRefusal('ZWN', 'municipality', ['staff'])).toBeNull();
 });

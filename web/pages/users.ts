@@ -2,7 +2,6 @@
 // with their roles, inviting someone by e-mail, changing roles, switching a member off and on,
 // and what changed when. The user feature decides; these pages translate.
 import type { Request, Response, Router } from 'express';
-import { GRANTABLE_ROLES } from '../../domain/users';
 import { ROLE_NL } from '../../i18n/nl';
 import { submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
@@ -26,7 +25,7 @@ export function userPages(router: Router, ctx: WebContext): void {
     const history = await uc.history(actor);
     const names = new Map(o.members.map((m) => [m.userId, m.name]));
     const checkboxes = (selected: readonly string[]) =>
-      GRANTABLE_ROLES.map((r) => ({ value: r, label: ROLE_NL[r], checked: selected.includes(r) }));
+      o.grantable.map((r) => ({ value: r, label: ROLE_NL[r], checked: selected.includes(r) }));
     await ctx.page(
       req,
       res,
