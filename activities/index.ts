@@ -2,6 +2,7 @@
 // Rules live in domain/, orchestration in workflows/.
 import { refusalFailure } from '../contracts/failures';
 import { Refusal } from '../domain/refusals';
+import type { Client } from '@temporalio/client';
 import type { Views } from '../lib/views';
 import type { Models } from '../models';
 import { contributionActivities } from './contributions';
@@ -9,6 +10,7 @@ import { correctionActivities } from './corrections';
 import { housekeepingActivities } from './housekeeping';
 import { invoiceActivities } from './invoices';
 import { invoicingActivities } from './invoicing';
+import { nettingActivities } from './netting';
 import { requestActivities } from './requests';
 
 export type { RecordRequestInput, EntryOp, AuditInput } from './requests';
@@ -21,6 +23,8 @@ export interface ActivityDeps {
   slaTimeScale?: number;
   /** Where the pages are, for the links in mails (PUBLIC_BASE_URL). */
   publicBaseUrl?: string;
+  /** For activities that send Updates to other workflows (a netting round to its invoices). */
+  client?: Client;
 }
 
 /** Wraps each activity so a Refusal reaches the workflow as a typed, non-retryable failure with its code. */
@@ -39,7 +43,7 @@ function typedFailures<T extends Record<string, (...args: never[]) => Promise<un
   return out as T;
 }
 
-export function createActivities({ models, views, slaTimeScale = 1, publicBaseUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
+export function createActivities({ models, views, slaTimeScale = 1, publicBaseUrl = 'http://127.0.0.1:3000', client }: ActivityDeps) {
   return typedFailures({
     ...requestActivities({ models, views, slaTimeScale, publicBaseUrl }),
     ...invoicingActivities({ models }),
@@ -47,6 +51,7 @@ export function createActivities({ models, views, slaTimeScale = 1, publicBaseUr
     ...contributionActivities({ models }),
     ...correctionActivities({ models }),
     ...housekeepingActivities({ models }),
+    ...nettingActivities({ models, client }),
   });
 }
 

@@ -61,6 +61,7 @@ export function invoiceActivities({ models, views, publicBaseUrl }: { models: Mo
           overdue: state.overdue,
           payments: state.payments,
           creditNoteIds: state.creditNoteIds,
+          nettingRound: state.nettingRound ?? null,
           version: state.version,
         },
       },

@@ -9,6 +9,7 @@ import { userRoutes } from './routes/users';
 import { catalogueRoutes } from './routes/catalogue';
 import { contributionRoutes } from './routes/contributions';
 import { invoiceRoutes } from './routes/invoices';
+import { nettingRoutes } from './routes/netting';
 import { requestRoutes } from './routes/requests';
 import { steeringRoutes } from './routes/steering';
 import { systemRoutes } from './routes/system';
@@ -24,6 +25,7 @@ export function createApiRouter(app: Application, config: Config): { router: Rou
   bankingRoutes(registry, app);
   userRoutes(registry, app);
   steeringRoutes(registry, app);
+  nettingRoutes(registry, app);
   const router = Router();
   registry.mount(
     router,

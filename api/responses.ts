@@ -162,6 +162,44 @@ export const merger = z.object({ ended: z.array(str), created: z.array(str), key
 const reportRow = loose({ product: str, participant: nstr, year: int, advancesCents: int, paidCents: int, outstandingCents: int });
 export const report = z.object({ year: int, rows: z.array(reportRow), products: z.array(reportRow) });
 
+// ---- netting rounds --------------------------------------------------------------------------
+
+export const nettingRound = z.object({
+  id: str,
+  status: z.enum(['proposed', 'rejected', 'expired', 'settling', 'stale', 'settled']),
+  proposedByName: str,
+  proposedAt: str,
+  expiresAt: str,
+  settledAt: nstr,
+  parties: z.array(z.object({ org: str, name: str, agreed: z.boolean(), agreedBy: nstr, agreedAt: nstr })),
+  rejection: z.object({ orgName: str, name: str, reason: str, at: str }).nullable(),
+  invoiceCount: int,
+  settledCount: int,
+  totalCents: int.describe('All invoices of the round together'),
+  transferCount: int,
+  positionCents: int.describe("The caller's net position: positive is to receive"),
+  invoices: z
+    .array(
+      z.object({
+        invoiceId: str,
+        number: str,
+        provider: str,
+        buyer: str,
+        amountCents: int,
+        side: z.enum(['receivable', 'payable']),
+        counterpartName: str,
+        settled: z.boolean(),
+        stale: z.boolean(),
+      }),
+    )
+    .describe("The caller's own invoices in the round only"),
+  transfers: z.array(z.object({ from: str, to: str, amountCents: int, fromName: str, toName: str })),
+  mayAgree: z.boolean(),
+  mayReject: z.boolean(),
+  version: int,
+  alreadyProposed: z.boolean().optional(),
+});
+
 // ---- regional steering ---------------------------------------------------------------------
 
 // Strict objects: the overview carries codes and figures only, never a request's content.

@@ -13,6 +13,7 @@ import { dashboardFeature } from './dashboard';
 import { identityFeature } from './identity';
 import { invoicingFeature } from './invoicing';
 import { requestFeature } from './requests';
+import { nettingFeature } from './netting';
 import { notificationFeature } from './notifications';
 import { steeringFeature } from './steering';
 import { worklistFeature } from './worklist';
@@ -32,6 +33,7 @@ export function createApplication(deps: AppDeps) {
     catalogue: catalogueFeature(deps),
     dashboard: dashboardFeature(deps, directory, invoicing),
     steering: steeringFeature(deps, directory),
+    netting: nettingFeature(deps, directory),
     worklist: worklistFeature(deps, directory),
     notifications: notificationFeature(deps),
     idempotency: idempotencyStore(deps.models),

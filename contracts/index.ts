@@ -13,3 +13,4 @@ export { NON_RETRYABLE_ERRORS, refusalFailure, refusalOf } from './failures';
 export * from './invoice';
 export * from './contributions';
 export * from './correction';
+export * from './netting';

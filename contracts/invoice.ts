@@ -42,6 +42,8 @@ export interface InvoiceState {
   payments: { amountCents: number; date: string; reference: string }[];
   creditNoteIds: string[];
   version: number;
+  /** While a netting round settles this invoice: that round; nothing else may change it then. */
+  nettingRound?: string;
 }
 
 export interface LineDecision {

@@ -47,6 +47,7 @@ export type Thing =
   | 'notification'
   | 'attachment'
   | 'bank_statement'
+  | 'netting_round'
   | 'invitation'
   | 'page';
 
@@ -114,6 +115,12 @@ export interface RefusalParams {
   resolution_needed: Record<string, never>;
   payment_exceeds_outstanding: { outstandingCents: number };
   payment_already_registered: { reference: string };
+  invoice_in_netting: { roundId: string };
+  netting_stale: { invoiceId: string };
+  netting_closed: { status: string };
+  netting_already_agreed: { org: string };
+  netting_nothing_open: Record<string, never>;
+  netting_not_party: { org: string };
   bank_statement_invalid: { problem: 'not_xml' | 'not_camt053' | 'no_statement' | 'bad_amount' | 'bad_date'; detail: string };
   bank_statement_duplicate: { statementId: string; importedAt: string };
   no_hours_on_invoice: { kind: string };
@@ -262,6 +269,12 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   resolution_needed: { kind: 'BadInput', en: () => 'give a credit amount, or an explanation to reject the dispute' },
   payment_exceeds_outstanding: { kind: 'BadInput', en: (p) => `the payment is larger than the ${p.outstandingCents} cents outstanding` },
   payment_already_registered: { kind: 'Conflict', en: (p) => `a payment with reference ${p.reference} is already registered` },
+  invoice_in_netting: { kind: 'InvalidState', en: (p) => `the invoice is being settled by netting round ${p.roundId}` },
+  netting_stale: { kind: 'Conflict', en: (p) => `invoice ${p.invoiceId} changed after the netting round was proposed` },
+  netting_closed: { kind: 'InvalidState', en: (p) => `the netting round is ${p.status}` },
+  netting_already_agreed: { kind: 'Conflict', en: (p) => `${p.org} has already agreed to this netting round` },
+  netting_nothing_open: { kind: 'InvalidState', en: () => 'no open invoices of this organisation can be netted' },
+  netting_not_party: { kind: 'InvalidState', en: (p) => `${p.org} has no open invoices to net` },
   bank_statement_invalid: {
     kind: 'BadInput',
     en: (p) => `the file is not a readable CAMT.053 bank statement (${p.problem}${p.detail ? `: ${p.detail}` : ''})`,

@@ -80,6 +80,15 @@ export const MATCH_NL: Record<LineMatch, string> = {
   unknown_contribution: 'Geen vastgelegde bijdrage gevonden',
 };
 
+export const NETTING_STATUS_NL: Record<string, string> = {
+  proposed: 'voorgesteld',
+  rejected: 'afgewezen',
+  expired: 'verlopen',
+  settling: 'bezig met verrekenen',
+  stale: 'vervallen: een factuur veranderde',
+  settled: 'verrekend',
+};
+
 export const ROLE_NL: Record<Role, string> = {
   requester: 'opdrachtgever',
   buyer_finance: 'financiën (afnemer)',
@@ -130,6 +139,16 @@ export const REQUEST_ACTION_NL: Record<RequestAction, string> = {
 export const AUDIT_ACTION_NL: Record<string, string> = {
   submit: 'Ingediend',
   transferService: 'Dienst overgedragen',
+  proposeNetting: 'Verrekenronde voorgesteld',
+  agreeNetting: 'Ingestemd met de verrekenronde',
+  rejectNetting: 'Verrekenronde afgewezen',
+  nettingExpired: 'Verrekenronde verlopen',
+  nettingSettling: 'Alle partijen akkoord: verrekenen begonnen',
+  nettingStale: 'Niet verrekend: een factuur was veranderd',
+  nettingSettled: 'Facturen verrekend',
+  holdForNetting: 'Vastgehouden voor een verrekenronde',
+  releaseNetting: 'Vrijgegeven door de verrekenronde',
+  settleByNetting: 'Verrekend in een verrekenronde',
   acceptIntake: 'Intake geaccepteerd',
   rejectIntake: 'Aanvraag afgewezen',
   askClarification: 'Verduidelijkingsvraag gesteld',
@@ -238,6 +257,7 @@ export const THING_NL: Record<Thing, string> = {
   notification: 'melding',
   attachment: 'bijlage',
   bank_statement: 'bankafschrift',
+  netting_round: 'verrekenronde',
   invitation: 'uitnodiging',
   page: 'pagina',
 };
@@ -436,6 +456,13 @@ export const REFUSAL_NL: RefusalTexts = {
   resolution_needed: () => 'Vul een bedrag voor de creditnota in, of leg uit waarom u de betwisting afwijst.',
   payment_exceeds_outstanding: (p) => `Dit is meer dan er openstaat (${euroNl(p.outstandingCents)}).`,
   payment_already_registered: () => 'Deze betaling (dezelfde regel van het bankafschrift) is al geregistreerd.',
+  invoice_in_netting: () => 'Deze factuur wordt nu verrekend in een verrekenronde; probeer het over een ogenblik opnieuw.',
+  netting_stale: () =>
+    'Een factuur uit deze verrekenronde is veranderd nadat de ronde werd voorgesteld (betaald, betwist of gecrediteerd). Er is niets verrekend; stel een nieuwe ronde voor.',
+  netting_closed: (p) => `Deze verrekenronde is ${NETTING_STATUS_NL[p.status] ?? p.status}; er valt niets meer over te beslissen.`,
+  netting_already_agreed: (p, c) => `${c.name(p.org)} heeft al ingestemd met deze verrekenronde.`,
+  netting_nothing_open: () => 'Er zijn geen openstaande, onbetwiste facturen om te verrekenen.',
+  netting_not_party: (p, c) => `${c.name(p.org)} heeft geen openstaande facturen om te verrekenen.`,
   bank_statement_invalid: (p) => `${BANK_PROBLEM_NL[p.problem]}${p.detail ? ` (${p.detail})` : ''} Er is niets ingelezen.`,
   bank_statement_duplicate: (p) =>
     `Afschrift ${p.statementId} is al ingelezen op ${dateNl(p.importedAt)}. Er is niets dubbel geregistreerd.`,

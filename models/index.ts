@@ -204,6 +204,8 @@ const invoiceSchema = new Schema(
     overdue: { type: Boolean, default: false },
     payments: { type: [Object], default: [] },
     creditNoteIds: { type: [String], default: [] },
+    /** The netting round settling this invoice right now, if any. */
+    nettingRound: { type: String, default: null },
     version: { type: Number, default: 0 },
   },
   opts,
@@ -400,6 +402,27 @@ const bankStatementSchema = new Schema(
   opts,
 );
 
+// A netting round as its workflow last recorded it (the workflow owns it; pages read this).
+const nettingRoundSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // net-<digest of its invoices and amounts>
+    status: { type: String, required: true },
+    parties: { type: [String], required: true, index: true },
+    invoices: { type: Array, required: true },
+    transfers: { type: Array, required: true },
+    agreements: { type: Array, default: [] },
+    rejection: { type: Object, default: null },
+    proposedBy: { type: String, required: true },
+    proposedAt: { type: String, required: true },
+    expiresAt: { type: String, required: true },
+    settledAt: { type: String, default: null },
+    settledInvoiceIds: { type: [String], default: [] },
+    staleInvoiceIds: { type: [String], default: [] },
+    version: { type: Number, required: true },
+  },
+  opts,
+);
+
 export type Organisation = InferSchemaType<typeof organisationSchema>;
 export type User = InferSchemaType<typeof userSchema>;
 export type Service = InferSchemaType<typeof serviceSchema>;
@@ -441,6 +464,7 @@ export function createModels(conn: Connection) {
     BankStatement: conn.model('BankStatement', bankStatementSchema, 'bank_statements'),
     Invitation: conn.model('Invitation', invitationSchema, 'invitations'),
     InvitationUse: conn.model('InvitationUse', invitationUseSchema, 'invitation_uses'),
+    NettingRound: conn.model('NettingRound', nettingRoundSchema, 'netting_rounds'),
     ...createContributionModels(conn),
   };
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createViews } from '../lib/views';
@@ -13,6 +14,8 @@ export interface WorkerDeps {
   slaTimeScale?: number;
   /** Where the pages are, for the links in mails. */
   publicBaseUrl?: string;
+  /** For activities that send Updates to other workflows. */
+  client?: Client;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -35,6 +38,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       views: createViews(),
       slaTimeScale: deps.slaTimeScale ?? 1,
       publicBaseUrl: deps.publicBaseUrl ?? 'http://127.0.0.1:3000',
+      client: deps.client,
     }),
     // When a worker dies, its workflows' next tasks wait this long on its sticky queue before
     // another worker takes them (Temporal's default is 10 s): recovery within a few seconds.

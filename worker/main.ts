@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   // Seeding is idempotent and race-safe; the worker needs the providers for its schedules.
   if (config.SEED_DEMO_DATA) await seedDemoData(models);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createWorker({
+    client,
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
@@ -26,9 +29,7 @@ async function main(): Promise<void> {
     publicBaseUrl: config.publicBaseUrl,
     workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : prebuiltBundle(),
   });
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
   if (config.INVOICE_SCHEDULES) {
-    const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const created = await ensureInvoiceSchedules(client, models, config.TASK_QUEUE);
     if (created.length) logger.info({ providers: created }, 'invoice schedules created');
     const centres = await ensureContributionSchedules(client, models, config.TASK_QUEUE);

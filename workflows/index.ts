@@ -5,3 +5,4 @@ export { invoiceWorkflow } from './invoice';
 export { contributionStepWorkflow, scheduledContributionAdvancesWorkflow } from './contributions';
 export { correctionWorkflow } from './correction';
 export { housekeepingWorkflow } from './housekeeping';
+export { nettingRoundWorkflow } from './netting';

@@ -8,7 +8,7 @@ import { NON_RETRYABLE_ERRORS, SYSTEM_ACTOR, type InvoiceInput, type InvoiceStat
 import { isIsoDate } from '../domain/dates';
 import { assertInvoiceAction, type InvoiceAction } from '../domain/invoice-access';
 import { invoiceStatus, outstandingCents, overdueCents } from '../domain/reconciliation';
-import { invalidInput, notFound, refuse } from '../domain/refusals';
+import { invalidInput, notFound, refuse, roleRequired } from '../domain/refusals';
 import type { Actor } from '../domain/roles';
 import { guard } from './guard';
 
@@ -85,6 +85,8 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
   /** The access table decides: role, the invoice's state, and the line's state for line actions. */
   const must = (action: InvoiceAction, actor: Actor, lineNo?: number) =>
     guard(() => {
+      // A netting round that is settling this invoice holds it: its amount must not move.
+      if (state.nettingRound) throw refuse('invoice_in_netting', { roundId: state.nettingRound });
       const l = lineNo === undefined ? undefined : line(lineNo);
       assertInvoiceAction(
         action,
@@ -199,6 +201,66 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
           if (amountCents < 1) throw invalidInput('amountCents', 'too_small', 1);
           const outstanding = outstandingCents(state.grossCents, state.creditedCents, state.paidCents);
           if (amountCents > outstanding) throw refuse('payment_exceeds_outstanding', { outstandingCents: outstanding }, 'amountCents');
+          if (!isIsoDate(date)) throw invalidInput('date', 'not_a_date');
+        });
+      },
+    },
+  );
+
+  // ---- netting: a round holds the invoice, then settles it (or lets it go) -------------------
+  const settledBy = (roundId: string) => state.payments.some((p) => p.reference === msg.nettingReference(roundId));
+  /** Only the netting round (the system, after every party agreed) holds or settles. */
+  const fromRound = (actor: Actor) =>
+    guard(() => {
+      if (actor.userId !== SYSTEM_ACTOR.userId) throw roleRequired([], state.provider);
+    });
+  wf.setHandler(
+    msg.holdForNetting,
+    async ({ actor, roundId }) => {
+      if (state.nettingRound !== roundId && !settledBy(roundId))
+        await act('holdForNetting', actor, () => void (state.nettingRound = roundId));
+      return { done: true };
+    },
+    {
+      validator: ({ actor, roundId, amountCents }) => {
+        fromRound(actor);
+        guard(() => {
+          if (state.nettingRound === roundId || settledBy(roundId)) return;
+          if (state.nettingRound) throw refuse('invoice_in_netting', { roundId: state.nettingRound });
+          // The round settles exactly what was outstanding when it was proposed, undisputed.
+          if (state.disputedCents > 0 || state.outstandingCents !== amountCents || state.status === 'paid')
+            throw refuse('netting_stale', { invoiceId: state.invoiceId });
+        });
+      },
+    },
+  );
+  wf.setHandler(
+    msg.releaseNetting,
+    async ({ actor, roundId }) => {
+      if (state.nettingRound !== roundId) return { done: false };
+      await act('releaseNetting', actor, () => void delete state.nettingRound);
+      return { done: true };
+    },
+    { validator: ({ actor }) => fromRound(actor) },
+  );
+  wf.setHandler(
+    msg.settleByNetting,
+    async ({ actor, roundId, amountCents, date }) => {
+      if (settledBy(roundId)) return { done: true };
+      await act('settleByNetting', actor, () => {
+        state.paidCents += amountCents;
+        state.payments.push({ amountCents, date, reference: msg.nettingReference(roundId) });
+        delete state.nettingRound;
+      });
+      return { done: true };
+    },
+    {
+      validator: ({ actor, roundId, amountCents, date }) => {
+        fromRound(actor);
+        guard(() => {
+          if (settledBy(roundId)) return;
+          if (state.nettingRound !== roundId || amountCents !== state.outstandingCents)
+            throw refuse('netting_stale', { invoiceId: state.invoiceId });
           if (!isIsoDate(date)) throw invalidInput('date', 'not_a_date');
         });
       },

@@ -8,7 +8,7 @@ import { camt053 } from '../support/camt';
 import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 import { checkHeadingsAndLabels, launchBrowser, screenshot, signIn, type Session } from '../support/browser';
-import { requestUpTo, storyTokens, type StoryTokens } from '../support/story';
+import { requestUpTo, storyTokens, waitFor, type StoryTokens } from '../support/story';
 
 jest.setTimeout(120_000);
 
@@ -193,5 +193,68 @@ describe('regional steering', () => {
     const res = await page.goto('/sturing');
     expect(res!.status()).toBe(403);
     await expect(page.locator('main').innerText()).resolves.toContain('Hiervoor heeft u de rol regionale sturing nodig');
+  });
+});
+
+describe('netting round', () => {
+  beforeAll(async () => {
+    const id = await requestUpTo(env, t, 'awaiting_acceptance', { title: 'Verrekening' });
+    await env.api('POST', `/api/requests/${id}/accept-result`, { token: t.requester });
+    const period = todayInNL().slice(0, 7);
+    await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period } });
+    await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).result();
+  });
+
+  test('finance proposes a round on the balances page; both parties agree; the invoices are settled', async () => {
+    const dor = await as('dor-finance');
+    await dor.goto('/saldi');
+    await click(dor, 'Verrekenronde voorstellen');
+    await expect(dor.locator('h1').innerText()).resolves.toMatch(/^Verrekenronde net-[0-9a-f]{16}$/);
+    const roundId = (await dor.locator('h1').innerText()).replace('Verrekenronde ', '');
+    const parties = (await env.api('GET', `/api/netting-rounds/${roundId}`, { token: t.finance })).body.parties.map(
+      (p: { org: string }) => p.org,
+    );
+    expect(parties).toEqual(expect.arrayContaining(['DOR', 'ZWN']));
+    await expect(dor.locator('[role=status]').first().innerText()).resolves.toContain(
+      `Alle ${parties.length} partijen moeten nu instemmen`,
+    );
+    await click(dor, 'Instemmen met deze ronde');
+    await expect(dor.locator('[role=status]').first().innerText()).resolves.toContain(
+      `Nog ${parties.length - 1} van de ${parties.length} partijen moeten instemmen`,
+    );
+    const url = dor.url();
+    // The other parties (the shared centre's advance made every municipality one) agree by the API.
+    for (const org of parties.filter((p: string) => !['DOR', 'ZWN'].includes(p))) {
+      const agreed = await env.api('POST', `/api/netting-rounds/${roundId}/agree`, {
+        token: await env.token(`${org.toLowerCase()}-finance`),
+      });
+      expect(agreed.status).toBe(200);
+    }
+    const zwn = await as('zwn-finance');
+    await zwn.goto(url);
+    // A rejection needs a reason: the Dutch message on the field.
+    await click(zwn, 'Afwijzen');
+    await expect(zwn.locator('#reden-error').innerText()).resolves.toMatch(/\S/);
+    await click(zwn, 'Instemmen met deze ronde');
+    await expect(zwn.locator('[role=status]').first().innerText()).resolves.toContain('Alle partijen hebben nu ingestemd');
+    await waitFor(
+      'the round settled',
+      async () => {
+        await zwn.reload();
+        return zwn.locator('#netting-status').innerText();
+      },
+      (status) => status === 'verrekend',
+    );
+    await expect(zwn.locator('#netting-invoices tbody').innerText()).resolves.toContain('Ja');
+    const { unlabeled } = await checkHeadingsAndLabels(zwn);
+    expect(unlabeled).toEqual([]);
+    await screenshot(zwn, 'admin-netting-round');
+  });
+
+  test('a requester may not open a round: a Dutch refusal', async () => {
+    const round = (await env.models.NettingRound.findOne().lean())!;
+    const requester = await as('zwn-requester');
+    expect((await requester.goto(`/saldi/verrekenronde/${round._id}`))!.status()).toBe(403);
+    await expect(requester.locator('main').innerText()).resolves.toContain('Hiervoor heeft u de rol');
   });
 });

@@ -21,6 +21,8 @@ const world = {
   product: { id: 'DBC-MATRIX', participationId: '', parties: ['DBC', 'ZWN'] },
   // A bank statement is its provider's alone.
   statement: { id: '', parties: ['DOR'] },
+  // A netting round over the invoice: its two parties only.
+  netting: { id: '', parties: ['DOR', 'ZWN'] },
   // A member of Dordrecht: only Dordrecht's administrator changes their roles.
   member: { id: 'dor-staff', parties: ['DOR'] },
 };
@@ -55,6 +57,7 @@ beforeAll(async () => {
   const invoice = await env.models.Invoice.findById(run.invoiceIds[0]).lean();
   world.invoice.id = invoice!._id;
   world.invoice.number = invoice!.number!;
+  world.netting.id = (await post('/api/netting-rounds', t.finance)).body.id;
   // A product of the shared centre in which only ZWN participates.
   const admin = await env.token('region-admin');
   await post('/api/contributions/products', admin, { _id: world.product.id, name: SECRET_PRODUCT, rules: { rest: [{ by: 'hours' }] } });
@@ -81,6 +84,7 @@ function resourceOf(path: string): { kind: keyof typeof world | null; params: Re
     return { kind: 'request', params: { id: world.request.id, entryId: world.request.entryId, attachmentId: world.request.attachmentId } };
   if (path.startsWith('/api/invoices/{id}')) return { kind: 'invoice', params: { id: world.invoice.id, lineNo: '1' } };
   if (path.startsWith('/api/organisation/users/{userId}')) return { kind: 'member', params: { userId: world.member.id } };
+  if (path.startsWith('/api/netting-rounds/{id}')) return { kind: 'netting', params: { id: world.netting.id } };
   if (path.startsWith('/api/bank-statements/{id}')) return { kind: 'statement', params: { id: world.statement.id } };
   if (path.startsWith('/api/notifications/{id}')) return { kind: 'request', params: { id: world.request.mailId } };
   if (path.startsWith('/api/contributions/products/{id}')) return { kind: 'product', params: { id: world.product.id } };

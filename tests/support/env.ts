@@ -82,6 +82,7 @@ export async function createTestEnv(
   const startWorker = async () => {
     worker = await createWorker({
       connection: nativeConnection,
+      client,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
       models,

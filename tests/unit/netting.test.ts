@@ -1,4 +1,4 @@
-import { nettingProposal, type Balance } from '../../domain/netting';
+import { isNettable, nettingProposal, nettingRefusal, roundOf, type Balance } from '../../domain/netting';
 
 const b = (creditor: string, debtor: string, outstandingCents: number): Balance => ({
   creditor,
@@ -47,5 +47,43 @@ describe('nettingProposal', () => {
   test('the proposal is the same every time', () => {
     const balances = [b('A', 'B', 10), b('C', 'D', 10), b('E', 'F', 10)];
     expect(nettingProposal(balances)).toEqual(nettingProposal([...balances].reverse()));
+  });
+});
+
+describe('a netting round', () => {
+  const inv = (over: object = {}) => ({ kind: 'invoice', status: 'issued', outstandingCents: 100, disputedCents: 0, ...over });
+
+  test('nets only invoices with money outstanding and nothing disputed', () => {
+    expect(isNettable(inv())).toBe(true);
+    expect(isNettable(inv({ status: 'settled' }))).toBe(true);
+    expect(isNettable(inv({ status: 'disputed' }))).toBe(false);
+    expect(isNettable(inv({ disputedCents: 1 }))).toBe(false);
+    expect(isNettable(inv({ status: 'paid', outstandingCents: 0 }))).toBe(false);
+    expect(isNettable(inv({ kind: 'credit_note' }))).toBe(false);
+  });
+
+  test('its parties, positions and transfers: a circle of three debts needs one transfer, and positions sum to zero', () => {
+    const r = roundOf([
+      { provider: 'DOR', buyer: 'ZWN', amountCents: 10_000 },
+      { provider: 'ZWN', buyer: 'PAP', amountCents: 7_000 },
+      { provider: 'PAP', buyer: 'DOR', amountCents: 7_000 },
+      { provider: 'DOR', buyer: 'ZWN', amountCents: 1 },
+    ]);
+    expect(r.parties).toEqual(['DOR', 'PAP', 'ZWN']);
+    expect(r.positions).toEqual({ DOR: 3_001, ZWN: -3_001, PAP: 0 });
+    expect(r.transfers).toEqual([{ from: 'ZWN', to: 'DOR', amountCents: 3_001 }]);
+  });
+
+  const round = { parties: ['DOR', 'ZWN'], status: 'proposed', agreements: [{ org: 'ZWN' }] };
+  const actor = (org: string, roles: string[]) => ({ userId: 'u', org, roles }) as never;
+
+  test('only finance of a party acts; someone outside does not learn it exists; each party agrees once', () => {
+    expect(nettingRefusal('agree', round, actor('DOR', ['provider_finance']))).toBeNull();
+    expect(nettingRefusal('agree', round, actor('PAP', ['buyer_finance']))?.code).toBe('not_found');
+    expect(nettingRefusal('read', round, actor('DOR', ['requester']))?.code).toBe('role_required');
+    expect(nettingRefusal('agree', round, actor('ZWN', ['buyer_finance']))?.code).toBe('netting_already_agreed');
+    expect(nettingRefusal('reject', round, actor('ZWN', ['buyer_finance']))).toBeNull();
+    expect(nettingRefusal('agree', { ...round, status: 'settled' }, actor('DOR', ['buyer_finance']))?.code).toBe('netting_closed');
+    expect(nettingRefusal('read', { ...round, status: 'settled' }, actor('DOR', ['buyer_finance']))).toBeNull();
   });
 });

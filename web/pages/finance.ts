@@ -7,11 +7,12 @@ import { INVOICE_SORTS, type InvoiceWriteAction } from '../../app/invoicing';
 import { dutchDate } from '../../domain/dates';
 import { INVOICE_DISPLAY_STATUSES, type InvoiceAction } from '../../domain/invoice-access';
 import { formatEuro } from '../../domain/money';
-import { INVOICE_STATUS_NL, roundingNl } from '../../i18n/nl';
+import { INVOICE_STATUS_NL, NETTING_STATUS_NL, roundingNl } from '../../i18n/nl';
 import { barChart } from '../charts';
 import { dateIn, euroIn, euroPlain, hoursIn, textIn } from '../format';
 import { submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
+import { nettingPages } from './netting';
 
 type Form = { key?: string; values?: Body; errors?: Errors };
 const sendCsv = (res: Response, filename: string, csv: string) =>
@@ -306,8 +307,9 @@ export function financePages(router: Router, ctx: WebContext): void {
     res.set('cache-control', 'no-store').json(await progressOf(req));
   });
 
-  router.get('/saldi', async (req, res) => {
-    const o = await uc.balancesOverview(actorOf(req));
+  const balancesPage = async (req: Request, res: Response, errors: Errors = {}, status = 200) => {
+    const actor = actorOf(req);
+    const o = await uc.balancesOverview(actor);
     const chart = barChart({
       id: 'saldi',
       title: 'Openstaande bedragen per paar',
@@ -315,6 +317,13 @@ export function financePages(router: Router, ctx: WebContext): void {
       format: formatEuro,
       bars: o.balances.map((b) => ({ label: `${b.creditor} → ${b.debtor}`, value: b.outstandingCents })),
     });
-    await ctx.page(req, res, 'balances', { title: 'Saldi en verrekening', ...o, chart });
-  });
+    const rounds = (await ctx.app.netting.list(actor)).map((r) => ({
+      ...r,
+      statusText: NETTING_STATUS_NL[r.status] ?? r.status,
+      agreed: r.parties.filter((p) => p.agreed).length,
+    }));
+    await ctx.page(req, res, 'balances', { title: 'Saldi en verrekening', ...o, chart, rounds, errors }, status);
+  };
+  router.get('/saldi', (req, res) => balancesPage(req, res));
+  nettingPages(router, ctx, balancesPage);
 }
