@@ -43,9 +43,17 @@ export function bankingFeature({ models }: AppDeps, directory: Directory, invoic
       .map((i) => ({ invoiceId: i._id, number: i.number!, buyer: i.buyer, outstandingCents: i.outstandingCents }));
   }
 
-  async function view(doc: { _id: string; lines: unknown[] } & Record<string, unknown>) {
+  /** Statements as shown, with one lookup of the names of whoever imported them. */
+  async function views(docs: ({ _id: string; lines: unknown[] } & Record<string, unknown>)[]) {
+    const names = await directory.userNames([...new Set(docs.map((d) => String(d.importedBy)))]);
+    return docs.map((d) => view(d, names));
+  }
+  async function one(doc: { _id: string; lines: unknown[] } & Record<string, unknown>) {
+    return (await views([doc]))[0]!;
+  }
+
+  function view(doc: { _id: string; lines: unknown[] } & Record<string, unknown>, names: Map<string, string>) {
     const lines = doc.lines as BankLine[];
-    const names = await directory.userNames([String(doc.importedBy)]);
     const sum = (pred: (l: BankLine) => boolean) => lines.filter(pred).reduce((s, l) => s + l.amountCents, 0);
     return {
       id: doc._id,
@@ -123,7 +131,7 @@ export function bankingFeature({ models }: AppDeps, directory: Directory, invoic
       }
       throw err;
     }
-    return Promise.all(docs.map((d) => view(d)));
+    return views(docs);
   }
 
   async function ownStatement(actor: Actor, id: string) {
@@ -136,11 +144,11 @@ export function bankingFeature({ models }: AppDeps, directory: Directory, invoic
   async function list(actor: Actor) {
     assertOrgAction(actor, 'importBankStatements');
     const docs = await models.BankStatement.find({ provider: actor.org }).sort({ importedAt: -1 }).limit(200).lean();
-    return Promise.all(docs.map((d) => view(d)));
+    return views(docs);
   }
 
   async function get(actor: Actor, id: string) {
-    return view(await ownStatement(actor, id));
+    return one(await ownStatement(actor, id));
   }
 
   /**
@@ -183,7 +191,7 @@ export function bankingFeature({ models }: AppDeps, directory: Directory, invoic
       if (line.status === 'proposed' && !chosen.has(line.lineNo) && line.match !== 'unmatched') line.status = 'skipped';
     const confirmedAt = doc.confirmedAt ?? new Date().toISOString();
     await models.BankStatement.updateOne({ _id: doc._id }, { $set: { lines, confirmedAt } });
-    return view({ ...doc, lines, confirmedAt });
+    return one({ ...doc, lines, confirmedAt });
   }
 
   return { importStatement, list, get, confirm };
