@@ -12,7 +12,7 @@
 //
 //   npm run bench:lifecycle
 //   BENCH_N=200 BENCH_CONCURRENCY=8 npm run bench:lifecycle
-//   BENCH_SQLITE_PRAGMAS="journal_mode=WAL,synchronous=NORMAL" npm run bench:lifecycle
+//   BENCH_SQLITE_PRAGMAS=none npm run bench:lifecycle      # SQLite's own settings, not npm start's
 //   npm run bench:lifecycle -- --n 16 --concurrency 4
 //
 // Options (environment, or the flags in brackets):
@@ -20,7 +20,8 @@
 //   BENCH_CONCURRENCY (--concurrency) lifecycles at a time, default 8
 //   BENCH_WARMUP (--warmup)           lifecycles run first on each side and not measured, default = concurrency
 //   BENCH_LIST_REPEATS                list calls (and bare finds) measured, default 50
-//   BENCH_SQLITE_PRAGMAS              extra pragmas for the Temporal dev server's SQLite, comma-separated
+//   BENCH_SQLITE_PRAGMAS              the Temporal dev server's SQLite pragmas, comma-separated; "" or none: none;
+//                                     default as npm start (TEMPORAL_SQLITE_PRAGMAS, else WAL + synchronous=NORMAL)
 //   BENCH_TEMPORAL_DB                 file (default, as npm start) or memory (the dev server's default)
 //   BENCH_IDEMPOTENCY_KEYS            1: send an Idempotency-Key on every POST (as the chaos run does)
 //   BENCH_LOG_LEVEL                   LOG_LEVEL of the worker and the API, default info (as production)
@@ -39,15 +40,18 @@ import { connectDatabase } from '../models/connect';
 import { seedDemoData } from '../models/demo-data';
 import {
   freePort,
+  parseSqlitePragmas,
   readTools,
   startFerretDb,
   startTemporal,
   stopChild,
+  temporalSqlitePragmas,
   waitForPort,
   WORKER_NODE_FLAGS,
   type Started,
 } from '../scripts/servers';
 import { BARE_STEPS, bareLifecycleWorkflow, bareSteps, type BareActivities, type BareStep } from './bare-workflow';
+import { writeResult } from './common';
 
 const DIST = path.resolve(__dirname, '..');
 const STEPS = BARE_STEPS;
@@ -91,10 +95,13 @@ function options(argv: string[]): Options {
     concurrency,
     warmup: warmup ?? concurrency,
     listRepeats: Math.max(1, int(env.BENCH_LIST_REPEATS, 50, 'BENCH_LIST_REPEATS')),
-    sqlitePragmas: (env.BENCH_SQLITE_PRAGMAS ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
+    // The same store as npm start unless told otherwise; a store in memory takes none.
+    sqlitePragmas:
+      env.BENCH_SQLITE_PRAGMAS !== undefined
+        ? parseSqlitePragmas(env.BENCH_SQLITE_PRAGMAS, 'BENCH_SQLITE_PRAGMAS')
+        : temporalDb === 'file'
+          ? temporalSqlitePragmas()
+          : [],
     temporalDb,
     idempotencyKeys: ['1', 'true', 'yes'].includes(env.BENCH_IDEMPOTENCY_KEYS ?? ''),
     logLevel: env.BENCH_LOG_LEVEL ?? 'info',
@@ -626,8 +633,8 @@ async function main(): Promise<void> {
       list,
       perLifecycle: { historyEvents, eenvoudDocuments: documentsPerLifecycle, floorDocuments: 1 },
     };
-    fs.mkdirSync(path.dirname(o.out), { recursive: true });
-    fs.writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+    // Prettier's layout: the file is committed, and the pragmas make a short array.
+    await writeResult(o.out, result);
     console.log(`\nwritten: ${path.relative(process.cwd(), o.out)}`);
     ok = true;
   } finally {

@@ -44,11 +44,14 @@ case "${1:-}" in
     exec npx jest "$@"
     ;;
   bench)
-    # Every benchmark, one after the other (options through their BENCH_* variables).
+    # Every benchmark, one after the other (options through their BENCH_* variables). The scale
+    # run at quick sizes unless BENCH_SCALE_SIZES is set (npm run bench:scale: 1,000 and 10,000).
     shift
     npx tsc -p tsconfig.build.json
     node dist/scripts/bundle-workflows.js
     node --enable-source-maps dist/bench/lifecycle.js
+    node --enable-source-maps dist/bench/step-breakdown.js
+    BENCH_SCALE_SIZES="${BENCH_SCALE_SIZES:-100,500}" node --enable-source-maps dist/bench/scale.js
     exec node --enable-source-maps dist/bench/invoice-run.js "$@"
     ;;
   bench-lifecycle)
@@ -56,6 +59,18 @@ case "${1:-}" in
     npx tsc -p tsconfig.build.json
     node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/bench/lifecycle.js "$@"
+    ;;
+  bench-breakdown)
+    shift
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    exec node --enable-source-maps dist/bench/step-breakdown.js "$@"
+    ;;
+  bench-scale)
+    shift
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    exec node --enable-source-maps dist/bench/scale.js "$@"
     ;;
   bench-invoice)
     shift
@@ -78,7 +93,7 @@ case "${1:-}" in
     exec node --enable-source-maps dist/scripts/chaos.js "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-invoice|cluster|chaos [args]" >&2
+    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-breakdown|bench-scale|bench-invoice|cluster|chaos [args]" >&2
     exit 2
     ;;
 esac

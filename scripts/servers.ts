@@ -82,6 +82,32 @@ export function stopChild(child: ChildProcess, timeoutMs = 10_000, signal: NodeJ
 
 export const SEARCH_ATTRIBUTES = ['EenvoudBuyer=Keyword', 'EenvoudProvider=Keyword', 'EenvoudStatus=Keyword', 'EenvoudAssignee=Keyword'];
 
+/**
+ * The SQLite pragmas of the embedded Temporal dev server's file store. WAL with
+ * synchronous=NORMAL syncs at checkpoints instead of on every commit: a committed transaction
+ * survives a crash of the process (kill -9), only a power loss or OS crash may lose the last
+ * ones. Production runs Temporal on PostgreSQL (npm run cluster), not on this store.
+ */
+export const DEFAULT_TEMPORAL_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=WAL', 'synchronous=NORMAL'];
+
+/** Parses a comma-separated pragma list ("journal_mode=WAL,synchronous=NORMAL"); "" or "none": none. */
+export function parseSqlitePragmas(value: string, name = 'TEMPORAL_SQLITE_PRAGMAS'): string[] {
+  if (value.trim().toLowerCase() === 'none') return [];
+  const pragmas = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const p of pragmas)
+    if (!/^[a-z_]+=[A-Za-z0-9_-]+$/.test(p)) throw new Error(`${name}: "${p}" is not a pragma=value (e.g. journal_mode=WAL)`);
+  return pragmas;
+}
+
+/** The pragmas for the embedded store: TEMPORAL_SQLITE_PRAGMAS when set (empty: none), else the default. */
+export function temporalSqlitePragmas(env: NodeJS.ProcessEnv = process.env): string[] {
+  const value = env.TEMPORAL_SQLITE_PRAGMAS;
+  return value === undefined ? [...DEFAULT_TEMPORAL_SQLITE_PRAGMAS] : parseSqlitePragmas(value);
+}
+
 export async function startTemporal(opts: {
   cli: string;
   port: number;
@@ -89,7 +115,10 @@ export async function startTemporal(opts: {
   dbFile?: string;
   logFile: string | null;
   namespaces?: string[];
-  /** Extra SQLite pragmas for the dev server's store ("journal_mode=WAL"), each as --sqlite-pragma. */
+  /**
+   * SQLite pragmas for the dev server's store ("journal_mode=WAL"), each as --sqlite-pragma.
+   * Default: temporalSqlitePragmas() for a file store (as npm start), none in memory.
+   */
   sqlitePragmas?: string[];
 }): Promise<Started> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
@@ -97,7 +126,7 @@ export async function startTemporal(opts: {
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  for (const p of opts.sqlitePragmas ?? []) args.push('--sqlite-pragma', p);
+  for (const p of opts.sqlitePragmas ?? (opts.dbFile ? temporalSqlitePragmas() : [])) args.push('--sqlite-pragma', p);
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', sa);
   const child = spawnLogged(opts.cli, args, opts.logFile);
   await waitForPort(opts.port, 60_000, child);

@@ -4,7 +4,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { readTools, startFerretDb, startTemporal, stopChild, waitForPort, WORKER_NODE_FLAGS, type Started } from './servers';
+import {
+  readTools,
+  startFerretDb,
+  startTemporal,
+  stopChild,
+  temporalSqlitePragmas,
+  waitForPort,
+  WORKER_NODE_FLAGS,
+  type Started,
+} from './servers';
 
 const DIST = path.resolve(__dirname, '..');
 
@@ -32,7 +41,11 @@ async function main(): Promise<void> {
 
   try {
     if (!config.TEMPORAL_ADDRESS) {
-      console.log(`Starting Temporal dev server on ${config.temporalAddress} (state in ${config.dataDir}/temporal.db)…`);
+      const sqlitePragmas = temporalSqlitePragmas();
+      console.log(
+        `Starting Temporal dev server on ${config.temporalAddress} (state in ${config.dataDir}/temporal.db` +
+          `${sqlitePragmas.length ? `, SQLite ${sqlitePragmas.join(', ')}` : ''})…`,
+      );
       started.push(
         await startTemporal({
           cli: tools.TEMPORAL_CLI,
@@ -40,6 +53,8 @@ async function main(): Promise<void> {
           uiPort: config.TEMPORAL_UI_PORT,
           dbFile: path.join(config.dataDir, 'temporal.db'),
           logFile: path.join(logs, 'temporal.log'),
+          // WAL + synchronous=NORMAL by default; TEMPORAL_SQLITE_PRAGMAS changes them (empty or "none": SQLite's own).
+          sqlitePragmas,
         }),
       );
     }
