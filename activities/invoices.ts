@@ -4,7 +4,8 @@ import type { InvoiceState } from '../contracts';
 import type { Actor } from '../domain/roles';
 import { formatEuro } from '../domain/money';
 import type { Views } from '../lib/views';
-import { ignoreDuplicateKey, type Models } from '../models';
+import type { Models } from '../models';
+import { enqueueMails } from '../models/outbox';
 import { appendAudit } from './audit';
 
 export interface RecordInvoiceInput {
@@ -46,7 +47,7 @@ export function invoiceActivities({ models, views, publicBaseUrl }: { models: Mo
         invoiceId: state.invoiceId,
         createdAt: event.at,
       }));
-      if (docs.length) await models.Mail.insertMany(docs, { ordered: false }).catch(ignoreDuplicateKey);
+      await enqueueMails(models, docs);
     }
     await models.Invoice.updateOne(
       { _id: state.invoiceId, version: { $lt: state.version } },

@@ -53,10 +53,13 @@ export async function composeMails(
 ) {
   const { state } = args;
   // Few users per organisation: filter memberships here rather than rely on $elemMatch,
-  // which FerretDB v1 does not fully support.
-  const providerUsers = await models.User.find().select({ _id: 1, memberships: 1 }).lean();
+  // which FerretDB v1 does not fully support. Read only when a mail goes to a role.
+  let everyone: ReturnType<typeof readUsers> | null = null;
+  const readUsers = () => models.User.find().select({ _id: 1, memberships: 1 }).lean();
   const roleUsers = async (role: string) =>
-    providerUsers.filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role as never))).map((u) => u._id);
+    (await (everyone ??= readUsers()))
+      .filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role as never)))
+      .map((u) => u._id);
   const orgs = new Map(
     (await models.Organisation.find({ _id: { $in: [state.buyer, state.provider] } }).lean()).map((o) => [o._id, o.name]),
   );

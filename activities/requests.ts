@@ -7,7 +7,8 @@ import { addDays, dutchDate, endOfDutchDay } from '../domain/dates';
 import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import type { Actor } from '../domain/roles';
 import type { Views } from '../lib/views';
-import { ignoreDuplicateKey, type Models } from '../models';
+import { ignoreDuplicateKey, isDuplicateKey, type Models } from '../models';
+import { enqueueMails } from '../models/outbox';
 import { withKeyLock } from '../lib/key-lock';
 import { appendAudit } from './audit';
 import { composeMails, type MailRequest } from './mail';
@@ -54,7 +55,7 @@ export interface RequestActivityDeps {
 }
 
 export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }: RequestActivityDeps) {
-  const { Request, TimeEntry, Mail } = models;
+  const { Request, TimeEntry } = models;
 
   /** Minutes a person registered on a day, apart from one entry (corrections are not work on that day). */
   async function dayMinutes(userId: string, date: string, except: string): Promise<number> {
@@ -141,44 +142,53 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
           input.breach?.deadline ??
           (event.action.startsWith('sla') ? (state.deadlines.intake ?? state.deadlines.delivery ?? undefined) : undefined),
       });
-      if (mails.length) await Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicateKey);
+      await enqueueMails(models, mails);
     }
-    // Only a newer snapshot replaces the read model, so a late retry cannot roll it back.
-    await Request.updateOne(
-      { _id: state.requestId, version: { $lt: state.version } },
-      {
-        $set: {
-          kind: state.kind,
-          buyer: state.buyer,
-          provider: state.provider,
-          serviceId: state.serviceId,
-          agreementId: state.agreementId,
-          title: state.title,
-          description: state.description ?? '',
-          searchTokens: searchTokens({ prefixed: [state.title], whole: [state.description] }),
-          status: state.status,
-          estimateMinutes: state.estimateMinutes,
-          quoteNote: state.quoteNote ?? null,
-          budgetMinutes: state.budgetMinutes,
-          loggedMinutes: state.loggedMinutes,
-          assignee: state.assignee,
-          contributors: state.contributors,
-          nominatedReviewer: state.nominatedReviewer ?? null,
-          deliverable: state.deliverable,
-          pendingExtension: state.pendingExtension,
-          clarifications: state.clarifications,
-          lastReason: state.lastReason,
-          lastReasonAction: state.lastReasonAction ?? null,
-          deadlines: state.deadlines,
-          breaches: state.breaches,
-          overdue: state.breaches.length > 0 && !['completed', 'rejected', 'cancelled'].includes(state.status),
-          version: state.version,
-          submittedAt: input.submittedAt,
-          updatedAt: event.at,
-        },
-      },
-      { upsert: true },
-    ).catch(ignoreDuplicateKey); // a newer version is already there
+    // Only a newer snapshot replaces the read model, so a late retry cannot roll it back. The
+    // version is read by _id and the write filters on _id only: FerretDB v1 answers a compound
+    // filter by reading the whole collection, and its conditional updates are not atomic anyway;
+    // the workflow writes one request's snapshots one after the other.
+    const snapshot = {
+      kind: state.kind,
+      buyer: state.buyer,
+      provider: state.provider,
+      serviceId: state.serviceId,
+      agreementId: state.agreementId,
+      title: state.title,
+      description: state.description ?? '',
+      searchTokens: searchTokens({ prefixed: [state.title], whole: [state.description] }),
+      status: state.status,
+      estimateMinutes: state.estimateMinutes,
+      quoteNote: state.quoteNote ?? null,
+      budgetMinutes: state.budgetMinutes,
+      loggedMinutes: state.loggedMinutes,
+      assignee: state.assignee,
+      contributors: state.contributors,
+      nominatedReviewer: state.nominatedReviewer ?? null,
+      deliverable: state.deliverable,
+      pendingExtension: state.pendingExtension,
+      clarifications: state.clarifications,
+      lastReason: state.lastReason,
+      lastReasonAction: state.lastReasonAction ?? null,
+      deadlines: state.deadlines,
+      breaches: state.breaches,
+      overdue: state.breaches.length > 0 && !['completed', 'rejected', 'cancelled'].includes(state.status),
+      version: state.version,
+      submittedAt: input.submittedAt,
+      updatedAt: event.at,
+    };
+    const versionNow = async () => (await Request.findById(state.requestId).select({ version: 1 }).lean())?.version ?? null;
+    let stored = await versionNow();
+    if (stored === null) {
+      try {
+        await Request.create({ _id: state.requestId, ...snapshot });
+        stored = state.version;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        stored = await versionNow(); // a retry of this write got there first
+      }
+    }
+    if (stored !== null && stored < state.version) await Request.updateOne({ _id: state.requestId }, { $set: snapshot });
 
     await appendAudit(models, `request-${state.requestId}`, {
       ...event,

@@ -32,7 +32,6 @@ import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } f
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import mongoose, { type mongo } from 'mongoose';
 import pino from 'pino';
-import { createActivities } from '../activities';
 import { createDirectory } from '../app/core/directory';
 import { parseInput } from '../app/core/input';
 import { query, update } from '../app/core/temporal';
@@ -43,12 +42,11 @@ import { assign, getRequestState, logTime, requestWorkflowId, type RequestState 
 import { dutchDate } from '../domain/dates';
 import { isParty, requestRefusal } from '../domain/lifecycle';
 import type { Actor } from '../domain/roles';
-import { createViews } from '../lib/views';
 import { createModels, syncIndexes } from '../models';
 import { seedDemoData } from '../models/demo-data';
 import { freePort, readTools, startFerretDb, startTemporal, type Started } from '../scripts/servers';
 import { createServer, tuneHttpServer } from '../server/http';
-import { prebuiltBundle } from '../worker/create-worker';
+import { createWorker, prebuiltBundle } from '../worker/create-worker';
 import { bareLifecycleWorkflow, bareSteps, type BareActivities } from './bare-workflow';
 import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, summary, writeResult, type Summary } from './common';
 
@@ -213,17 +211,16 @@ async function main(): Promise<void> {
     // The product's worker, as worker/create-worker.ts builds it, with its activities timed.
     const acts: ActivityCall[] = [];
     const workerConnection = await NativeConnection.connect({ address: config.temporalAddress });
-    const bundle = prebuiltBundle();
-    const worker = await Worker.create({
+    const worker = await createWorker({
       connection: workerConnection,
+      client,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TASK_QUEUE,
-      activities: timedActivities(
-        createActivities({ models, views: createViews(), slaTimeScale: 1, publicBaseUrl: config.publicBaseUrl }),
-        acts,
-      ),
-      stickyQueueScheduleToStartTimeout: '1s',
-      ...(bundle ? { workflowBundle: bundle } : { workflowsPath: require.resolve('../workflows') }),
+      models,
+      publicBaseUrl: config.publicBaseUrl,
+      workflowBundle: prebuiltBundle(),
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      wrapActivities: (activities) => timedActivities(activities as never, acts) as typeof activities,
     });
     const running = worker.run();
     cleanup.push(async () => {

@@ -40,6 +40,8 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool.default(true),
   INVOICE_SCHEDULES: bool.default(true),
   SLA_TIME_SCALE: z.coerce.number().gt(0).max(1).default(1),
+  /** Workflows a worker keeps in memory; the SDK's default from a 192 MB heap is only 23. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(250),
   // Where people reach the pages: the links in mails point here.
   PUBLIC_BASE_URL: z.string().url().optional(),
   MAIL_TRANSPORT: z.enum(['mailbox', 'smtp']).default('mailbox'),

@@ -116,6 +116,12 @@ const access = createAccess<Side, RequestStatus, Condition, RequestAction>({
 const subject = (r: RequestSubject) => ({ ...r, parties: { buyer: r.buyer, provider: r.provider } });
 
 /** The refusal for this actor and action now, or null. */
+/** Whether an action's rules look at the provider's reviewers (read only for those actions). */
+export function needsReviewers(action: RequestAction): boolean {
+  const rule = REQUEST_ACTIONS[action] as { requires?: readonly Condition[] };
+  return (rule.requires ?? []).includes('noFreeReviewer');
+}
+
 export function requestRefusal(action: RequestAction, req: RequestSubject, actor: Actor): Refusal | null {
   return access.check(action, subject(req), actor);
 }

@@ -326,6 +326,9 @@ const runLockSchema = new Schema({ _id: { type: String, required: true }, runKey
 
 // Delivery claims: inserting a claim is atomic on FerretDB and MongoDB alike (a unique _id),
 // unlike a conditional update, which FerretDB v1 does not serialise.
+// The outbox's pending mails by id, removed once sent: the dispatcher reads this small
+// collection, not the mails (FerretDB v1 reads a whole collection for a filter on a field).
+const mailQueueSchema = new Schema({ _id: { type: String, required: true }, at: { type: String, required: true } }, opts);
 const mailClaimSchema = new Schema({ _id: { type: String, required: true }, at: { type: Number, required: true } }, opts);
 
 const auditEventSchema = new Schema(
@@ -459,6 +462,7 @@ export function createModels(conn: Connection) {
     Mail: conn.model('Mail', mailSchema, 'mails') as Model<Mail>,
     RequestComment: conn.model('RequestComment', requestCommentSchema, 'request_comments'),
     MailClaim: conn.model('MailClaim', mailClaimSchema, 'mail_claims'),
+    MailQueue: conn.model('MailQueue', mailQueueSchema, 'mail_queue'),
     RunLock: conn.model('RunLock', runLockSchema, 'run_locks'),
     BillingClaim: conn.model('BillingClaim', billingClaimSchema, 'billing_claims') as Model<BillingClaim>,
     BankStatement: conn.model('BankStatement', bankStatementSchema, 'bank_statements'),

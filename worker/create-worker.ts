@@ -16,6 +16,10 @@ export interface WorkerDeps {
   publicBaseUrl?: string;
   /** For activities that send Updates to other workflows. */
   client?: Client;
+  /** Wraps the activities (the step-breakdown benchmark times each one). */
+  wrapActivities?: <T extends object>(activities: T) => T;
+  /** Workflows kept in memory (WORKER_MAX_CACHED_WORKFLOWS): fewer evictions and replays under load. */
+  maxCachedWorkflows?: number;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -33,16 +37,19 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({
-      models: deps.models,
-      views: createViews(),
-      slaTimeScale: deps.slaTimeScale ?? 1,
-      publicBaseUrl: deps.publicBaseUrl ?? 'http://127.0.0.1:3000',
-      client: deps.client,
-    }),
+    activities: (deps.wrapActivities ?? ((a) => a))(
+      createActivities({
+        models: deps.models,
+        views: createViews(),
+        slaTimeScale: deps.slaTimeScale ?? 1,
+        publicBaseUrl: deps.publicBaseUrl ?? 'http://127.0.0.1:3000',
+        client: deps.client,
+      }),
+    ),
     // When a worker dies, its workflows' next tasks wait this long on its sticky queue before
     // another worker takes them (Temporal's default is 10 s): recovery within a few seconds.
     stickyQueueScheduleToStartTimeout: '1s',
+    maxCachedWorkflows: deps.maxCachedWorkflows ?? 250,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

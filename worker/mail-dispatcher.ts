@@ -4,7 +4,7 @@
 // a stable Message-ID so receivers can drop the duplicate); the local mailbox is exactly-once.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { isDuplicateKey, type Models } from '../models';
+import { ignoreDuplicateKey, isDuplicateKey, type Models } from '../models';
 
 export interface DispatcherOptions {
   models: Models;
@@ -16,18 +16,39 @@ export interface DispatcherOptions {
 }
 
 const LEASE_MS = 60_000;
+/** A queue entry without its mail this long after: the action that wrote it never finished. */
+const ORPHAN_MS = 3_600_000;
 
 export function startMailDispatcher(opts: DispatcherOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
-  const { Mail, MailClaim } = opts.models;
+  const { Mail, MailClaim, MailQueue } = opts.models;
   const smtp: Transporter | null = opts.transport === 'smtp' ? nodemailer.createTransport(opts.smtpUrl!) : null;
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Pending mails written before the queue existed (an upgrade) or by hand get their entry:
+   * once per start, the only read of the whole outbox.
+   */
+  async function backfill(): Promise<void> {
+    const pending = await Mail.find({ status: 'pending' }).select({ _id: 1, createdAt: 1 }).lean();
+    if (pending.length)
+      await MailQueue.insertMany(
+        pending.map((m) => ({ _id: m._id, at: m.createdAt })),
+        { ordered: false },
+      ).catch(ignoreDuplicateKey);
+  }
+
   async function runOnce(): Promise<number> {
     const now = Date.now();
-    const due = await Mail.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(50).lean();
+    const queued = await MailQueue.find().sort({ at: 1 }).limit(50).lean();
     let sent = 0;
-    for (const mail of due) {
+    for (const entry of queued) {
+      const mail = await Mail.findById(entry._id).lean();
+      if (!mail || mail.status === 'sent') {
+        // Sent (its entry outlived a crash), or an entry whose action never wrote the mail.
+        if (mail || Date.parse(entry.at) < now - ORPHAN_MS) await MailQueue.deleteOne({ _id: entry._id });
+        continue;
+      }
       // Claim this attempt of this mail: only one dispatcher can insert the claim.
       const claimId = `${mail._id}#${mail.attempts}`;
       try {
@@ -51,6 +72,7 @@ export function startMailDispatcher(opts: DispatcherOptions): { stop(): Promise<
           });
         }
         await Mail.updateOne({ _id: mail._id }, { $set: { status: 'sent', sentAt: new Date().toISOString() }, $inc: { attempts: 1 } });
+        await MailQueue.deleteOne({ _id: mail._id });
         sent += 1;
       } catch (err) {
         opts.logger.warn({ err, mail: mail._id }, 'mail delivery failed; will retry');
@@ -63,6 +85,7 @@ export function startMailDispatcher(opts: DispatcherOptions): { stop(): Promise<
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
   const loop = async () => {
+    await backfill().catch((err) => opts.logger.error({ err }, 'mail queue backfill failed'));
     while (!stopped) {
       running = runOnce().catch((err) => opts.logger.error({ err }, 'mail dispatcher failed'));
       await running;

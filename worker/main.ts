@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     models,
     slaTimeScale: config.SLA_TIME_SCALE,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     publicBaseUrl: config.publicBaseUrl,
     workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : prebuiltBundle(),
   });

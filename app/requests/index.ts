@@ -14,6 +14,7 @@ import {
   freeReviewers,
   INTAKE_STATUSES,
   isParty,
+  needsReviewers,
   openMinutes,
   PROCESS_DEFAULTS,
   requestActions,
@@ -31,6 +32,7 @@ import { queryTokens } from '../../domain/search';
 import { currentService } from '../../lib/service-transfers';
 import { verifyChain } from '../../lib/audit-chain';
 import { ignoreDuplicateKey } from '../../models';
+import { enqueueMails } from '../../models/outbox';
 import { withBillingStatus } from '../../models/billing';
 import { attachmentStore } from '../../models/attachments';
 import type { AppDeps } from '../core/deps';
@@ -283,7 +285,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
     // Whose it is and who may act come first: nobody learns anything from a thing they may not
     // touch. Then the input, then whether the state allows it now.
     const s = await state(actor, id);
-    const refusal = requestRefusal(action, await subjectOf(s), actor);
+    const refusal = requestRefusal(action, needsReviewers(action) ? await subjectOf(s) : s, actor);
     if (refusal?.code === 'role_required') throw refusal;
     const input = parseInput(ACTION_SCHEMAS[action], raw) as Record<string, unknown>;
     if (refusal && !(idempotencyKeyNow() && STATE_REFUSALS.has(refusal.code))) throw refusal;
@@ -711,7 +713,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
         requestId: s.requestId,
         createdAt: doc.createdAt,
       }));
-    if (mails.length) await models.Mail.insertMany(mails, { ordered: false }).catch(ignoreDuplicateKey);
+    await enqueueMails(models, mails);
     return { ...doc, authorName };
   }
 

@@ -23,6 +23,7 @@ import { withKeyLock } from '../../lib/key-lock';
 import { createViews } from '../../lib/views';
 import { dateNl, ROLE_NL } from '../../i18n/nl';
 import { isDuplicateKey } from '../../models';
+import { enqueueMails } from '../../models/outbox';
 import { appendNextAudit } from '../../models/audit';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
@@ -123,25 +124,27 @@ export function userFeature({ models, publicBaseUrl = 'http://127.0.0.1:3000' }:
     await models.Invitation.create(doc);
     const orgName = await directory.orgName(actor.org);
     const inviter = (await directory.userNames([actor.userId])).get(actor.userId) ?? actor.userId;
-    await models.Mail.create({
-      _id: `invitation-${ulid()}`,
-      to: `invitee:${input.email}`,
-      email: input.email,
-      subject: `Uitnodiging voor Eenvoud: ${orgName}`,
-      html: mailViews.render(
-        'mail/invitation',
-        {
-          orgName,
-          inviter,
-          rolesText: doc.roles.map((r) => ROLE_NL[r]).join(', '),
-          link: `${publicBaseUrl}/uitnodiging/${token}`,
-          expires: dateNl(expiresAt),
-        },
-        'mail/layout',
-      ),
-      kind: 'invitation',
-      createdAt,
-    });
+    await enqueueMails(models, [
+      {
+        _id: `invitation-${ulid()}`,
+        to: `invitee:${input.email}`,
+        email: input.email,
+        subject: `Uitnodiging voor Eenvoud: ${orgName}`,
+        html: mailViews.render(
+          'mail/invitation',
+          {
+            orgName,
+            inviter,
+            rolesText: doc.roles.map((r) => ROLE_NL[r]).join(', '),
+            link: `${publicBaseUrl}/uitnodiging/${token}`,
+            expires: dateNl(expiresAt),
+          },
+          'mail/layout',
+        ),
+        kind: 'invitation',
+        createdAt,
+      },
+    ]);
     await audit(actor, 'inviteUser', { email: input.email, roles: doc.roles, expiresAt });
     return { email: input.email, roles: doc.roles, expiresAt };
   }

@@ -87,3 +87,35 @@ test('when mails are in the outbox, then the dispatcher delivers each once, also
   expect(sent.length).toBeGreaterThanOrEqual(pending);
   expect(sent.filter((m) => m.attempts !== 1).map((m) => [m._id, m.attempts])).toEqual([]);
 });
+
+test('the dispatcher reads a small queue: it empties as mails go out, pending mails without an entry get one at start, and a lone old entry is dropped', async () => {
+  const logger = pino({ level: 'silent' });
+  // A mail from before the queue existed (an upgrade): pending, no entry.
+  await env.models.Mail.create({
+    _id: 'legacy-1',
+    to: 'dor-coordinator',
+    email: 'dor-coordinator@demo.eenvoud.nl',
+    subject: 'Oud',
+    html: '<p>oud</p>',
+    kind: 'submitted',
+    createdAt: new Date().toISOString(),
+  });
+  // An entry whose action never wrote its mail, two hours ago; and one of a minute ago.
+  const old = new Date(Date.now() - 2 * 3_600_000).toISOString();
+  await env.models.MailQueue.create([
+    { _id: 'never-written', at: old },
+    { _id: 'being-written', at: new Date().toISOString() },
+  ]);
+  await requestUpTo(env, t, 'submitted', { title: 'Wachtrij' });
+  expect(await env.models.MailQueue.countDocuments({ _id: { $nin: ['never-written', 'being-written'] } })).toBeGreaterThan(0);
+  const d = startMailDispatcher({ models: env.models, logger, transport: 'mailbox', from: 'x@y.z', intervalMs: 60_000 });
+  await waitFor(
+    'delivery',
+    () => env.models.Mail.countDocuments({ status: 'pending' }),
+    (n) => n === 0,
+  );
+  await d.stop();
+  expect((await env.models.Mail.findById('legacy-1').lean())!.status).toBe('sent');
+  // Left: only the entry whose mail may still be written.
+  expect((await env.models.MailQueue.find().lean()).map((e) => e._id)).toEqual(['being-written']);
+});

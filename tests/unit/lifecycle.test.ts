@@ -1,5 +1,13 @@
 import { dutchDate, isIsoDate } from '../../domain/dates';
-import { allowedActions, assertAllowed, crossesBudgetAlert, isParty, REQUEST_ACTIONS, type RequestStatus } from '../../domain/lifecycle';
+import {
+  allowedActions,
+  assertAllowed,
+  crossesBudgetAlert,
+  isParty,
+  needsReviewers,
+  REQUEST_ACTIONS,
+  type RequestStatus,
+} from '../../domain/lifecycle';
 import { Refusal } from '../../domain/refusals';
 import type { Actor } from '../../domain/roles';
 import { validateTimeEntry } from '../../domain/time';
@@ -102,4 +110,9 @@ describe('time entries', () => {
     // 22:30 UTC on 30 June is 00:30 on 1 July (CEST, UTC+2)
     expect(dutchDate(Date.UTC(2026, 5, 30, 22, 30))).toBe('2026-07-01');
   });
+});
+
+test('only nominating a reviewer needs the provider’s reviewers read', () => {
+  expect(needsReviewers('nominateReviewer')).toBe(true);
+  for (const a of ['assign', 'logTime', 'review', 'acceptIntake'] as const) expect(needsReviewers(a)).toBe(false);
 });
