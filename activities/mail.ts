@@ -55,7 +55,7 @@ export async function composeMails(
   // Few users per organisation: filter memberships here rather than rely on $elemMatch,
   // which FerretDB v1 does not fully support. Read only when a mail goes to a role.
   let everyone: ReturnType<typeof readUsers> | null = null;
-  const readUsers = () => models.User.find().select({ _id: 1, memberships: 1 }).lean();
+  const readUsers = () => models.User.find().select({ _id: 1, memberships: 1 }).lean().exec();
   const roleUsers = async (role: string) =>
     (await (everyone ??= readUsers()))
       .filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role as never)))

@@ -35,12 +35,13 @@ import pino from 'pino';
 import { createDirectory } from '../app/core/directory';
 import { parseInput } from '../app/core/input';
 import { query, update } from '../app/core/temporal';
+import { ACTION_STATE_FIELDS } from '../app/requests';
 import { ACTION_SCHEMAS } from '../app/requests/schemas';
 import { createTokenService } from '../api/auth';
 import { loadConfig } from '../config';
 import { assign, getRequestState, logTime, requestWorkflowId, type RequestState } from '../contracts';
 import { dutchDate } from '../domain/dates';
-import { isParty, requestRefusal } from '../domain/lifecycle';
+import { isParty, needsReviewers, requestRefusal } from '../domain/lifecycle';
 import type { Actor } from '../domain/roles';
 import { createModels, syncIndexes } from '../models';
 import { seedDemoData } from '../models/demo-data';
@@ -298,10 +299,19 @@ async function main(): Promise<void> {
       const who = await time('token: actor (users.findById)', () => application.identity.sessionActor(claims.userId, claims.org));
       if (!who) throw new Error(`no actor for ${user}`);
       const handle = client.workflow.getHandle(requestWorkflowId(id));
-      const s = await time('read: state query (Temporal, worker)', () => query(client, handle, getRequestState, 'request'));
-      const reviewers = await time('read: reviewers (users.find)', async () =>
-        (await directory.usersWithRole(s.provider, ['reviewer'])).map((u) => u._id),
-      );
+      // As app/requests actionState(): the read model by _id, the workflow's state only for the
+      // actions whose rules need the reviewers.
+      const s = needsReviewers(step)
+        ? await time('read: state query (Temporal, worker)', () => query(client, handle, getRequestState, 'request'))
+        : ((await time('read: the request (read model, findById)', () =>
+            models.Request.findById(id).select(ACTION_STATE_FIELDS).lean(),
+          )) as unknown as RequestState);
+      // As app/requests act(): the reviewers only for the actions whose rules need them.
+      const reviewers = needsReviewers(step)
+        ? await time('read: reviewers (users.find)', async () =>
+            (await directory.usersWithRole(s.provider, ['reviewer'])).map((u) => u._id),
+          )
+        : [];
       const input = await time('rules + input (CPU)', () => {
         if (!isParty(s, who)) throw new Error('no party');
         const refusal = requestRefusal(step, { ...s, reviewers }, who);
