@@ -369,7 +369,9 @@ async function main(): Promise<void> {
       ...(fs.existsSync(bundle) ? { WORKFLOW_BUNDLE: bundle } : {}),
     };
     log('starting the worker and the API …');
-    const worker = spawn(process.execPath, ['--enable-source-maps', ...WORKER_NODE_FLAGS, path.join(DIST, 'worker', 'main.js')], {
+    // BENCH_WORKER_NODE_FLAGS: other Node flags for the worker (e.g. --cpu-prof to see where its time goes).
+    const workerFlags = process.env.BENCH_WORKER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? WORKER_NODE_FLAGS;
+    const worker = spawn(process.execPath, ['--enable-source-maps', ...workerFlags, path.join(DIST, 'worker', 'main.js')], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
