@@ -144,6 +144,11 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
       });
       await enqueueMails(models, mails);
     }
+    // The audit event before the read model: whoever sees the new state can also see who did it.
+    await appendAudit(models, `request-${state.requestId}`, {
+      ...event,
+      after: { ...(event.after as object), ...(event.reason ? { reason: event.reason } : {}) },
+    });
     // Only a newer snapshot replaces the read model, so a late retry cannot roll it back. The
     // version is read by _id and the write filters on _id only: FerretDB v1 answers a compound
     // filter by reading the whole collection, and its conditional updates are not atomic anyway;
@@ -189,11 +194,6 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
       }
     }
     if (stored !== null && stored < state.version) await Request.updateOne({ _id: state.requestId }, { $set: snapshot });
-
-    await appendAudit(models, `request-${state.requestId}`, {
-      ...event,
-      after: { ...(event.after as object), ...(event.reason ? { reason: event.reason } : {}) },
-    });
   }
 
   /**

@@ -157,8 +157,8 @@ describe('catalogue, agreements and service transfers', () => {
 describe('regional steering', () => {
   beforeAll(async () => {
     const year = Number(todayInNL().slice(0, 4));
-    await seedContributions(env, [year]);
-    const advance = await env.api('POST', '/api/contributions/products/DBC-LP-BASIS/advances', {
+    await seedContributions(env, [year], { tag: 'ADMIN' });
+    const advance = await env.api('POST', '/api/contributions/products/DBC-LP-ADMIN-BASIS/advances', {
       token: await env.token('dbc-finance'),
       body: { year },
     });

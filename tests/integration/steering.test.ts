@@ -30,8 +30,8 @@ beforeAll(async () => {
   const period = todayInNL().slice(0, 7);
   await env.api('POST', '/api/invoice-runs', { token: t.finance, body: { period } });
   await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).result();
-  await seedContributions(env, [year]);
-  const advance = await env.api('POST', '/api/contributions/products/DBC-LP-BASIS/advances', {
+  await seedContributions(env, [year], { tag: 'STURING' });
+  const advance = await env.api('POST', '/api/contributions/products/DBC-LP-STURING-BASIS/advances', {
     token: await env.token('dbc-finance'),
     body: { year },
   });
@@ -50,7 +50,7 @@ test('per municipality: requests, hours and euros by hours and by contribution, 
   expect(rows.map((r) => r.org)).toEqual(expect.arrayContaining(['DOR', 'ZWN', 'PAP', 'HIA', 'SLI', 'ALB', 'GRA']));
   // Counted from the stored documents, independently of the feature.
   const net = async (buyer: string, contribution: boolean) =>
-    (await env.models.Invoice.find({ buyer, runKey: contribution ? /^DBC-LP-BASIS:/ : { $not: /^DBC-LP-/ } }).lean()).reduce(
+    (await env.models.Invoice.find({ buyer, runKey: contribution ? /^DBC-LP-STURING-BASIS:/ : { $not: /^DBC-LP-/ } }).lean()).reduce(
       (s, i) => s + (i.kind === 'credit_note' ? -1 : 1) * i.netCents,
       0,
     );
@@ -79,7 +79,7 @@ test('per municipality: requests, hours and euros by hours and by contribution, 
     requests: 3,
     hoursCents: (await net('ZWN', false)) + (await net('PAP', false)),
   });
-  const product = res.body.products.find((p: { id: string }) => p.id === 'DBC-LP-BASIS');
+  const product = res.body.products.find((p: { id: string }) => p.id === 'DBC-LP-STURING-BASIS');
   expect(product).toMatchObject({ year, invoicedCents: rows.reduce((s, r) => s + r.contributionCents, 0) });
   expect(product.budgetCents).toBeGreaterThan(product.invoicedCents);
   const agreement = res.body.agreements.find((a: { id: string }) => a.id === 'DVO-ZWN-DOR-LEERPLICHT');

@@ -3,9 +3,12 @@
 import { demoContributionBudgets, demoContributionProducts, demoKeyFigures, demoParticipations } from '../../models/demo-data';
 import type { TestEnv } from './env';
 
-export async function seedContributions(env: TestEnv, years: number[]): Promise<void> {
-  await env.models.ContributionProduct.insertMany(demoContributionProducts());
-  await env.models.Participation.insertMany(demoParticipations(`${years[0]}-01-01`));
+export async function seedContributions(env: TestEnv, years: number[], opts: { tag?: string } = {}): Promise<void> {
+  // Workflow ids (a product's advance of a year) are unique per Temporal namespace, which the
+  // test files of one Jest worker share: a tag gives the products ids of their own.
+  const tagged = <T>(docs: T[]): T[] => (opts.tag ? JSON.parse(JSON.stringify(docs).replaceAll('DBC-LP-', `DBC-LP-${opts.tag}-`)) : docs);
+  await env.models.ContributionProduct.insertMany(tagged(demoContributionProducts()));
+  await env.models.Participation.insertMany(tagged(demoParticipations(`${years[0]}-01-01`)));
   await env.models.KeyFigureVersion.insertMany(demoKeyFigures());
-  await env.models.ContributionBudget.insertMany(years.flatMap((y) => demoContributionBudgets(y)));
+  await env.models.ContributionBudget.insertMany(tagged(years.flatMap((y) => demoContributionBudgets(y))));
 }
