@@ -51,7 +51,7 @@ import {
   type Started,
 } from '../scripts/servers';
 import { BARE_STEPS, bareLifecycleWorkflow, bareSteps, type BareActivities, type BareStep } from './bare-workflow';
-import { writeResult } from './common';
+import { cpuOf, writeResult } from './common';
 
 const DIST = path.resolve(__dirname, '..');
 const STEPS = BARE_STEPS;
@@ -143,18 +143,6 @@ interface SideResult {
   steps: Record<Step, Summary>;
   /** CPU seconds each process used during the measured lifecycles. */
   cpuSeconds: Record<string, number>;
-}
-
-/** CPU time (user + system) of a process so far, in seconds; /proc clock ticks are 1/100 s on Linux. */
-function cpuOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** Runs `count` lifecycles `concurrency` at a time; returns step timings and the wall time. */
