@@ -30,15 +30,20 @@ export const rejectSchema = z.object({ reason: text(500) });
 export function nettingFeature({ models, client, taskQueue }: AppDeps, directory: Directory) {
   const handle = (id: string) => client.workflow.getHandle(nettingWorkflowId(id));
 
-  async function view(state: NettingState, actor: Actor) {
-    const name = await directory.namer();
+  /** The names the views need, looked up once for any number of rounds. */
+  async function namesFor(states: readonly NettingState[]) {
+    return { name: await directory.namer(), users: await directory.userNames([...new Set(states.map((x) => x.proposedBy))]) };
+  }
+
+  async function view(state: NettingState, actor: Actor, names?: Awaited<ReturnType<typeof namesFor>>) {
+    const { name, users } = names ?? (await namesFor([state]));
     const { positions } = roundOf(state.invoices);
     const allowed = (action: NettingAction) => nettingRefusal(action, state, actor) === null;
     const mine = state.invoices.filter((i) => i.provider === actor.org || i.buyer === actor.org);
     return {
       id: state.roundId,
       status: state.status,
-      proposedByName: (await directory.userNames([state.proposedBy])).get(state.proposedBy) ?? state.proposedBy,
+      proposedByName: users.get(state.proposedBy) ?? state.proposedBy,
       proposedAt: state.proposedAt,
       expiresAt: state.expiresAt,
       settledAt: state.settledAt,
@@ -123,7 +128,9 @@ export function nettingFeature({ models, client, taskQueue }: AppDeps, directory
   async function list(actor: Actor) {
     assertOrgAction(actor, 'viewBalances');
     const docs = await models.NettingRound.find({ parties: actor.org }).sort({ proposedAt: -1 }).limit(50).lean();
-    return Promise.all(docs.map((d) => view({ ...(d as unknown as NettingState), roundId: d._id }, actor)));
+    const states = docs.map((d) => ({ ...(d as unknown as NettingState), roundId: d._id }));
+    const names = await namesFor(states);
+    return Promise.all(states.map((st) => view(st, actor, names)));
   }
 
   async function get(actor: Actor, id: string) {

@@ -3,6 +3,7 @@
 // title, description or result never leaves this feature.
 import { z } from 'zod';
 import { toCsv } from '../core/csv';
+import { isContributionStepKey } from '../../domain/contributions';
 import { centsToDecimal } from '../../domain/money';
 import { refuse } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
@@ -14,6 +15,7 @@ import {
   quartersUpTo,
   slaPercent,
   steeringFigures,
+  total,
   usedPercent,
   type Figures,
   type QuarterId,
@@ -76,14 +78,6 @@ export function steeringFeature({ models }: { models: Models }, directory: Direc
       .select({ serviceId: 1 })
       .lean())
       serviceOf.set(r._id, r.serviceId);
-    // Contribution invoices are those of a recorded contribution step (advance or settlement).
-    const steps = new Set(
-      (
-        await models.ContributionStep.find({ _id: { $in: [...new Set(invoices.map((i) => i.runKey))] } })
-          .select({ _id: 1 })
-          .lean()
-      ).map((s) => s._id),
-    );
     return {
       requests: requests.map((r) => ({
         buyer: r.buyer,
@@ -94,7 +88,8 @@ export function steeringFeature({ models }: { models: Models }, directory: Direc
       entries: entries.map((e) => ({ buyer: e.buyer, serviceId: serviceOf.get(e.requestId) ?? null, date: e.date, minutes: e.minutes })),
       invoices: invoices.flatMap((i) => {
         const sign = i.kind === 'credit_note' ? -1 : 1;
-        const contribution = steps.has(i.runKey);
+        // Contribution invoices carry their step's key (advance or settlement) as run key.
+        const contribution = isContributionStepKey(i.runKey);
         return i.lines.map((l) => ({
           buyer: i.buyer,
           serviceId: contribution ? null : (serviceOf.get(l.requestId ?? '') ?? null),
@@ -112,24 +107,25 @@ export function steeringFeature({ models }: { models: Models }, directory: Direc
     const agreements = await models.Agreement.find({ validFrom: { $lte: to }, validTo: { $gte: from } })
       .sort({ _id: 1 })
       .lean();
-    const rows = [];
-    for (const a of agreements) {
-      let minutesToDate = 0;
-      let minutesInQuarter = 0;
-      for await (const e of models.TimeEntry.find({ agreementId: a._id, date: { $lte: to } })
-        .select({ date: 1, minutes: 1 })
-        .lean()
-        .cursor()) {
-        minutesToDate += e.minutes;
-        if (e.date >= from) minutesInQuarter += e.minutes;
-      }
-      let invoicedCents = 0;
-      for (const inv of await models.Invoice.find({ agreementId: a._id, status: { $ne: 'draft' }, issueDate: { $lte: to } })
-        .select({ kind: 1, netCents: 1 })
-        .lean())
-        invoicedCents += (inv.kind === 'credit_note' ? -1 : 1) * inv.netCents;
+    const ids = agreements.map((a) => a._id);
+    const minutes = new Map<string, { toDate: number; inQuarter: number }>();
+    for await (const e of models.TimeEntry.find({ agreementId: { $in: ids }, date: { $lte: to } })
+      .select({ agreementId: 1, date: 1, minutes: 1 })
+      .lean()
+      .cursor()) {
+      const m = minutes.get(e.agreementId) ?? minutes.set(e.agreementId, { toDate: 0, inQuarter: 0 }).get(e.agreementId)!;
+      m.toDate += e.minutes;
+      if (e.date >= from) m.inQuarter += e.minutes;
+    }
+    const invoiced = new Map<string, number>();
+    for (const inv of await models.Invoice.find({ agreementId: { $in: ids }, status: { $ne: 'draft' }, issueDate: { $lte: to } })
+      .select({ agreementId: 1, kind: 1, netCents: 1 })
+      .lean())
+      invoiced.set(inv.agreementId, (invoiced.get(inv.agreementId) ?? 0) + (inv.kind === 'credit_note' ? -1 : 1) * inv.netCents);
+    const rows = agreements.map((a) => {
       const budgetMinutes = a.hourBudget != null ? a.hourBudget * 60 : null;
-      rows.push({
+      const m = minutes.get(a._id) ?? { toDate: 0, inQuarter: 0 };
+      return {
         id: a._id,
         buyer: a.buyer,
         provider: a.provider,
@@ -138,12 +134,12 @@ export function steeringFeature({ models }: { models: Models }, directory: Direc
         validTo: a.validTo,
         hourBilling: a.hourBilling !== false,
         budgetMinutes,
-        minutesInQuarter,
-        minutesToDate,
-        invoicedCents,
-        usedPercent: usedPercent(minutesToDate, budgetMinutes),
-      });
-    }
+        minutesInQuarter: m.inQuarter,
+        minutesToDate: m.toDate,
+        invoicedCents: invoiced.get(a._id) ?? 0,
+        usedPercent: usedPercent(m.toDate, budgetMinutes),
+      };
+    });
     return rows;
   }
 
@@ -197,19 +193,7 @@ export function steeringFeature({ models }: { models: Models }, directory: Direc
     const perService = [...figures.perService.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([id, x]) => ({ serviceId: id, name: serviceName.get(id) ?? id, ...row(x) }));
-    const totals = row(
-      perMunicipality.reduce<Figures>(
-        (t, m) => ({
-          requests: t.requests + m.requests,
-          minutes: t.minutes + m.minutes,
-          hoursCents: t.hoursCents + m.hoursCents,
-          contributionCents: t.contributionCents + m.contributionCents,
-          slaTotal: t.slaTotal + m.slaTotal,
-          slaMet: t.slaMet + m.slaMet,
-        }),
-        zero,
-      ),
-    );
+    const totals = row(total(perMunicipality));
     return {
       quarter,
       quarterLabel: quarterNl(quarter),
