@@ -90,6 +90,19 @@ export const SEARCH_ATTRIBUTES = ['EenvoudBuyer=Keyword', 'EenvoudProvider=Keywo
  */
 export const DEFAULT_TEMPORAL_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
+/**
+ * The SQLite pragmas of the embedded FerretDB, added to its own (busy_timeout, journal_mode=WAL,
+ * auto_vacuum). synchronous=NORMAL, as for Temporal: in WAL mode a commit then waits for no
+ * fsync; it survives a crash of the process, a power loss may lose the last ones.
+ */
+export const DEFAULT_FERRETDB_SQLITE_PRAGMAS: readonly string[] = ['synchronous=NORMAL'];
+
+/** The pragmas for the embedded FerretDB: FERRETDB_SQLITE_PRAGMAS when set (empty: none), else the default. */
+export function ferretDbSqlitePragmas(env: NodeJS.ProcessEnv = process.env): string[] {
+  const value = env.FERRETDB_SQLITE_PRAGMAS;
+  return value === undefined ? [...DEFAULT_FERRETDB_SQLITE_PRAGMAS] : parseSqlitePragmas(value, 'FERRETDB_SQLITE_PRAGMAS');
+}
+
 /** Parses a comma-separated pragma list ("journal_mode=WAL,synchronous=NORMAL"); "" or "none": none. */
 export function parseSqlitePragmas(value: string, name = 'TEMPORAL_SQLITE_PRAGMAS'): string[] {
   if (value.trim().toLowerCase() === 'none') return [];
@@ -133,9 +146,19 @@ export async function startTemporal(opts: {
   return { child, stop: () => stopChild(child) };
 }
 
-export async function startFerretDb(opts: { bin: string; port: number; dataDir: string; logFile: string | null }): Promise<Started> {
+export async function startFerretDb(opts: {
+  bin: string;
+  port: number;
+  dataDir: string;
+  logFile: string | null;
+  /** SQLite pragmas as name=value; default ferretDbSqlitePragmas() (as npm start). */
+  sqlitePragmas?: string[];
+}): Promise<Started> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const child = spawnLogged(opts.bin, ['--listen-addr', `127.0.0.1:${opts.port}`, '--data-dir', opts.dataDir], opts.logFile);
+  const args = ['--listen-addr', `127.0.0.1:${opts.port}`, '--data-dir', opts.dataDir];
+  // The wrapper takes SQLite's DSN form, name(value).
+  for (const p of opts.sqlitePragmas ?? ferretDbSqlitePragmas()) args.push('--sqlite-pragma', p.replace(/^([a-z_]+)=(.*)$/, '$1($2)'));
+  const child = spawnLogged(opts.bin, args, opts.logFile);
   await waitForPort(opts.port, 30_000, child);
   return { child, stop: () => stopChild(child) };
 }

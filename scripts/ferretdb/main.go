@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,9 +17,23 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
+func query(v url.Values) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
 func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("data-dir", "./data/ferretdb", "directory for the SQLite files")
+	// FerretDB sets busy_timeout, journal_mode=wal and auto_vacuum itself; this adds others
+	// (synchronous=normal) to every connection of its pool.
+	pragmas := url.Values{}
+	flag.Func("sqlite-pragma", "SQLite pragma as name(value), e.g. synchronous(normal); repeatable", func(v string) error {
+		pragmas.Add("_pragma", v)
+		return nil
+	})
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dir)
@@ -32,7 +47,7 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/" + query(pragmas),
 	})
 	if err != nil {
 		log.Fatal(err)
