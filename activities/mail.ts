@@ -35,6 +35,17 @@ export interface MailRequest {
   kind: MailKind;
 }
 
+/** Organisation names, cached for a minute per process and database (they change rarely). */
+const orgCache = new WeakMap<Models, { at: number; names: Map<string, string> }>();
+async function orgNamesOf(models: Models): Promise<Map<string, string>> {
+  const cached = orgCache.get(models);
+  if (cached && Date.now() - cached.at < 60_000) return cached.names;
+  const docs = await models.Organisation.find().select({ name: 1 }).lean();
+  const names = new Map(docs.map((o) => [o._id, o.name]));
+  orgCache.set(models, { at: Date.now(), names });
+  return names;
+}
+
 export async function composeMails(
   models: Models,
   views: Views,
@@ -53,18 +64,19 @@ export async function composeMails(
 ) {
   const { state } = args;
   // Few users per organisation: filter memberships here rather than rely on $elemMatch,
-  // which FerretDB v1 does not fully support. Read only when a mail goes to a role.
-  let everyone: ReturnType<typeof readUsers> | null = null;
-  const readUsers = () => models.User.find().select({ _id: 1, memberships: 1 }).lean().exec();
+  // which FerretDB v1 does not fully support. Read only when a mail goes to a role, and then
+  // once for the recipients' names and addresses too.
+  type MailUser = { _id: string; name: string; email: string; memberships: { org: string; roles: string[] }[] };
+  let everyone: Promise<MailUser[]> | null = null;
+  const readUsers = () =>
+    models.User.find().select({ _id: 1, name: 1, email: 1, memberships: 1 }).lean().exec() as unknown as Promise<MailUser[]>;
   const roleUsers = async (role: string) =>
     (await (everyone ??= readUsers()))
-      .filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role as never)))
+      .filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role)))
       .map((u) => u._id);
-  const orgs = new Map(
-    (await models.Organisation.find({ _id: { $in: [state.buyer, state.provider] } }).lean()).map((o) => [o._id, o.name]),
-  );
-  const docs = [];
-  for (const [i, n] of args.notify.entries()) {
+  const orgs = await orgNamesOf(models);
+  const recipients: { ids: Set<string>; noReviewer: boolean }[] = [];
+  for (const n of args.notify) {
     const ids = new Set<string>();
     let noReviewer = false;
     for (const r of n.to) {
@@ -82,7 +94,26 @@ export async function composeMails(
       }
       if (r === 'nominatedReviewer' && state.nominatedReviewer) ids.add(state.nominatedReviewer);
     }
-    const users = await models.User.find({ _id: { $in: [...ids] } }).lean();
+    recipients.push({ ids, noReviewer });
+  }
+  // The recipients in one read: from the users already read, by _id for one (FerretDB answers
+  // only {_id: value} without reading the whole collection), else all at once.
+  const wanted = [...new Set(recipients.flatMap((r) => [...r.ids]))];
+  const read = async (): Promise<MailUser[]> => {
+    if (everyone) return everyone;
+    if (wanted.length === 1) {
+      const one = await models.User.findById(wanted[0]).lean();
+      return one ? [one as unknown as MailUser] : [];
+    }
+    return wanted.length ? ((await models.User.find({ _id: { $in: wanted } }).lean()) as unknown as MailUser[]) : [];
+  };
+  const known = await read();
+  const byId = new Map(known.map((u) => [u._id, u]));
+  const docs = [];
+  for (const [i, n] of args.notify.entries()) {
+    const { ids, noReviewer } = recipients[i]!;
+    // In the order the ids were found: the requester first.
+    const users = [...ids].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
     const last = state.clarifications[state.clarifications.length - 1];
     for (const user of users) {
       const data = {
