@@ -66,6 +66,12 @@ case "${1:-}" in
     node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/bench/step-breakdown.js "$@"
     ;;
+  bench-queries)
+    shift
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    exec node --enable-source-maps dist/bench/query-shapes.js "$@"
+    ;;
   bench-scale)
     shift
     npx tsc -p tsconfig.build.json
@@ -93,7 +99,7 @@ case "${1:-}" in
     exec node --enable-source-maps dist/scripts/chaos.js "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-breakdown|bench-scale|bench-invoice|cluster|chaos [args]" >&2
+    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-breakdown|bench-queries|bench-scale|bench-invoice|cluster|chaos [args]" >&2
     exit 2
     ;;
 esac
