@@ -11,6 +11,7 @@ import { ignoreDuplicateKey, isDuplicateKey, type Models } from '../models';
 import { enqueueMails } from '../models/outbox';
 import { withKeyLock } from '../lib/key-lock';
 import { appendAudit } from './audit';
+import { dayTotalsReady } from '../models/day-totals';
 import { composeMails, type MailRequest } from './mail';
 
 export interface AuditInput {
@@ -55,34 +56,44 @@ export interface RequestActivityDeps {
 }
 
 export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }: RequestActivityDeps) {
-  const { Request, TimeEntry } = models;
+  const { Request, TimeEntry, DayTotal } = models;
+
+  const dayId = (userId: string, date: string) => `${userId}|${date}`;
 
   /** Minutes a person registered on a day, apart from one entry (corrections are not work on that day). */
   async function dayMinutes(userId: string, date: string, except: string): Promise<number> {
-    const entries = await TimeEntry.find({ userId, date, correction: { $ne: true } })
-      .select({ minutes: 1 })
-      .lean();
-    return entries.filter((e) => e._id !== except).reduce((s, e) => s + e.minutes, 0);
+    await dayTotalsReady(models);
+    const day = await DayTotal.findById(dayId(userId, date)).lean();
+    return Object.entries(day?.minutes ?? {}).reduce((s, [id, m]) => (id === except ? s : s + m), 0);
   }
 
   /**
-   * Writes an entry's minutes on its person-day under that day's lock, refusing past 24 hours:
-   * one writer per person-day, so concurrent registrations on several requests cannot overrun
-   * the cap, and none is lost. The entries themselves are the ledger.
+   * Runs a write of a person-day under that day's lock: one writer per person-day, so
+   * concurrent registrations on several requests cannot overrun the cap, none is lost, and the
+   * day's total (read-modify-write on FerretDB v1) loses no entry.
    */
-  async function withinDay(userId: string, date: string, entryId: string, minutes: number, write: () => Promise<unknown>) {
+  async function underDayLock<T>(userId: string, date: string, entryId: string, work: () => Promise<T>): Promise<T> {
     // The entry owns the lock: a retry of this write after a worker crash takes it over at once
     // (it counts the day without this entry, and writes it once), others wait.
-    await withKeyLock(
-      models,
-      `day:${userId}:${date}`,
-      async () => {
-        const used = await dayMinutes(userId, date, entryId);
-        if (used + minutes > MAX_MINUTES_PER_DAY)
-          throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
-        await write();
-      },
-      { owner: entryId },
+    return withKeyLock(models, `day:${userId}:${date}`, work, { owner: entryId });
+  }
+
+  /** Writes an entry's minutes on its person-day, refusing past 24 hours; the day total first. */
+  async function withinDay(userId: string, date: string, entryId: string, minutes: number, write: () => Promise<unknown>) {
+    await underDayLock(userId, date, entryId, async () => {
+      const used = await dayMinutes(userId, date, entryId);
+      if (used + minutes > MAX_MINUTES_PER_DAY)
+        throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
+      // Counted before written: a crash in between over-counts the day until the retry writes the entry.
+      await DayTotal.updateOne({ _id: dayId(userId, date) }, { $set: { [`minutes.${entryId}`]: minutes } }, { upsert: true });
+      await write();
+    });
+  }
+
+  /** Takes an entry's minutes off a person-day (it was deleted, or moved to another day). */
+  async function offDay(userId: string, date: string, entryId: string) {
+    await underDayLock(userId, date, entryId, () =>
+      DayTotal.updateOne({ _id: dayId(userId, date) }, { $unset: { [`minutes.${entryId}`]: 1 } }),
     );
   }
 
@@ -106,15 +117,16 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
         }).catch(ignoreDuplicateKey),
       );
     } else if (op.op === 'update') {
-      // Only the new day can pass the cap; the old one only loses minutes.
+      // Only the new day can pass the cap; the old one only loses minutes (after: the entry
+      // counts on both days for a moment, never on neither).
       await withinDay(op.userId, op.date, op.entryId, op.minutes, () =>
-        TimeEntry.updateOne(
-          { _id: op.entryId, status: 'registered' },
-          { $set: { date: op.date, minutes: op.minutes, description: op.description } },
-        ),
+        TimeEntry.updateOne({ _id: op.entryId }, { $set: { date: op.date, minutes: op.minutes, description: op.description } }),
       );
+      if (op.previous && op.previous.date !== op.date) await offDay(op.userId, op.previous.date, op.entryId);
     } else {
-      await TimeEntry.deleteOne({ _id: op.entryId, status: 'registered' });
+      // Only open (registered) entries reach here: the workflow refuses the others.
+      await TimeEntry.deleteOne({ _id: op.entryId });
+      await offDay(op.userId, op.date, op.entryId);
     }
   }
 

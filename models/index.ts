@@ -155,6 +155,20 @@ timeEntrySchema.index({ provider: 1, status: 1, date: 1 });
 timeEntrySchema.index({ invoiceRunKey: 1, buyer: 1 });
 timeEntrySchema.index({ userId: 1, date: 1 });
 
+// A person's registered minutes on one day (corrections are not work on a day), per entry:
+// written with the entries under the day's lock, so the 24-hour cap reads one document by _id
+// instead of the person's entries (FerretDB v1 answers only _id lookups from an index).
+const dayTotalSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // <userId>|<date>
+    minutes: { type: Object, default: {} }, // entry id -> minutes
+  },
+  { ...opts, minimize: false },
+);
+
+// A data migration that has run: its id, and when.
+const migrationSchema = new Schema({ _id: { type: String, required: true }, at: { type: String, required: true } }, opts);
+
 const invoiceLineSchema = new Schema(
   {
     requestId: String,
@@ -453,6 +467,8 @@ export function createModels(conn: Connection) {
     Agreement: conn.model('Agreement', agreementSchema, 'agreements') as Model<Agreement>,
     Request: conn.model('Request', requestSchema, 'requests') as Model<RequestDoc>,
     TimeEntry: conn.model('TimeEntry', timeEntrySchema, 'time_entries') as Model<TimeEntry>,
+    DayTotal: conn.model('DayTotal', dayTotalSchema, 'day_totals') as Model<{ _id: string; minutes: Record<string, number> }>,
+    Migration: conn.model('Migration', migrationSchema, 'migrations'),
     Invoice: conn.model('Invoice', invoiceSchema, 'invoices') as Model<Invoice>,
     InvoiceNumber: conn.model('InvoiceNumber', invoiceNumberSchema, 'invoice_numbers'),
     AuditEvent: conn.model('AuditEvent', auditEventSchema, 'audit_events') as Model<AuditEvent>,

@@ -1,7 +1,9 @@
 // The 24-hours-a-day cap across requests holds under concurrency on the real FerretDB: eight
 // writers registering hours for one person on one day at once never pass 24 hours, lose no
 // registration and get no false refusal; the entries are the ledger.
+import { addDays } from '../../domain/dates';
 import { LockBusyError, withKeyLock } from '../../lib/key-lock';
+import { dayTotalsReady } from '../../models/day-totals';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
 
@@ -84,4 +86,54 @@ test('a lock left by a crashed write is taken over at once by a retry of the sam
   expect(order).toEqual(['A']);
   expect(Date.now() - started).toBeLessThan(5_000);
   expect(await env.models.KeyLock.exists({ _id: key })).toBeNull();
+});
+
+/** The day total of a person-day, and the sum of that day's entries: one figure. */
+async function dayFigures(userId: string, date: string) {
+  const total = await env.models.DayTotal.findById(`${userId}|${date}`).lean();
+  const entries = await env.models.TimeEntry.find({ userId, date, correction: { $ne: true } }).lean();
+  return {
+    total: Object.values(total?.minutes ?? {}).reduce((s, m) => s + m, 0),
+    entries: entries.reduce((s, e) => s + e.minutes, 0),
+  };
+}
+
+test('when entries are deleted, their minutes leave the day: the day total stays the sum of its entries', async () => {
+  const staff = await env.token('dor-staff');
+  const day = today();
+  const [a, b] = await env.models.TimeEntry.find({ userId: 'dor-staff', date: day }).lean();
+  expect(await dayFigures('dor-staff', day)).toEqual({ total: 1_440, entries: 1_440 });
+  for (const e of [a!, b!])
+    expect((await env.api('DELETE', `/api/requests/${e.requestId}/time-entries/${e._id}`, { token: staff })).status).toBe(200);
+  const free = a!.minutes + b!.minutes;
+  expect(await dayFigures('dor-staff', day)).toEqual({ total: 1_440 - free, entries: 1_440 - free });
+  // Exactly the freed minutes fit again; one more does not.
+  const log = (minutes: number) =>
+    env.api('POST', `/api/requests/${a!.requestId}/time-entries`, { token: staff, body: { date: day, minutes, description: 'Weer vrij' } });
+  expect((await log(free + 1)).body).toMatchObject({ code: 'day_cap_exceeded', params: { remainingMinutes: free } });
+  expect((await log(free)).status).toBe(201);
+  expect(await dayFigures('dor-staff', day)).toEqual({ total: 1_440, entries: 1_440 });
+});
+
+test('entries from before the day totals existed are counted: the totals are built from them once', async () => {
+  // An entry written by an older version (no day total), and the build not yet run.
+  const date = addDays(today(), -3);
+  await env.models.TimeEntry.create({
+    _id: `OLD-${date}`,
+    requestId: 'REQ-OLD',
+    agreementId: 'DVO-OLD',
+    buyer: 'ZWN',
+    provider: 'DOR',
+    userId: 'dor-staff-2',
+    date,
+    minutes: 1_000,
+    description: 'Van vóór de dagtotalen',
+    status: 'approved',
+    createdAt: new Date().toISOString(),
+  });
+  await env.models.Migration.deleteOne({ _id: 'day-totals-v1' });
+  // A process that has not built them yet (its own models object).
+  await dayTotalsReady({ ...env.models });
+  expect(await dayFigures('dor-staff-2', date)).toEqual({ total: 1_000, entries: 1_000 });
+  expect(await env.models.Migration.exists({ _id: 'day-totals-v1' })).not.toBeNull();
 });
