@@ -40,8 +40,8 @@ export interface RecordRequestInput {
   submittedAt: string;
   event: AuditInput;
   entry?: EntryOp;
-  /** Approve the registered entries dated up to `upTo` (all of them when null). */
-  approve?: { upTo: string | null };
+  /** Approve the registered entries dated up to `upTo` (all of them when null): these ones (since they are passed). */
+  approve?: { upTo: string | null; entryIds?: string[] };
   notify?: MailRequest[];
   breach?: Breach;
 }
@@ -134,7 +134,14 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
   async function recordRequest(input: RecordRequestInput): Promise<void> {
     const { state, event } = input;
     if (input.entry) await applyEntry(state, input.entry, event.at);
-    if (input.approve) {
+    if (input.approve?.entryIds) {
+      // The workflow's open entries are registered ones: each is approved by _id.
+      const ops = input.approve.entryIds.map((id) => ({
+        updateOne: { filter: { _id: id }, update: { $set: { status: 'approved' as const } } },
+      }));
+      if (ops.length) await TimeEntry.bulkWrite(ops, { ordered: false });
+    } else if (input.approve) {
+      // Written by a workflow from before the ids were passed.
       const filter: Record<string, unknown> = { requestId: state.requestId, status: 'registered' };
       if (input.approve.upTo) filter.date = { $lte: input.approve.upTo };
       await TimeEntry.updateMany(filter, { $set: { status: 'approved' } });

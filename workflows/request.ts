@@ -107,6 +107,12 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       ]);
     }
     const { reason, ...rest } = extra;
+    // The entries an approval covers, by id: the activity then writes each by _id (FerretDB
+    // answers a filter on the request's entries by reading every entry).
+    if (rest.approve) {
+      const upTo = rest.approve.upTo;
+      rest.approve = { ...rest.approve, entryIds: before.openEntries.filter((e) => upTo === null || e.date <= upTo).map((e) => e.entryId) };
+    }
     // Writes of one request run one after another, in the order of their versions: the read
     // model then never goes back, even on FerretDB, whose conditional updates are not atomic.
     // The record is taken now (this version), written when the earlier writes are done.
