@@ -3,7 +3,7 @@ import type { RequestState } from '../contracts';
 import { formatHours } from '../domain/money';
 import { REQUEST_STATUS_NL } from '../i18n/nl';
 import type { Views } from '../lib/views';
-import type { Models } from '../models';
+import { usersVersion, type Models } from '../models';
 
 export const MAIL_SUBJECTS = {
   submitted: 'Nieuwe opdracht ter intake',
@@ -46,6 +46,28 @@ async function orgNamesOf(models: Models): Promise<Map<string, string>> {
   return names;
 }
 
+type MailUser = {
+  _id: string;
+  name: string;
+  email: string;
+  memberships: { org: string; roles: string[]; deactivatedAt?: string | null }[];
+};
+
+/**
+ * All users with their memberships, for recipients by role: cached for ten seconds per process
+ * and database, and read again at once after a write of users in this process. A role granted
+ * or taken elsewhere reaches the mails within those seconds; who may act is checked apart.
+ */
+const usersCache = new WeakMap<Models, { at: number; version: number; users: Promise<MailUser[]> }>();
+function usersOf(models: Models): Promise<MailUser[]> {
+  const cached = usersCache.get(models);
+  if (cached && cached.version === usersVersion() && Date.now() - cached.at < 10_000) return cached.users;
+  const users = models.User.find().select({ _id: 1, name: 1, email: 1, memberships: 1 }).lean().exec() as unknown as Promise<MailUser[]>;
+  usersCache.set(models, { at: Date.now(), version: usersVersion(), users });
+  users.catch(() => usersCache.delete(models));
+  return users;
+}
+
 export async function composeMails(
   models: Models,
   views: Views,
@@ -64,15 +86,13 @@ export async function composeMails(
 ) {
   const { state } = args;
   // Few users per organisation: filter memberships here rather than rely on $elemMatch,
-  // which FerretDB v1 does not fully support. Read only when a mail goes to a role, and then
-  // once for the recipients' names and addresses too.
-  type MailUser = { _id: string; name: string; email: string; memberships: { org: string; roles: string[] }[] };
+  // which FerretDB v1 does not fully support. Read only when a mail goes to a role, from a
+  // short cache (FerretDB reads the whole collection for it), and then also for the
+  // recipients' names and addresses.
   let everyone: Promise<MailUser[]> | null = null;
-  const readUsers = () =>
-    models.User.find().select({ _id: 1, name: 1, email: 1, memberships: 1 }).lean().exec() as unknown as Promise<MailUser[]>;
   const roleUsers = async (role: string) =>
-    (await (everyone ??= readUsers()))
-      .filter((u) => u.memberships.some((m) => m.org === state.provider && m.roles.includes(role)))
+    (await (everyone ??= usersOf(models)))
+      .filter((u) => u.memberships.some((m) => m.org === state.provider && !m.deactivatedAt && m.roles.includes(role)))
       .map((u) => u._id);
   const orgs = await orgNamesOf(models);
   const recipients: { ids: Set<string>; noReviewer: boolean }[] = [];

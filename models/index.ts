@@ -51,6 +51,16 @@ const userSchema = new Schema(
   opts,
 );
 
+// Every write of users through this process counts: a cache of users (mail recipients) sees
+// it at once; other processes' writes reach it when its entry expires.
+let usersWrites = 0;
+export const usersVersion = () => usersWrites;
+const countUsersWrite = () => void usersWrites++;
+userSchema.post('save', countUsersWrite);
+userSchema.post('insertMany', countUsersWrite);
+userSchema.post('bulkWrite', countUsersWrite);
+userSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany'], countUsersWrite);
+
 const rateVersionSchema = new Schema(
   { validFrom: { type: String, required: true }, rateCentsPerHour: { type: Number, required: true } },
   { _id: false },

@@ -88,3 +88,27 @@ test('at 80 % of the budget the request and the week view warn, and say what to 
   const coordinator = await signedIn(env, 'dor-coordinator');
   expect((await coordinator.get(`/aanvragen/${id}`)).html).toContain('vraag dan hieronder een budgetuitbreiding aan');
 });
+
+test('mails to a role go to who holds it now: a new coordinator at once, a switched-off one no longer', async () => {
+  await env.models.User.create({
+    _id: 'dor-coordinator-3',
+    name: 'Derde Coördinator',
+    email: 'dor-coordinator-3@demo.eenvoud.nl',
+    memberships: [{ org: 'DOR', roles: ['coordinator'] }],
+  });
+  const coordinatorsOf = async (title: string) => {
+    const id = await requestUpTo(env, t, 'submitted', { title });
+    const mails = await waitFor(
+      'the submission mails',
+      () => env.models.Mail.find({ requestId: id, kind: 'submitted' }).lean(),
+      (m) => m.length > 0,
+    );
+    return mails.map((m) => m.to).sort();
+  };
+  expect(await coordinatorsOf('Nieuwe coördinator')).toEqual(['dor-coordinator', 'dor-coordinator-3']);
+  await env.models.User.updateOne(
+    { _id: 'dor-coordinator-3' },
+    { $set: { memberships: [{ org: 'DOR', roles: ['coordinator'], deactivatedAt: new Date().toISOString() }] } },
+  );
+  expect(await coordinatorsOf('Uitgeschakelde coördinator')).toEqual(['dor-coordinator']);
+});
