@@ -168,10 +168,10 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
       ...event,
       after: { ...(event.after as object), ...(event.reason ? { reason: event.reason } : {}) },
     });
-    // Only a newer snapshot replaces the read model, so a late retry cannot roll it back. The
-    // version is read by _id and the write filters on _id only: FerretDB v1 answers a compound
-    // filter by reading the whole collection, and its conditional updates are not atomic anyway;
-    // the workflow writes one request's snapshots one after the other.
+    // The read model in one write by _id, which also returns the one it replaced (FerretDB v1
+    // answers a compound filter by reading the whole collection, and its conditional updates are
+    // not atomic anyway). The workflow writes one request's snapshots one after the other; only
+    // a late attempt of an earlier write can come after a newer one, and then it puts that back.
     const snapshot = {
       kind: state.kind,
       buyer: state.buyer,
@@ -201,18 +201,13 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
       submittedAt: input.submittedAt,
       updatedAt: event.at,
     };
-    const versionNow = async () => (await Request.findById(state.requestId).select({ version: 1 }).lean())?.version ?? null;
-    let stored = await versionNow();
-    if (stored === null) {
-      try {
-        await Request.create({ _id: state.requestId, ...snapshot });
-        stored = state.version;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        stored = await versionNow(); // a retry of this write got there first
-      }
-    }
-    if (stored !== null && stored < state.version) await Request.updateOne({ _id: state.requestId }, { $set: snapshot });
+    const write = () =>
+      Request.findOneAndUpdate({ _id: state.requestId }, { $set: snapshot }, { upsert: true, new: false }).lean<{
+        version?: number;
+      } | null>();
+    // Two first writes at once (a retry racing its own earlier attempt): one inserts, the other updates.
+    const replaced = await write().catch((err: unknown) => (isDuplicateKey(err) ? write() : Promise.reject(err)));
+    if (replaced?.version !== undefined && replaced.version > state.version) await Request.replaceOne({ _id: state.requestId }, replaced);
   }
 
   /**

@@ -1,10 +1,13 @@
 // The worker dies half-way through a request; a new worker (empty cache: it replays the
 // history) takes over. Nothing is lost and nothing is done twice.
-import { invoiceRunWorkflowId } from '../../contracts';
-import { createTestEnv, type TestEnv } from '../support/env';
+import { requestActivities } from '../../activities/requests';
+import { invoiceRunWorkflowId, SYSTEM_ACTOR } from '../../contracts';
+import { createViews } from '../../lib/views';
+import { createTestEnv, PUBLIC_BASE_URL, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
 import {
   currentPeriod,
+  requestUpTo,
   billedEntries,
   STORY_AMOUNT_CENTS,
   STORY_BILLED_MINUTES,
@@ -116,4 +119,34 @@ test('when the worker is killed during an invoice run, then resuming leaves no g
   const entries = await billedEntries(env, { buyer: { $in: ['PAP', 'HIA', 'SLI'] } });
   expect(entries.every((e) => e.status === 'invoiced')).toBe(true);
   await recordHistory(env, invoiceRunWorkflowId('DOR', period), 'invoice-run-worker-killed');
+});
+
+test('a late write of an older version puts the newer read model back, and the first write of a request creates it', async () => {
+  const t = await storyTokens(env);
+  const id = await requestUpTo(env, t, 'in_progress', { title: 'Volgorde van schrijven' });
+  const state = await workflowState(env, id);
+  const acts = requestActivities({ models: env.models, views: createViews(), slaTimeScale: 1, publicBaseUrl: PUBLIC_BASE_URL });
+  const record = (s: typeof state) =>
+    acts.recordRequest({
+      state: s,
+      submittedBy: 'zwn-requester',
+      submittedAt: new Date().toISOString(),
+      // An event the trail already has: its append is a no-op.
+      event: { seq: 1, action: 'submit', actor: SYSTEM_ACTOR, at: new Date().toISOString(), reason: null, before: null, after: null },
+    });
+  // An attempt of an earlier write that arrives late.
+  await record({ ...state, version: state.version - 1, status: 'accepted', assignee: null });
+  expect(await env.models.Request.findById(id).select({ version: 1, status: 1, assignee: 1 }).lean()).toEqual({
+    _id: id,
+    version: state.version,
+    status: 'in_progress',
+    assignee: state.assignee,
+  });
+  // A request's first write inserts its read model.
+  await record({ ...state, requestId: `${id}-NIEUW` });
+  expect(await env.models.Request.findById(`${id}-NIEUW`).select({ version: 1, status: 1 }).lean()).toEqual({
+    _id: `${id}-NIEUW`,
+    version: state.version,
+    status: 'in_progress',
+  });
 });
