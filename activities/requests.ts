@@ -62,7 +62,6 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
 
   /** Minutes a person registered on a day, apart from one entry (corrections are not work on that day). */
   async function dayMinutes(userId: string, date: string, except: string): Promise<number> {
-    await dayTotalsReady(models);
     const day = await DayTotal.findById(dayId(userId, date)).lean();
     return Object.entries(day?.minutes ?? {}).reduce((s, [id, m]) => (id === except ? s : s + m), 0);
   }
@@ -80,6 +79,8 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
 
   /** Writes an entry's minutes on its person-day, refusing past 24 hours; the day total first. */
   async function withinDay(userId: string, date: string, entryId: string, minutes: number, write: () => Promise<unknown>) {
+    // Totals of older entries first (once per process), outside the lock: a long build must not make it look stale.
+    await dayTotalsReady(models);
     await underDayLock(userId, date, entryId, async () => {
       const used = await dayMinutes(userId, date, entryId);
       if (used + minutes > MAX_MINUTES_PER_DAY)
