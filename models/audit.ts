@@ -15,7 +15,7 @@ export interface AuditEventInput {
 }
 
 /**
- * The last hash this process wrote or read per subject, per database: an event never changes
+ * The last hash this process wrote per subject, per database: an event never changes
  * once written, so the next append of a subject (its workflow stays on one worker) skips the
  * read of the one before. Bounded; the oldest subjects are forgotten first.
  */
