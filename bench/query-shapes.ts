@@ -12,20 +12,10 @@
 //   BENCH_N=40 npm run bench:queries
 //   BENCH_QUERIES_OPEN=500 npm run bench:queries    # first 500 submitted requests that wait
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import mongoose, { type mongo } from 'mongoose';
-import pino from 'pino';
-import { loadConfig } from '../config';
+import type { mongo } from 'mongoose';
 import { dutchDate } from '../domain/dates';
-import { createModels, syncIndexes } from '../models';
-import { seedDemoData } from '../models/demo-data';
-import { freePort, readTools, startFerretDb, startTemporal, type Started } from '../scripts/servers';
-import { createServer, tuneHttpServer } from '../server/http';
-import { createWorker, prebuiltBundle } from '../worker/create-worker';
+import { startInProcess } from './in-process';
 import { benchLog, benchSqlitePragmas, envInt, writeResult } from './common';
 
 const ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
@@ -68,46 +58,10 @@ async function main(): Promise<void> {
   const concurrency = envInt('BENCH_CONCURRENCY', 4, 1);
   const waiting = envInt('BENCH_QUERIES_OPEN', 0);
   const log = benchLog('queries');
-  const tools = readTools();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenvoud-bench-queries-'));
-  const [temporalPort, mongoPort] = [await freePort(), await freePort()];
-  const started: Started[] = [];
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const system = await startInProcess({ name: 'queries', logLevel: 'warn', sqlitePragmas: benchSqlitePragmas(), log });
+  const { conn, base } = system;
+  let ok = false;
   try {
-    started.push(
-      await startTemporal({
-        cli: tools.TEMPORAL_CLI,
-        port: temporalPort,
-        dbFile: path.join(dir, 'temporal.db'),
-        logFile: path.join(dir, 'temporal.log'),
-        sqlitePragmas: benchSqlitePragmas(),
-      }),
-    );
-    started.push(
-      await startFerretDb({
-        bin: tools.FERRETDB_BIN,
-        port: mongoPort,
-        dataDir: path.join(dir, 'ferretdb'),
-        logFile: path.join(dir, 'ferretdb.log'),
-      }),
-    );
-    const mongodbUri = `mongodb://127.0.0.1:${mongoPort}/eenvoud_bench`;
-    const config = loadConfig({
-      NODE_ENV: 'development',
-      DEV_AUTH: 'true',
-      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-      MONGODB_URI: mongodbUri,
-      TASK_QUEUE: 'bench-queries',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'warn',
-    });
-    const conn = mongoose.createConnection(mongodbUri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, monitorCommands: true });
-    await conn.asPromise();
-    cleanup.push(() => conn.close());
-    const models = createModels(conn);
-    await syncIndexes(models);
-    await seedDemoData(models);
-
     let recording = false;
     const shapes = new Map<string, Shape>();
     const pending = new Map<number, { shape: string; pushdown: boolean; start: number }>();
@@ -125,34 +79,6 @@ async function main(): Promise<void> {
       s.ms += performance.now() - p.start;
       shapes.set(p.shape, s);
     });
-
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    const connection = await Connection.connect({ address: config.temporalAddress });
-    cleanup.push(() => connection.close());
-    const client = new Client({ connection });
-    const workerConnection = await NativeConnection.connect({ address: config.temporalAddress });
-    const worker = await createWorker({
-      connection: workerConnection,
-      client,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TASK_QUEUE,
-      models,
-      publicBaseUrl: config.publicBaseUrl,
-      workflowBundle: prebuiltBundle(),
-      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    });
-    const running = worker.run();
-    cleanup.push(async () => {
-      worker.shutdown();
-      await running.catch(() => undefined);
-      await workerConnection.close();
-    });
-    const logger = pino({ name: 'api', level: 'warn' }, pino.destination({ dest: path.join(dir, 'api.log'), sync: true }));
-    const { app } = createServer({ config, models, client, logger });
-    const server = tuneHttpServer(app.listen(0, '127.0.0.1'));
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of many shapes, read loosely
     const call = async (p: string, token: string | null, body: object): Promise<{ status: number; body: any }> => {
@@ -233,9 +159,9 @@ async function main(): Promise<void> {
       options: { n, concurrency, waiting },
       perLifecycle: rows.map((r) => ({ ...r, perLifecycle: +(r.count / n).toFixed(2), msPerCall: +(r.ms / r.count).toFixed(2) })),
     });
+    ok = true;
   } finally {
-    for (const c of cleanup.reverse()) await c().catch(() => undefined);
-    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    await system.stop(ok);
   }
 }
 

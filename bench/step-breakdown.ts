@@ -25,30 +25,22 @@
 //   BENCH_LOG_LEVEL         the API's LOG_LEVEL, default info (as production; lines go to a file)
 //   BENCH_BREAKDOWN_OUT     where the JSON goes, default bench/results/step-breakdown.json
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import mongoose, { type mongo } from 'mongoose';
-import pino from 'pino';
 import { createDirectory } from '../app/core/directory';
 import { parseInput } from '../app/core/input';
 import { query, update } from '../app/core/temporal';
 import { ACTION_STATE_FIELDS } from '../app/requests';
 import { ACTION_SCHEMAS } from '../app/requests/schemas';
 import { createTokenService } from '../api/auth';
-import { loadConfig } from '../config';
 import { assign, getRequestState, logTime, requestWorkflowId, type RequestState } from '../contracts';
 import { dutchDate } from '../domain/dates';
 import { isParty, needsReviewers, requestRefusal } from '../domain/lifecycle';
 import type { Actor } from '../domain/roles';
-import { createModels, syncIndexes } from '../models';
-import { seedDemoData } from '../models/demo-data';
-import { freePort, readTools, startFerretDb, startTemporal, type Started } from '../scripts/servers';
-import { createServer, tuneHttpServer } from '../server/http';
-import { createWorker, prebuiltBundle } from '../worker/create-worker';
 import { bareLifecycleWorkflow, bareSteps, type BareActivities } from './bare-workflow';
+import { startInProcess } from './in-process';
 import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, summary, writeResult, type Summary } from './common';
 
 const STEPS = ['assign', 'logTime'] as const;
@@ -159,84 +151,19 @@ async function main(): Promise<void> {
   const loadAtStart = load1();
   const log = benchLog('breakdown');
 
-  const tools = readTools();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenvoud-bench-breakdown-'));
-  const [temporalPort, mongoPort] = [await freePort(), await freePort()];
-  const started: Started[] = [];
-  const cleanup: (() => Promise<unknown>)[] = [];
+  // The product's worker and API in this process, with its activities timed.
+  const acts: ActivityCall[] = [];
+  const system = await startInProcess({
+    name: 'breakdown',
+    logLevel,
+    sqlitePragmas,
+    log,
+    wrapActivities: (activities) => timedActivities(activities as never, acts) as typeof activities,
+  });
+  const { config, conn, models, client, application, base } = system;
   let ok = false;
   try {
-    log(`servers in ${dir} (Temporal SQLite pragmas: ${sqlitePragmas.join(', ') || 'none'})`);
-    started.push(
-      await startTemporal({
-        cli: tools.TEMPORAL_CLI,
-        port: temporalPort,
-        dbFile: path.join(dir, 'temporal.db'),
-        logFile: path.join(dir, 'temporal.log'),
-        sqlitePragmas,
-      }),
-    );
-    started.push(
-      await startFerretDb({
-        bin: tools.FERRETDB_BIN,
-        port: mongoPort,
-        dataDir: path.join(dir, 'ferretdb'),
-        logFile: path.join(dir, 'ferretdb.log'),
-      }),
-    );
-    const mongodbUri = `mongodb://127.0.0.1:${mongoPort}/eenvoud_bench`;
-    const config = loadConfig({
-      NODE_ENV: 'development',
-      DEV_AUTH: 'true',
-      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-      MONGODB_URI: mongodbUri,
-      TASK_QUEUE: 'bench-breakdown',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      LOG_LEVEL: logLevel,
-    });
-
-    // As models/connect.ts, with the driver's command events on.
-    const conn = mongoose.createConnection(mongodbUri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, monitorCommands: true });
-    await conn.asPromise();
-    cleanup.push(() => conn.close());
-    const models = createModels(conn);
-    await syncIndexes(models);
-    await seedDemoData(models);
     const db = monitorCommands(conn.getClient());
-
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    const connection = await Connection.connect({ address: config.temporalAddress });
-    cleanup.push(() => connection.close());
-    const client = new Client({ connection });
-
-    // The product's worker, as worker/create-worker.ts builds it, with its activities timed.
-    const acts: ActivityCall[] = [];
-    const workerConnection = await NativeConnection.connect({ address: config.temporalAddress });
-    const worker = await createWorker({
-      connection: workerConnection,
-      client,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TASK_QUEUE,
-      models,
-      publicBaseUrl: config.publicBaseUrl,
-      workflowBundle: prebuiltBundle(),
-      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-      wrapActivities: (activities) => timedActivities(activities as never, acts) as typeof activities,
-    });
-    const running = worker.run();
-    cleanup.push(async () => {
-      worker.shutdown();
-      await running.catch(() => undefined);
-      await workerConnection.close();
-    });
-
-    // The product's API, as server/main.ts builds it; its log lines go to a file.
-    const logger = pino({ name: 'api', level: logLevel }, pino.destination({ dest: path.join(dir, 'api.log'), sync: true }));
-    const { app, application } = createServer({ config, models, client, logger });
-    const server = tuneHttpServer(app.listen(0, '127.0.0.1'));
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const tokens = createTokenService(config);
     const directory = createDirectory(models);
@@ -493,10 +420,7 @@ async function main(): Promise<void> {
     console.log(`\nwritten: ${path.relative(process.cwd(), out)}`);
     ok = true;
   } finally {
-    for (const c of cleanup.reverse()) await c().catch(() => undefined);
-    for (const s of started.reverse()) await s.stop();
-    if (ok) fs.rmSync(dir, { recursive: true, force: true });
-    else console.error(`logs kept in ${dir}`);
+    await system.stop(ok);
   }
 }
 
