@@ -35,17 +35,6 @@ export interface MailRequest {
   kind: MailKind;
 }
 
-/** Organisation names, cached for a minute per process and database (they change rarely). */
-const orgCache = new WeakMap<Models, { at: number; names: Map<string, string> }>();
-async function orgNamesOf(models: Models): Promise<Map<string, string>> {
-  const cached = orgCache.get(models);
-  if (cached && Date.now() - cached.at < 60_000) return cached.names;
-  const docs = await models.Organisation.find().select({ name: 1 }).lean();
-  const names = new Map(docs.map((o) => [o._id, o.name]));
-  orgCache.set(models, { at: Date.now(), names });
-  return names;
-}
-
 type MailUser = {
   _id: string;
   name: string;
@@ -71,6 +60,8 @@ function usersOf(models: Models): Promise<MailUser[]> {
 export async function composeMails(
   models: Models,
   views: Views,
+  /** Organisation names (the directory's, cached for a minute). */
+  orgNames: () => Promise<Map<string, string>>,
   args: {
     state: RequestState;
     /** The request's page, for the link in the mail. */
@@ -94,7 +85,7 @@ export async function composeMails(
     (await (everyone ??= usersOf(models)))
       .filter((u) => u.memberships.some((m) => m.org === state.provider && !m.deactivatedAt && m.roles.includes(role)))
       .map((u) => u._id);
-  const orgs = await orgNamesOf(models);
+  const orgs = await orgNames();
   const recipients: { ids: Set<string>; noReviewer: boolean }[] = [];
   for (const n of args.notify) {
     const ids = new Set<string>();

@@ -12,6 +12,7 @@ import { enqueueMails } from '../models/outbox';
 import { withKeyLock } from '../lib/key-lock';
 import { appendAudit } from './audit';
 import { dayTotalsReady } from '../models/day-totals';
+import { createDirectory } from '../app/core/directory';
 import { composeMails, type MailRequest } from './mail';
 
 export interface AuditInput {
@@ -57,6 +58,7 @@ export interface RequestActivityDeps {
 
 export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }: RequestActivityDeps) {
   const { Request, TimeEntry, DayTotal } = models;
+  const directory = createDirectory(models);
 
   const dayId = (userId: string, date: string) => `${userId}|${date}`;
 
@@ -149,7 +151,7 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
     }
     // Mails first: whoever sees the new state can also see the mails it caused.
     if (input.notify?.length) {
-      const mails = await composeMails(models, views, {
+      const mails = await composeMails(models, views, directory.orgNames, {
         state,
         link: `${publicBaseUrl}/aanvragen/${state.requestId}`,
         submittedBy: input.submittedBy,
