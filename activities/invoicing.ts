@@ -76,7 +76,7 @@ export function invoicingActivities({ models }: { models: Models }) {
    * Runs of one provider never overlap (the run lock), so the claims of earlier runs are
    * complete; a retry finds its own claims and only adds the buyers still missing.
    */
-  async function claimBillingForRun(input: { runKey: string; provider: string; period: string; runTag: string }) {
+  async function claimBillingForRun(input: { runKey: string; provider: string; period: string; runTag: string; issueDate?: string }) {
     const { end } = periodBounds(input.period);
     const excluded = await excludedAgreements(input.provider, input.period);
     // The run's tag (from its run id) keeps a re-run of the same period apart from this one.
@@ -106,6 +106,7 @@ export function invoicingActivities({ models }: { models: Models }) {
       list.push({ _id: e._id, requestId: e.requestId, agreementId: e.agreementId, date: e.date, minutes: e.minutes });
       byBuyer.set(e.buyer, list);
     }
+    const drafts: { buyer: string; invoiceId: string; entries: ClaimedEntry[] }[] = [];
     for (const [buyer, entries] of byBuyer) {
       const invoiceId = invoiceIdOf(buyer);
       try {
@@ -120,11 +121,22 @@ export function invoicingActivities({ models }: { models: Models }) {
           entries,
         });
         mine.set(buyer, { invoiceId, entries: entries.length });
+        drafts.push({ buyer, invoiceId, entries });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         // A parallel attempt of this same activity claimed it first: its claim stands.
         const claim = (await BillingClaim.findById(invoiceId).select({ entryIds: 1 }).lean())!;
         mine.set(buyer, { invoiceId, entries: claim.entryIds.length });
+      }
+    }
+    // The drafts, from the entries at hand, so that making each invoice need not read its claim
+    // again. Runs recorded before this pass no issue date; their invoices draft themselves.
+    // A draft that cannot be made here (e.g. a missing rate) is made, or refused, with its invoice.
+    if (input.issueDate && drafts.length) {
+      const context = await draftContext(drafts.flatMap((d) => d.entries)).catch(() => null);
+      for (const d of context ? drafts : []) {
+        const draft = { ...input, issueDate: input.issueDate, claimed: true, invoiceId: d.invoiceId, buyer: d.buyer };
+        await writeDraft(draft, d.entries, context!).catch(() => undefined);
       }
     }
     return [...mine.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([buyer, c]) => ({ buyer, ...c }));
@@ -186,78 +198,104 @@ export function invoicingActivities({ models }: { models: Models }) {
    * Makes (or finishes) the invoice of one buyer in a run. Every step converges on retry:
    * the draft has a deterministic id, entries point at it, the number is bound to it.
    */
-  async function createInvoiceForBuyer(input: CreateInvoiceInput) {
-    {
-      const done = await Invoice.findOne({ _id: input.invoiceId, status: { $ne: 'draft' } }).lean();
-      if (done) return summary(done);
+  type DraftContext = Awaited<ReturnType<typeof draftContext>>;
 
-      const entries = await entriesOfInvoice(input);
-      if (entries.length === 0) throw refuse('no_entries_to_invoice', { buyer: input.buyer });
-
-      const agreementIds = [...new Set(entries.map((e) => e.agreementId))];
-      const agreements = await Agreement.find({ _id: { $in: agreementIds } }).lean();
-      const agreementById = new Map(agreements.map((a) => [a._id, a]));
-      const requestIds = [...new Set(entries.map((e) => e.requestId))];
-      const requests = await Request.find({ _id: { $in: requestIds } })
-        .select({ _id: 1, title: 1, serviceId: 1 })
-        .lean();
-      const requestById = new Map(requests.map((r) => [r._id, r]));
-      const services = await Service.find({ _id: { $in: [...new Set(requests.map((r) => r.serviceId))] } }).lean();
-      const serviceById = new Map(services.map((s) => [s._id, s]));
-
-      const periodStart = periodBounds(input.period).start;
-      const billable: BillableEntry[] = entries.map((e) => {
-        const agreement = agreementById.get(e.agreementId);
-        const request = requestById.get(e.requestId);
-        const service = request && serviceById.get(request.serviceId);
-        if (!agreement || !request || !service) throw new Error(`entry ${e._id}: agreement, request or service missing`);
-        const rate = effectiveRate(agreement.rateCentsPerHour, service.rates, e.date);
-        if (rate === null) throw refuse('no_rate', { serviceId: service._id, date: e.date });
-        return {
-          requestId: e.requestId,
-          late: e.date < periodStart,
-          minutes: e.minutes,
-          rateCentsPerHour: rate,
-          roundingRule: agreement.roundingRule as RoundingRule,
-          vatCategory: agreement.vatCategory as VatCategory,
-        };
-      });
-      const totals = calculateInvoice(billable);
-      // One agreement per buyer and provider is the norm; the first one's terms head the invoice.
-      const lead = agreements.sort((a, b) => a._id.localeCompare(b._id))[0]!;
-
-      await Invoice.updateOne(
-        { _id: input.invoiceId, status: 'draft' },
-        {
-          $set: {
-            kind: 'invoice',
-            provider: input.provider,
-            buyer: input.buyer,
-            period: input.period,
-            runKey: input.runKey,
-            agreementId: lead._id,
-            orderReference: lead.orderReference,
-            issueDate: input.issueDate,
-            dueDate: addDays(input.issueDate, lead.paymentTermDays),
-            lines: totals.lines.map((l) => ({ ...l, title: requestById.get(l.requestId)?.title ?? l.requestId })),
-            vat: totals.vat,
-            netCents: totals.netCents,
-            vatCents: totals.vatCents,
-            grossCents: totals.grossCents,
-          },
-        },
-        { upsert: true },
+  /** The agreements, requests and services that entries refer to, read once for all of them. */
+  async function draftContext(entries: Pick<ClaimedEntry, 'agreementId' | 'requestId'>[]) {
+    const agreementIds = [...new Set(entries.map((e) => e.agreementId))];
+    const agreements = await Agreement.find({ _id: { $in: agreementIds } }).lean();
+    const requestIds = [...new Set(entries.map((e) => e.requestId))];
+    // In lists of at most 500 ids: FerretDB looks those up by index (a longer list reads all).
+    const requests = [];
+    for (let i = 0; i < requestIds.length; i += 500)
+      requests.push(
+        ...(await Request.find({ _id: { $in: requestIds.slice(i, i + 500) } })
+          .select({ _id: 1, title: 1, serviceId: 1 })
+          .lean()),
       );
+    const services = await Service.find({ _id: { $in: [...new Set(requests.map((r) => r.serviceId))] } }).lean();
+    return {
+      agreementById: new Map(agreements.map((a) => [a._id, a])),
+      requestById: new Map(requests.map((r) => [r._id, r])),
+      serviceById: new Map(services.map((s) => [s._id, s])),
+    };
+  }
+
+  /** Computes the invoice of these entries and writes it as a draft (idempotent: same id, same figures). */
+  async function writeDraft(input: CreateInvoiceInput, entries: ClaimedEntry[], context: DraftContext): Promise<void> {
+    const { agreementById, requestById, serviceById } = context;
+    const periodStart = periodBounds(input.period).start;
+    const billable: BillableEntry[] = entries.map((e) => {
+      const agreement = agreementById.get(e.agreementId);
+      const request = requestById.get(e.requestId);
+      const service = request && serviceById.get(request.serviceId);
+      if (!agreement || !request || !service) throw new Error(`entry ${e._id}: agreement, request or service missing`);
+      const rate = effectiveRate(agreement.rateCentsPerHour, service.rates, e.date);
+      if (rate === null) throw refuse('no_rate', { serviceId: service._id, date: e.date });
+      return {
+        requestId: e.requestId,
+        late: e.date < periodStart,
+        minutes: e.minutes,
+        rateCentsPerHour: rate,
+        roundingRule: agreement.roundingRule as RoundingRule,
+        vatCategory: agreement.vatCategory as VatCategory,
+      };
+    });
+    const totals = calculateInvoice(billable);
+    // One agreement per buyer and provider is the norm; the first one's terms head the invoice.
+    const lead = [...new Set(entries.map((e) => e.agreementId))].sort().map((id) => agreementById.get(id)!)[0]!;
+
+    await Invoice.updateOne(
+      { _id: input.invoiceId, status: 'draft' },
+      {
+        $set: {
+          kind: 'invoice',
+          provider: input.provider,
+          buyer: input.buyer,
+          period: input.period,
+          runKey: input.runKey,
+          agreementId: lead._id,
+          orderReference: lead.orderReference,
+          issueDate: input.issueDate,
+          dueDate: addDays(input.issueDate, lead.paymentTermDays),
+          lines: totals.lines.map((l) => ({ ...l, title: requestById.get(l.requestId)?.title ?? l.requestId })),
+          vat: totals.vat,
+          netCents: totals.netCents,
+          vatCents: totals.vatCents,
+          grossCents: totals.grossCents,
+        },
+      },
+      { upsert: true },
+    );
+  }
+
+  /**
+   * Makes (or finishes) the invoice of one buyer in a run. Every step converges on retry:
+   * the draft has a deterministic id, entries point at it, the number is bound to it.
+   */
+  async function createInvoiceForBuyer(input: CreateInvoiceInput) {
+    const existing = await Invoice.findById(input.invoiceId).lean();
+    if (existing && existing.status !== 'draft') return summary(existing);
+
+    // The claim made the draft already (runs that pass it the issue date); otherwise make it here.
+    // Runs from before billing claims always redo it: the entries are marked after the draft.
+    let grossCents =
+      input.claimed && existing?.runKey === input.runKey && existing.issueDate === input.issueDate ? existing.grossCents : null;
+    if (grossCents === null) {
+      const entries = (await entriesOfInvoice(input)) as ClaimedEntry[];
+      if (entries.length === 0) throw refuse('no_entries_to_invoice', { buyer: input.buyer });
+      await writeDraft(input, entries, await draftContext(entries));
       if (!input.claimed) {
         await TimeEntry.updateMany(
           { _id: { $in: entries.map((e) => e._id) } },
           { $set: { status: 'invoiced', invoiceId: input.invoiceId } },
         );
       }
-      const number = await nextInvoiceNumber(input.invoiceId, input.provider, Number(input.issueDate.slice(0, 4)));
-      await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued', outstandingCents: totals.grossCents } });
-      return summary((await Invoice.findById(input.invoiceId).lean())!);
+      grossCents = (await Invoice.findById(input.invoiceId).select({ grossCents: 1 }).lean())!.grossCents;
     }
+    const number = await nextInvoiceNumber(input.invoiceId, input.provider, Number(input.issueDate.slice(0, 4)));
+    await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued', outstandingCents: grossCents } });
+    return summary((await Invoice.findById(input.invoiceId).lean())!);
   }
 
   /** What the run and the invoice workflow need to know of a made invoice. */
