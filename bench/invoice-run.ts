@@ -23,6 +23,8 @@ const REQUESTS = 2_000;
 const PERIOD = '2026-10';
 /** Entries per batch of the streamed floor read. */
 const STREAM_BATCH = Number(process.env.BENCH_STREAM_BATCH ?? 5_000);
+/** The worker's Node flags, space-separated (e.g. --cpu-prof); default npm start's. */
+const WORKER_FLAGS = process.env.BENCH_WORKER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? WORKER_NODE_FLAGS;
 
 /** VmHWM: the process's peak resident set so far; VmRSS: its resident set now. */
 function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     idleMb: number;
     peakMb: number;
     invoices: number;
+    phases: Record<string, number>;
   }[] = [];
 
   try {
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
       const floorMs = Math.min(groupMs, streamMs);
 
       const taskQueue = `bench-${size}`;
-      const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join(__dirname, '..', 'worker', 'main.js')], {
+      const worker = spawn(process.execPath, [...WORKER_FLAGS, path.join(__dirname, '..', 'worker', 'main.js')], {
         env: {
           ...process.env,
           TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
@@ -214,6 +217,10 @@ async function main(): Promise<void> {
       );
       const runMs = performance.now() - r0;
       const peakMb = rssMb(worker.pid!);
+      const phases = await runPhases(
+        client,
+        PROVIDERS.map((provider) => `${invoiceRunWorkflowId(provider, PERIOD)}-${size}`),
+      );
       await stopChild(worker);
       // Every entry billed exactly once: on one billing claim, and counted on the invoices.
       const claimed = (await models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
@@ -226,9 +233,14 @@ async function main(): Promise<void> {
         );
       }
       const invoices = runs.reduce((s, r) => s + (r as { invoicesMade: number }).invoicesMade, 0);
-      results.push({ entries: size, runMs, groupMs, streamMs, floorMs, floorKind, ratio: runMs / floorMs, idleMb, peakMb, invoices });
+      results.push({ entries: size, runMs, groupMs, streamMs, floorMs, floorKind, ratio: runMs / floorMs, idleMb, peakMb, invoices, phases });
       console.log(
         `done: run ${(runMs / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s (${floorKind}; $group ${(groupMs / 1000).toFixed(2)} s, stream ${(streamMs / 1000).toFixed(2)} s), ${invoices} invoices`,
+      );
+      console.log(
+        `  time in the runs (summed over both): ${Object.entries(phases)
+          .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`)
+          .join(', ')}`,
       );
       await models.Request.db.dropDatabase();
       await close();
@@ -278,11 +290,45 @@ async function main(): Promise<void> {
       workerPeakRssMb: r.peakMb,
       msPer1kEntries: Math.round((r.runMs / (r.entries / 1000)) * 10) / 10,
       invoices: r.invoices,
+      phasesMs: Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, ms(v)])),
     })),
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`written: ${path.relative(process.cwd(), out)}`);
+}
+
+/**
+ * Where the runs' time went, from their histories: each activity type from scheduled to
+ * completed, child workflows from initiated to started, and the rest (workflow tasks, waits).
+ */
+async function runPhases(client: Client, workflowIds: string[]): Promise<Record<string, number>> {
+  const phases: Record<string, number> = {};
+  const add = (k: string, ms: number) => (phases[k] = (phases[k] ?? 0) + ms);
+  for (const id of workflowIds) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const at = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+    const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+    let accounted = 0;
+    for (const e of events) {
+      const done = e.activityTaskCompletedEventAttributes;
+      if (done) {
+        const scheduled = byId.get(Number(done.scheduledEventId))!;
+        const ms = at(e) - at(scheduled);
+        add(scheduled.activityTaskScheduledEventAttributes?.activityType?.name ?? 'activity', ms);
+        accounted += ms;
+      }
+      const started = e.childWorkflowExecutionStartedEventAttributes;
+      if (started) {
+        const initiated = byId.get(Number(started.initiatedEventId))!;
+        const ms = at(e) - at(initiated);
+        add('startChild', ms);
+        accounted += ms;
+      }
+    }
+    add('workflow tasks and waits', at(events[events.length - 1]!) - at(events[0]!) - accounted);
+  }
+  return phases;
 }
 
 main().catch((err) => {
