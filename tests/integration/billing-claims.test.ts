@@ -87,3 +87,50 @@ test('when a crash left one buyer claimed, then the resumed step adds only the b
   const all = (await env.models.TimeEntry.find({ status: 'approved' }).select({ _id: 1 }).lean()).map((e) => e._id).sort();
   expect([...ids].sort()).toEqual(all);
 });
+
+test('when the claim is given the issue date, then it drafts each invoice, and the invoice made from that draft is the one made without it', async () => {
+  const acts = invoicingActivities({ models: env.models });
+  for (const buyer of ['ALB', 'GRA'])
+    await env.models.Request.collection.insertOne({
+      _id: `REQ-${buyer}` as never,
+      buyer,
+      provider: 'DOR',
+      serviceId: 'DOR-LEERPLICHT',
+      title: `Opdracht ${buyer}`,
+    });
+  await approved('ALB', 95);
+  await approved('ALB', 20);
+  await approved('GRA', 45);
+  const issueDate = `${period}-28`;
+  const env_ = new MockActivityEnvironment();
+  const groups = await env_.run(claim, { runKey: 'run-d', provider: 'DOR', period, runTag: 'd', issueDate });
+  expect(groups.map((g) => g.buyer)).toEqual(['ALB', 'GRA']);
+  const drafts = await env.models.Invoice.find({ runKey: 'run-d' }).sort({ _id: 1 }).lean();
+  expect(drafts.map((d) => [d.buyer, d.status, d.netCents > 0])).toEqual([
+    ['ALB', 'draft', true],
+    ['GRA', 'draft', true],
+  ]);
+  const made = (buyer: string, invoiceId: string) =>
+    env_.run(acts.createInvoiceForBuyer, { runKey: 'run-d', claimed: true, invoiceId, provider: 'DOR', buyer, period, issueDate });
+  const figures = (i: { lines: unknown; vat: unknown; netCents: number; vatCents: number; grossCents: number; dueDate: string }) => ({
+    lines: i.lines,
+    vat: i.vat,
+    netCents: i.netCents,
+    vatCents: i.vatCents,
+    grossCents: i.grossCents,
+    dueDate: i.dueDate,
+  });
+  // ALB from the claim's draft; GRA's draft removed first, so that the invoice drafts itself.
+  const alb = await made('ALB', drafts[0]!._id);
+  await env.models.Invoice.deleteOne({ _id: drafts[1]!._id });
+  const gra = await made('GRA', drafts[1]!._id);
+  const issued = await env.models.Invoice.find({ runKey: 'run-d' }).sort({ _id: 1 }).lean();
+  expect(issued.map((i) => [i.status, i.number, i.outstandingCents])).toEqual([
+    ['issued', alb.number, alb.grossCents],
+    ['issued', gra.number, gra.grossCents],
+  ]);
+  expect(figures(issued[0]!)).toEqual(figures(drafts[0]!));
+  expect(figures(issued[1]!)).toEqual(figures(drafts[1]!));
+  expect(alb.entries).toBe(2);
+  expect(gra.entries).toBe(1);
+});
