@@ -74,6 +74,8 @@ interface SizeResult {
   serverRssMb: { temporal: number | null; ferretdb: number | null };
   storeMb: { temporal: number; ferretdb: number };
   startup: { toPollingMs: number; toFirstUpdateMs: number };
+  /** The worker's own account of its start (its start log line): ms since its process began. */
+  startupParts: Record<string, number>;
   /** Accept intake on waiting requests the worker has not cached: it reads their history first. */
   waitingFirstAction: Summary;
   steps: Summary;
@@ -195,19 +197,27 @@ async function main(): Promise<void> {
         workerLog.write(`${line}\n`);
         noteProblem(line);
       });
+      let startupParts: Record<string, number> = {};
       const polling = new Promise<number>((resolve, reject) => {
         const lines = readline.createInterface({ input: child.stdout! });
         lines.on('line', (line) => {
           workerLog.write(`${line}\n`);
           noteProblem(line);
           // Logged right after worker.run(): the pollers are started.
-          if (line.includes('"worker started"')) resolve(performance.now() - t0);
+          if (line.includes('"worker started"')) {
+            try {
+              startupParts = (JSON.parse(line) as { startup?: Record<string, number> }).startup ?? {};
+            } catch {
+              // not JSON (a pretty log): the parts stay unknown
+            }
+            resolve(performance.now() - t0);
+          }
         });
         child.once('exit', (code, signal) =>
           reject(new Error(`worker exited (${signal ?? code}) before it started; see ${dir}/worker.log`)),
         );
       });
-      return { child, t0, polling };
+      return { child, t0, polling, startupParts: () => startupParts };
     };
     let worker = spawnWorker();
     await worker.polling;
@@ -330,6 +340,7 @@ async function main(): Promise<void> {
         .executeUpdate(acceptIntake, { args: [{ actor: actors.get('dor-coordinator')!, estimateMinutes: 600 }] });
       const toFirstUpdateMs = performance.now() - spawnedAt;
       const toPollingMs = await worker.polling;
+      const startupParts = worker.startupParts();
       const rssAfterRestart = rssMbOf(worker.child.pid);
       log(`  polling after ${Math.round(toPollingMs)} ms, first Update done after ${Math.round(toFirstUpdateMs)} ms`);
 
@@ -352,6 +363,7 @@ async function main(): Promise<void> {
         serverRssMb: { temporal: rssMbOf(temporalPid), ferretdb: rssMbOf(ferretPid) },
         storeMb: { temporal: Math.round((sizeMb(temporalDb) + sizeMb(`${temporalDb}-wal`)) * 10) / 10, ferretdb: sizeMb(ferretDir) },
         startup: { toPollingMs: Math.round(toPollingMs), toFirstUpdateMs: Math.round(toFirstUpdateMs) },
+        startupParts,
         waitingFirstAction: summary(waitingMs),
         steps: summary(STEPS.flatMap((s) => stepMs[s])),
         perStep: Object.fromEntries(STEPS.map((s) => [s, summary(stepMs[s])])) as Record<Step, Summary>,
@@ -399,6 +411,9 @@ async function main(): Promise<void> {
       ['worker RSS after lifecycles (MB)', (r) => r.workerRssMb.afterLifecycles],
       ['start-up: spawn to polling (ms)', (r) => r.startup.toPollingMs],
       ['start-up: spawn to first Update (ms)', (r) => r.startup.toFirstUpdateMs],
+      ...['modulesLoaded', 'databaseReady', 'seeded', 'temporalConnected', 'workerCreated', 'schedulesChecked', 'polling'].map(
+        (part): [string, (r: SizeResult) => number | null] => [`  worker's own clock: ${part} (ms)`, (r) => r.startupParts[part] ?? null],
+      ),
       ['waiting request, 1st action p50 (ms)', (r) => r.waitingFirstAction.p50],
       ['waiting request, 1st action p95 (ms)', (r) => r.waitingFirstAction.p95],
       ['step p50 (ms)', (r) => r.steps.p50],

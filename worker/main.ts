@@ -13,12 +13,18 @@ import { ensureContributionSchedules } from './contribution-schedules';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
+  // How long each part of the start took (ms since the process began), in the start log line.
+  const startup: Record<string, number> = { modulesLoaded: Math.round(performance.now()) };
+  const mark = (part: string) => (startup[part] = Math.round(performance.now()));
   const { models, close } = await connectDatabase(config.mongodbUri);
+  mark('databaseReady');
   // Seeding is idempotent and race-safe; the worker needs the providers for its schedules.
   if (config.SEED_DEMO_DATA) await seedDemoData(models);
+  mark('seeded');
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  mark('temporalConnected');
   const worker = await createWorker({
     client,
     connection,
@@ -30,12 +36,14 @@ async function main(): Promise<void> {
     publicBaseUrl: config.publicBaseUrl,
     workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : prebuiltBundle(),
   });
+  mark('workerCreated');
   if (config.INVOICE_SCHEDULES) {
     const created = await ensureInvoiceSchedules(client, models, config.TASK_QUEUE);
     if (created.length) logger.info({ providers: created }, 'invoice schedules created');
     const centres = await ensureContributionSchedules(client, models, config.TASK_QUEUE);
     if (centres.length) logger.info({ providers: centres }, 'contribution schedules created');
     if (await ensureHousekeepingSchedule(client, config.TASK_QUEUE)) logger.info('housekeeping schedule created');
+    mark('schedulesChecked');
   }
   const mail = startMailDispatcher({
     models,
@@ -46,7 +54,8 @@ async function main(): Promise<void> {
   });
   // Worker.run() stops on SIGINT/SIGTERM by itself (shutdownSignals), finishing running tasks.
   const running = worker.run();
-  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
+  mark('polling');
+  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.temporalAddress, startup }, 'worker started');
   await running;
   await mail.stop();
   await clientConnection.close();
