@@ -84,6 +84,17 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => env.close());
 
+test('the balances page offers a round only to an organisation with something outstanding', async () => {
+  const dor = await (await signedIn(env, 'dor-finance')).get('/saldi');
+  expect(dor.html).toContain('Verrekenronde voorstellen</button>');
+  expect(dor.html).toContain('Zo werkt de verrekening');
+  // Hendrik-Ido-Ambacht (HIA) is party to no invoice here.
+  const hia = await (await signedIn(env, 'hia-finance')).get('/saldi');
+  expect(hia.status).toBe(200);
+  expect(hia.html).not.toContain('Verrekenronde voorstellen</button>');
+  expect(hia.html).toContain('er is nu niets om te verrekenen');
+});
+
 describe('a round that every party agrees to', () => {
   let roundId: string;
 

@@ -322,7 +322,9 @@ export function financePages(router: Router, ctx: WebContext): void {
       statusText: NETTING_STATUS_NL[r.status] ?? r.status,
       agreed: r.parties.filter((p) => p.agreed).length,
     }));
-    await ctx.page(req, res, 'balances', { title: 'Saldi en verrekening', ...o, chart, rounds, errors }, status);
+    // Without anything outstanding the proposal would only be refused: say so instead of offering it.
+    const anythingOpen = o.balances.some((b) => b.outstandingCents > 0);
+    await ctx.page(req, res, 'balances', { title: 'Saldi en verrekening', ...o, chart, rounds, anythingOpen, errors }, status);
   };
   router.get('/saldi', (req, res) => balancesPage(req, res));
   nettingPages(router, ctx, balancesPage);
