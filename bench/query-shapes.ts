@@ -1,7 +1,7 @@
 // Benchmark aid (not a test): which database commands a request's lifecycle sends, and which of
 // them FerretDB's SQLite backend must answer by reading the whole collection.
 //
-// FerretDB v1 on SQLite, as the installer patches it (scripts/ferretdb/sqlite-pushdown.patch),
+// FerretDB v1 on SQLite, as the installer patches it (scripts/ferretdb/ferretdb-v1.24.patch),
 // passes a filter's `_id` (a value or an $in list) and its plain-string equalities on top-level
 // fields to SQLite, which uses an index when one starts with that field; every other filter is
 // answered by decoding every document of the collection in FerretDB, so its cost grows with the
