@@ -233,7 +233,19 @@ async function main(): Promise<void> {
         );
       }
       const invoices = runs.reduce((s, r) => s + (r as { invoicesMade: number }).invoicesMade, 0);
-      results.push({ entries: size, runMs, groupMs, streamMs, floorMs, floorKind, ratio: runMs / floorMs, idleMb, peakMb, invoices, phases });
+      results.push({
+        entries: size,
+        runMs,
+        groupMs,
+        streamMs,
+        floorMs,
+        floorKind,
+        ratio: runMs / floorMs,
+        idleMb,
+        peakMb,
+        invoices,
+        phases,
+      });
       console.log(
         `done: run ${(runMs / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s (${floorKind}; $group ${(groupMs / 1000).toFixed(2)} s, stream ${(streamMs / 1000).toFixed(2)} s), ${invoices} invoices`,
       );

@@ -61,7 +61,13 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
     // Billing claims: one insert per invoice instead of one update per entry.
     claimed = wf.patched('billing-claims');
     const groups: { buyer: string; entries: number; invoiceId?: string }[] = claimed
-      ? await acts.claimBillingForRun({ runKey, provider: input.provider, period: input.period, runTag: runTag(), issueDate: input.issueDate })
+      ? await acts.claimBillingForRun({
+          runKey,
+          provider: input.provider,
+          period: input.period,
+          runTag: runTag(),
+          issueDate: input.issueDate,
+        })
       : await acts.claimEntriesForRun({ runKey, provider: input.provider, period: input.period });
     progress.phase = 'invoicing';
     progress.buyersTotal = groups.length;

@@ -103,15 +103,25 @@ test('when the claim is given the issue date, then it drafts each invoice, and t
   await approved('GRA', 45);
   const issueDate = `${period}-28`;
   const env_ = new MockActivityEnvironment();
-  const groups = await env_.run(claim, { runKey: 'run-d', provider: 'DOR', period, runTag: 'd', issueDate });
+  const groups = (await env_.run(claim, { runKey: 'run-d', provider: 'DOR', period, runTag: 'd', issueDate })) as Awaited<
+    ReturnType<typeof claim>
+  >;
   expect(groups.map((g) => g.buyer)).toEqual(['ALB', 'GRA']);
   const drafts = await env.models.Invoice.find({ runKey: 'run-d' }).sort({ _id: 1 }).lean();
   expect(drafts.map((d) => [d.buyer, d.status, d.netCents > 0])).toEqual([
     ['ALB', 'draft', true],
     ['GRA', 'draft', true],
   ]);
-  const made = (buyer: string, invoiceId: string) =>
-    env_.run(acts.createInvoiceForBuyer, { runKey: 'run-d', claimed: true, invoiceId, provider: 'DOR', buyer, period, issueDate });
+  const made = async (buyer: string, invoiceId: string) =>
+    (await env_.run(acts.createInvoiceForBuyer, {
+      runKey: 'run-d',
+      claimed: true,
+      invoiceId,
+      provider: 'DOR',
+      buyer,
+      period,
+      issueDate,
+    })) as Awaited<ReturnType<typeof acts.createInvoiceForBuyer>>;
   const figures = (i: { lines: unknown; vat: unknown; netCents: number; vatCents: number; grossCents: number; dueDate: string }) => ({
     lines: i.lines,
     vat: i.vat,

@@ -6,12 +6,14 @@ import mongoose from 'mongoose';
 import { ulid } from 'ulid';
 
 type Document = mongoose.mongo.Document;
+type Doc = { _id: string | number; [key: string]: unknown };
+type Filter = mongoose.mongo.Filter<Doc>;
 
 let client: mongoose.mongo.MongoClient;
-let indexed: mongoose.mongo.Collection;
-let plain: mongoose.mongo.Collection;
+let indexed: mongoose.mongo.Collection<Doc>;
+let plain: mongoose.mongo.Collection<Doc>;
 
-const DOCS: Document[] = [
+const DOCS: Doc[] = [
   { _id: 'a', provider: 'DOR', status: 'approved', n: 1 },
   { _id: 'b', provider: 'DBC', status: 'approved', n: 2 },
   { _id: 'c', provider: ['ZWN', 'DOR'], status: 'approved', n: 3 },
@@ -20,13 +22,13 @@ const DOCS: Document[] = [
   { _id: 'g', provider: { code: 'DOR' }, status: 'approved', n: 7 },
   { _id: 'h', provider: 'a<b & "c"', status: 'approved', n: 8 },
   { _id: 'i', provider: 'Zwijndrecht–Één', status: ['approved', 'open'], n: 9 },
-  { _id: 10 as unknown as string, provider: 'DOR', status: 'approved', n: 10 },
+  { _id: 10, provider: 'DOR', status: 'approved', n: 10 },
 ];
 
 beforeAll(async () => {
   client = await new mongoose.mongo.MongoClient(`${process.env.EENVOUD_TEST_MONGO}/t_${ulid().toLowerCase()}`).connect();
-  indexed = client.db().collection('indexed');
-  plain = client.db().collection('plain');
+  indexed = client.db().collection<Doc>('indexed');
+  plain = client.db().collection<Doc>('plain');
   await indexed.createIndex({ provider: 1, status: 1 });
   await indexed.insertMany(DOCS.map((d) => ({ ...d })));
   await plain.insertMany(DOCS.map((d) => ({ ...d })));
@@ -50,17 +52,19 @@ test.each([
   ['_id in a list', { _id: { $in: ['a', 'b', 'zz'] } }, ['a', 'b']],
   ['_id in a list of mixed types', { _id: { $in: ['a', 10] } }, ['10', 'a']],
   ['a field that is missing', { other: 'DOR' }, []],
-])('a find on %s returns what MongoDB would, with and without an index', async (_name, filter, expected) => {
+])('a find on %s returns what MongoDB would, with and without an index', async (_name, query, expected) => {
+  const filter = query as Filter;
+  const wanted = expected as string[];
   for (const coll of [indexed, plain]) {
-    expect(ids(await coll.find(filter).toArray()).map(String)).toEqual(expected);
-    expect(await coll.countDocuments(filter)).toBe(expected.length);
+    expect(ids(await coll.find(filter).toArray()).map(String)).toEqual(wanted);
+    expect(await coll.countDocuments(filter)).toBe(wanted.length);
     const grouped = await coll.aggregate([{ $match: filter }, { $group: { _id: null, n: { $sum: '$n' } } }]).toArray();
-    expect(grouped[0]?.n ?? 0).toBe(DOCS.filter((d) => expected.includes(String(d._id))).reduce((s, d) => s + d.n, 0));
+    expect(grouped[0]?.n ?? 0).toBe(DOCS.filter((d) => wanted.includes(String(d._id))).reduce((s, d) => s + (d.n as number), 0));
   }
 });
 
 test('updates and deletes with a pushed-down filter touch exactly the matching documents', async () => {
-  const coll = client.db().collection('writes');
+  const coll = client.db().collection<Doc>('writes');
   await coll.createIndex({ provider: 1 });
   await coll.insertMany(DOCS.map((d) => ({ ...d })));
   const updated = await coll.updateMany({ provider: 'DOR' }, { $set: { seen: true } });
