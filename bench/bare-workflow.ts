@@ -5,18 +5,10 @@
 // only @temporalio/workflow.
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
+import { LIFECYCLE_STEPS } from '../scripts/request-lifecycle';
 
-export const BARE_STEPS = [
-  'submit',
-  'acceptIntake',
-  'approveQuote',
-  'assign',
-  'logTime1',
-  'logTime2',
-  'submitResult',
-  'review',
-  'accept',
-] as const;
+/** The nine steps of a request's lifecycle, as the API's driver names them. */
+export const BARE_STEPS = LIFECYCLE_STEPS;
 export type BareStep = (typeof BARE_STEPS)[number];
 
 export interface BareStepInput {

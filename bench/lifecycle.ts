@@ -34,7 +34,7 @@ import readline from 'node:readline';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { requestWorkflowId } from '../contracts';
-import { dutchDate } from '../domain/dates';
+import { driveLifecycle, LIFECYCLE_BUYERS, LIFECYCLE_STAFF, LIFECYCLE_USERS, type SendStep } from '../scripts/request-lifecycle';
 import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import { connectDatabase } from '../models/connect';
 import { seedDemoData } from '../models/demo-data';
@@ -188,17 +188,14 @@ function sideResult(run: Awaited<ReturnType<typeof drive>>, n: number, cpuSecond
 
 // ---- the run -------------------------------------------------------------------------------
 
-const BUYERS = ['zwn', 'pap', 'hia', 'sli', 'alb', 'gra'];
-/** Staff who log the hours; the reviewer (dor-reviewer) never does: four eyes. */
-const STAFF = ['dor-staff', 'dor-staff-2'];
-const ENTRY_MINUTES = [1, 2];
+const ENTRY_MINUTES = [1, 2] as const;
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   // Other work on the machine skews the figures: the load average before and after says how much there was.
   const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   // Every entry is logged today; a person may log at most 24 hours a day.
-  const perStaff = Math.ceil((o.n + o.warmup) / STAFF.length) * ENTRY_MINUTES.reduce((a, b) => a + b, 0);
+  const perStaff = Math.ceil((o.n + o.warmup) / LIFECYCLE_STAFF.length) * ENTRY_MINUTES.reduce((a, b) => a + b, 0);
   if (perStaff > MAX_MINUTES_PER_DAY)
     throw new Error(`N + warm-up too large: ${perStaff} minutes a day for one staff member (at most ${MAX_MINUTES_PER_DAY})`);
 
@@ -292,12 +289,12 @@ async function main(): Promise<void> {
       const workflowId = `bare-${i}`;
       const actorOf = (step: Step) =>
         ['submit', 'approveQuote', 'accept'].includes(step)
-          ? `${BUYERS[i % BUYERS.length]}-requester`
+          ? `${LIFECYCLE_BUYERS[i % LIFECYCLE_BUYERS.length]}-requester`
           : step === 'review'
             ? 'dor-reviewer'
             : ['acceptIntake', 'assign'].includes(step)
               ? 'dor-coordinator'
-              : STAFF[i % STAFF.length]!;
+              : LIFECYCLE_STAFF[i % LIFECYCLE_STAFF.length]!;
       await time('submit', () =>
         client.workflow.executeUpdateWithStart(bareSteps.submit, {
           args: [{ actor: actorOf('submit'), data: { serviceId: 'DOR-LEERPLICHT', title: `Bench ${i}` } }],
@@ -312,7 +309,7 @@ async function main(): Promise<void> {
       const handle = client.workflow.getHandle(workflowId);
       const data: Partial<Record<Step, Record<string, string | number | boolean>>> = {
         acceptIntake: { estimateMinutes: 600 },
-        assign: { assignee: STAFF[i % STAFF.length]! },
+        assign: { assignee: LIFECYCLE_STAFF[i % LIFECYCLE_STAFF.length]! },
         logTime1: { minutes: ENTRY_MINUTES[0]!, description: 'Werk 0' },
         logTime2: { minutes: ENTRY_MINUTES[1]!, description: 'Werk 1' },
         submitResult: { reference: `DMS-${i}` },
@@ -406,7 +403,7 @@ async function main(): Promise<void> {
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
     const tokens = new Map<string, string>();
-    for (const user of [...BUYERS.map((b) => `${b}-requester`), ...STAFF, 'dor-coordinator', 'dor-reviewer']) {
+    for (const user of LIFECYCLE_USERS) {
       const r = await call('POST', '/dev/token', null, { userId: user });
       if (r.status !== 200) throw new Error(`no token for ${user}: ${r.status} ${JSON.stringify(r.body)}`);
       tokens.set(user, r.body.token);
@@ -414,39 +411,12 @@ async function main(): Promise<void> {
     const tokenOf = (user: string) => tokens.get(user)!;
 
     const eenvoudLifecycle = async (i: number, time: <T>(step: Step, work: () => Promise<T>) => Promise<T>) => {
-      const requester = tokenOf(`${BUYERS[i % BUYERS.length]}-requester`);
-      const coordinator = tokenOf('dor-coordinator');
-      const staffId = STAFF[i % STAFF.length]!;
-      const staff = tokenOf(staffId);
-      const reviewer = tokenOf('dor-reviewer');
-      const post = async (step: Step, p: string, token: string, body: object, expect = 200) => {
-        const r = await time(step, () => call('POST', p, token, body, o.idempotencyKeys ? `bench-${i}-${step}` : undefined));
-        if (r.status !== expect) throw new Error(`lifecycle ${i} ${step}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      const send: SendStep = async (step, p, user, body, expected) => {
+        const r = await time(step, () => call('POST', p, tokenOf(user), body, o.idempotencyKeys ? `bench-${i}-${step}` : undefined));
+        if (r.status !== expected) throw new Error(`lifecycle ${i} ${step}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
         return r.body;
       };
-      const { requestId: id } = await post('submit', '/api/requests', requester, { serviceId: 'DOR-LEERPLICHT', title: `Bench ${i}` }, 201);
-      await post('acceptIntake', `/api/requests/${id}/accept-intake`, coordinator, { estimateMinutes: 600 });
-      await post('approveQuote', `/api/requests/${id}/approve-quote`, requester, {});
-      await post('assign', `/api/requests/${id}/assign`, coordinator, { assignee: staffId });
-      const today = dutchDate(Date.now());
-      await post(
-        'logTime1',
-        `/api/requests/${id}/time-entries`,
-        staff,
-        { date: today, minutes: ENTRY_MINUTES[0], description: 'Werk 0' },
-        201,
-      );
-      await post(
-        'logTime2',
-        `/api/requests/${id}/time-entries`,
-        staff,
-        { date: today, minutes: ENTRY_MINUTES[1], description: 'Werk 1' },
-        201,
-      );
-      await post('submitResult', `/api/requests/${id}/submit-result`, staff, { reference: `DMS-${i}`, notes: '' });
-      await post('review', `/api/requests/${id}/review`, reviewer, { approved: true });
-      const done = await post('accept', `/api/requests/${id}/accept-result`, requester, {});
-      if (done.status !== 'completed') throw new Error(`lifecycle ${i}: ends ${done.status}, not completed`);
+      await driveLifecycle(i, send, { title: `Bench ${i}`, entryMinutes: ENTRY_MINUTES });
     };
 
     /** Documents in each collection: what a lifecycle writes, from the counts before and after. */

@@ -15,13 +15,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { mongo } from 'mongoose';
-import { dutchDate } from '../domain/dates';
+import { driveLifecycle, LIFECYCLE_BUYERS, LIFECYCLE_USERS, type SendStep } from '../scripts/request-lifecycle';
 import { startInProcess } from './in-process';
 import { benchLog, benchSqlitePragmas, envInt, writeResult } from './common';
 
 const ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
-const BUYERS = ['zwn', 'pap', 'hia', 'sli', 'alb', 'gra'];
-const STAFF = ['dor-staff', 'dor-staff-2'];
 
 /** How FerretDB finds a command's documents: by an index (_id or a field's), by reading them all, or not at all (insert, getMore). */
 type Access = 'none' | '_id index' | 'index' | 'SCAN';
@@ -44,7 +42,11 @@ function accessOf(filter: unknown, leading: Set<string>): Access {
   const idIn = id && typeof id === 'object' ? (id as Record<string, unknown>).$in : undefined;
   if (
     typeof id === 'string' ||
-    (Object.keys(id ?? {}).length === 1 && Array.isArray(idIn) && idIn.length > 0 && idIn.length <= 500 && idIn.every((v) => typeof v === 'string'))
+    (Object.keys(id ?? {}).length === 1 &&
+      Array.isArray(idIn) &&
+      idIn.length > 0 &&
+      idIn.length <= 500 &&
+      idIn.every((v) => typeof v === 'string'))
   )
     return '_id index';
   if (Object.entries(f).some(([k, v]) => /^[A-Za-z][A-Za-z0-9]*$/.test(k) && plainString(v) && leading.has(k))) return 'index';
@@ -124,27 +126,13 @@ async function main(): Promise<void> {
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
     const tokens = new Map<string, string>();
-    for (const user of [...BUYERS.map((b) => `${b}-requester`), ...STAFF, 'dor-coordinator', 'dor-reviewer'])
-      tokens.set(user, (await call('/dev/token', null, { userId: user })).body.token);
-    const lifecycle = async (i: number) => {
-      const req = tokens.get(`${BUYERS[i % BUYERS.length]}-requester`)!;
-      const staffId = STAFF[i % STAFF.length]!;
-      const post = async (p: string, token: string, body: object) => {
-        const r = await call(p, tokens.get(token) ?? token, body);
-        if (r.status >= 300) throw new Error(`${p}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
-        return r.body;
-      };
-      const { requestId: id } = await post('/api/requests', req, { serviceId: 'DOR-LEERPLICHT', title: `Vraag ${i}` });
-      await post(`/api/requests/${id}/accept-intake`, 'dor-coordinator', { estimateMinutes: 600 });
-      await post(`/api/requests/${id}/approve-quote`, req, {});
-      await post(`/api/requests/${id}/assign`, 'dor-coordinator', { assignee: staffId });
-      const today = dutchDate(Date.now());
-      await post(`/api/requests/${id}/time-entries`, staffId, { date: today, minutes: 1, description: 'Werk 0' });
-      await post(`/api/requests/${id}/time-entries`, staffId, { date: today, minutes: 2, description: 'Werk 1' });
-      await post(`/api/requests/${id}/submit-result`, staffId, { reference: `DMS-${i}`, notes: '' });
-      await post(`/api/requests/${id}/review`, 'dor-reviewer', { approved: true });
-      await post(`/api/requests/${id}/accept-result`, req, {});
+    for (const user of LIFECYCLE_USERS) tokens.set(user, (await call('/dev/token', null, { userId: user })).body.token);
+    const send: SendStep = async (step, p, user, body, expected) => {
+      const r = await call(p, tokens.get(user)!, body);
+      if (r.status !== expected) throw new Error(`${step} ${p}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      return r.body;
     };
+    const lifecycle = (i: number) => driveLifecycle(i, send, { title: `Vraag ${i}` });
     const runAll = async (count: number, offset: number) => {
       let next = 0;
       await Promise.all(
@@ -160,7 +148,7 @@ async function main(): Promise<void> {
         Array.from({ length: 8 }, async () => {
           while (next < waiting) {
             const i = next++;
-            const r = await call('/api/requests', tokens.get(`${BUYERS[i % BUYERS.length]}-requester`)!, {
+            const r = await call('/api/requests', tokens.get(`${LIFECYCLE_BUYERS[i % LIFECYCLE_BUYERS.length]}-requester`)!, {
               serviceId: 'DOR-LEERPLICHT',
               title: `Wacht ${i}`,
             });

@@ -36,7 +36,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { acceptIntake, requestWorkflowId } from '../contracts';
-import { dutchDate } from '../domain/dates';
+import { driveLifecycle, LIFECYCLE_BUYERS, LIFECYCLE_STAFF, LIFECYCLE_USERS, type SendStep } from '../scripts/request-lifecycle';
 import type { Actor } from '../domain/roles';
 import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import { connectDatabase } from '../models/connect';
@@ -60,10 +60,7 @@ const STEPS = BARE_STEPS;
 type Step = BareStep;
 const DEFAULT_SIZES = [1_000, 10_000];
 
-const BUYERS = ['zwn', 'pap', 'hia', 'sli', 'alb', 'gra'];
-/** Staff who log the hours; the reviewer (dor-reviewer) never does: four eyes. */
-const STAFF = ['dor-staff', 'dor-staff-2'];
-const ENTRY_MINUTES = [1, 2];
+const ENTRY_MINUTES = [1, 2] as const;
 
 interface SizeResult {
   size: number;
@@ -111,7 +108,7 @@ async function main(): Promise<void> {
   const full = sizes.join(',') === DEFAULT_SIZES.join(',');
   const out = process.env.BENCH_SCALE_OUT ?? path.join(ROOT, 'bench', 'results', full ? 'scale.json' : `scale-${sizes.join('-')}.json`);
   // Every entry is logged today; a person may log at most 24 hours a day.
-  const perStaff = Math.ceil(((lifecycles + warmup) * sizes.length) / STAFF.length) * ENTRY_MINUTES.reduce((a, b) => a + b, 0);
+  const perStaff = Math.ceil(((lifecycles + warmup) * sizes.length) / LIFECYCLE_STAFF.length) * ENTRY_MINUTES.reduce((a, b) => a + b, 0);
   if (perStaff > MAX_MINUTES_PER_DAY) throw new Error(`too many lifecycles: ${perStaff} minutes a day for one staff member`);
   const waitingNeeded = sizes.length * (waitingActions + 1);
   if (sizes[0]! <= waitingNeeded) throw new Error(`the first size must be more than ${waitingNeeded} (the waiting requests acted on)`);
@@ -242,7 +239,7 @@ async function main(): Promise<void> {
     };
     const tokens = new Map<string, string>();
     const actors = new Map<string, Actor>();
-    for (const user of [...BUYERS.map((b) => `${b}-requester`), ...STAFF, 'dor-coordinator', 'dor-reviewer']) {
+    for (const user of LIFECYCLE_USERS) {
       const r = await call('POST', '/dev/token', null, { userId: user });
       if (r.status !== 200) throw new Error(`no token for ${user}: ${r.status} ${JSON.stringify(r.body)}`);
       tokens.set(user, r.body.token);
@@ -272,7 +269,7 @@ async function main(): Promise<void> {
       let reported = performance.now();
       await pool(count, openConcurrency, async () => {
         const k = submitted++;
-        const buyer = `${BUYERS[k % BUYERS.length]}-requester`;
+        const buyer = `${LIFECYCLE_BUYERS[k % LIFECYCLE_BUYERS.length]}-requester`;
         const r = await post('/api/requests', buyer, { serviceId: 'DOR-LEERPLICHT', title: `Wacht ${k}` }, 201, `submit ${k}`);
         waiting.push(r.requestId);
         if (performance.now() - reported > 30_000) {
@@ -285,35 +282,16 @@ async function main(): Promise<void> {
     const takeWaiting = (count: number) =>
       Array.from({ length: count }, (_, k) => waiting.splice(Math.floor(((k + 0.5) / count) * (waiting.length - 1)), 1)[0]!);
 
-    const today = dutchDate(Date.now());
     let lifecycleNo = 0;
     const lifecycle = async (time: (step: Step, ms: number) => void) => {
       const i = lifecycleNo++;
-      const requester = `${BUYERS[i % BUYERS.length]}-requester`;
-      const staff = STAFF[i % STAFF.length]!;
-      const timed = async (step: Step, p: string, user: string, body: object, expect = 200) => {
+      const send: SendStep = async (step, p, user, body, expected) => {
         const t0 = performance.now();
-        const r = await post(p, user, body, expect, `lifecycle ${i} ${step}`);
+        const r = await post(p, user, body, expected, `lifecycle ${i} ${step}`);
         time(step, performance.now() - t0);
         return r;
       };
-      const { requestId: id } = await timed(
-        'submit',
-        '/api/requests',
-        requester,
-        { serviceId: 'DOR-LEERPLICHT', title: `Schaal ${i}` },
-        201,
-      );
-      const at = `/api/requests/${id}`;
-      await timed('acceptIntake', `${at}/accept-intake`, 'dor-coordinator', { estimateMinutes: 600 });
-      await timed('approveQuote', `${at}/approve-quote`, requester, {});
-      await timed('assign', `${at}/assign`, 'dor-coordinator', { assignee: staff });
-      await timed('logTime1', `${at}/time-entries`, staff, { date: today, minutes: ENTRY_MINUTES[0], description: 'Werk 0' }, 201);
-      await timed('logTime2', `${at}/time-entries`, staff, { date: today, minutes: ENTRY_MINUTES[1], description: 'Werk 1' }, 201);
-      await timed('submitResult', `${at}/submit-result`, staff, { reference: `DMS-${i}`, notes: '' });
-      await timed('review', `${at}/review`, 'dor-reviewer', { approved: true });
-      const done = await timed('accept', `${at}/accept-result`, requester, {});
-      if (done.status !== 'completed') throw new Error(`lifecycle ${i}: ends ${done.status}, not completed`);
+      await driveLifecycle(i, send, { title: `Schaal ${i}`, entryMinutes: ENTRY_MINUTES });
     };
 
     const results: SizeResult[] = [];

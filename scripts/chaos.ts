@@ -17,6 +17,7 @@ import { verifyChain, type ChainedEvent } from '../lib/audit-chain';
 import { dutchDate } from '../domain/dates';
 import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import { connectDatabase } from '../models/connect';
+import { driveLifecycle, type SendStep } from './request-lifecycle';
 import { freePort, readTools, startFerretDb, startTemporal, stopChild, waitForPort, WORKER_NODE_FLAGS, type Started } from './servers';
 
 const DIST = path.resolve(__dirname, '..');
@@ -208,42 +209,22 @@ async function main(): Promise<void> {
     return tokens.get(user)!;
   };
 
-  const BUYERS = ['zwn', 'pap', 'hia', 'sli', 'alb', 'gra'];
-  const STAFF = ['dor-staff', 'dor-staff-2'];
   const ledger = new Map<string, Set<string>>(); // requestId -> entry ids the client was given
   let completed = 0;
   let [workerKillCount, apiKillCount, dbFrozenCount, dbKillCount] = [0, 0, 0, 0];
 
   async function lifecycle(i: number): Promise<void> {
-    const requester = await token(`${BUYERS[i % BUYERS.length]}-requester`);
-    const coordinator = await token('dor-coordinator');
-    const staff = await token(STAFF[i % STAFF.length]!);
-    const reviewer = await token('dor-reviewer');
-    const step = async (name: string, p: string, who: string, body: object = {}, expect = 200) => {
-      const res = await call('POST', p, who, body, `chaos-${i}-${name}`);
-      if (res.status !== expect) throw new Error(`lifecycle ${i} ${name}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    const send: SendStep = async (step, p, user, body, expected) => {
+      const res = await call('POST', p, await token(user), body, `chaos-${i}-${step}`);
+      if (res.status !== expected) throw new Error(`lifecycle ${i} ${step}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       return res.body;
     };
-    const { requestId: id } = await step('submit', '/api/requests', requester, { serviceId: 'DOR-LEERPLICHT', title: `Chaos ${i}` }, 201);
-    const entries = new Set<string>();
-    ledger.set(id, entries);
-    await step('intake', `/api/requests/${id}/accept-intake`, coordinator, { estimateMinutes: 600 });
-    await step('quote', `/api/requests/${id}/approve-quote`, requester);
-    await step('assign', `/api/requests/${id}/assign`, coordinator, { assignee: STAFF[i % STAFF.length] });
-    const today = dutchDate(Date.now());
-    for (const [k, minutes] of [3, 4].entries()) {
-      const e = await step(
-        `entry-${k}`,
-        `/api/requests/${id}/time-entries`,
-        staff,
-        { date: today, minutes, description: `Werk ${k}` },
-        201,
-      );
-      entries.add(e.entryId);
-    }
-    await step('result', `/api/requests/${id}/submit-result`, staff, { reference: `DMS-${i}`, notes: '' });
-    await step('review', `/api/requests/${id}/review`, reviewer, { approved: true });
-    await step('accept', `/api/requests/${id}/accept-result`, requester);
+    await driveLifecycle(i, send, {
+      title: `Chaos ${i}`,
+      entryMinutes: [3, 4],
+      onSubmitted: (id) => ledger.set(id, new Set()),
+      onEntry: (id, entryId) => ledger.get(id)!.add(entryId),
+    });
     completed += 1;
   }
 

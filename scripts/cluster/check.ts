@@ -13,6 +13,7 @@ import { amountForMinutes, roundMinutes, type RoundingRule } from '../../domain/
 import { MAX_MINUTES_PER_DAY } from '../../domain/time';
 import { verifyChain, type ChainedEvent } from '../../lib/audit-chain';
 import { connectDatabase } from '../../models/connect';
+import { driveLifecycle, type SendStep } from '../request-lifecycle';
 import type { Cluster } from './topology';
 
 export interface CheckOptions {
@@ -116,8 +117,6 @@ export async function runCheck(cluster: Cluster, o: CheckOptions, meta: CheckMet
   };
 
   // ---- the lifecycles (the nine steps of tests/support/story.ts) ----------------------------
-  const BUYERS = ['zwn', 'pap', 'hia', 'sli', 'alb', 'gra'];
-  const STAFF = ['dor-staff', 'dor-staff-2'];
   const ledger = new Map<string, Set<string>>(); // requestId -> entry ids the client was given
   const lifecycleMs: number[] = [];
   let completed = 0;
@@ -126,41 +125,17 @@ export async function runCheck(cluster: Cluster, o: CheckOptions, meta: CheckMet
 
   async function lifecycle(i: number): Promise<void> {
     const t = now();
-    const requester = await token(`${BUYERS[i % BUYERS.length]}-requester`);
-    const coordinator = await token('dor-coordinator');
-    const staff = await token(STAFF[i % STAFF.length]!);
-    const reviewer = await token('dor-reviewer');
-    const step = async (name: string, p: string, who: string, body: object = {}, expect = 200) => {
-      const res = await call('POST', p, who, body, `${tag}-${i}-${name}`);
-      if (res.status !== expect) throw new Error(`lifecycle ${i} ${name}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    const send: SendStep = async (step, p, user, body, expected) => {
+      const res = await call('POST', p, await token(user), body, `${tag}-${i}-${step}`);
+      if (res.status !== expected) throw new Error(`lifecycle ${i} ${step}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       return res.body;
     };
-    const { requestId: id } = await step(
-      'submit',
-      '/api/requests',
-      requester,
-      { serviceId: 'DOR-LEERPLICHT', title: `Cluster ${tag} ${i}` },
-      201,
-    );
-    const entries = new Set<string>();
-    ledger.set(id, entries);
-    await step('intake', `/api/requests/${id}/accept-intake`, coordinator, { estimateMinutes: 600 });
-    await step('quote', `/api/requests/${id}/approve-quote`, requester);
-    await step('assign', `/api/requests/${id}/assign`, coordinator, { assignee: STAFF[i % STAFF.length] });
-    const today = dutchDate(Date.now());
-    for (const [k, minutes] of [3, 4].entries()) {
-      const e = await step(
-        `entry-${k}`,
-        `/api/requests/${id}/time-entries`,
-        staff,
-        { date: today, minutes, description: `Werk ${k}` },
-        201,
-      );
-      entries.add(e.entryId);
-    }
-    await step('result', `/api/requests/${id}/submit-result`, staff, { reference: `DMS-${i}`, notes: '' });
-    await step('review', `/api/requests/${id}/review`, reviewer, { approved: true });
-    await step('accept', `/api/requests/${id}/accept-result`, requester);
+    await driveLifecycle(i, send, {
+      title: `Cluster ${tag} ${i}`,
+      entryMinutes: [3, 4],
+      onSubmitted: (id) => ledger.set(id, new Set()),
+      onEntry: (id, entryId) => ledger.get(id)!.add(entryId),
+    });
     completed += 1;
     lifecycleMs.push(now() - t);
   }
