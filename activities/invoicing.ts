@@ -221,8 +221,8 @@ export function invoicingActivities({ models }: { models: Models }) {
     };
   }
 
-  /** Computes the invoice of these entries and writes it as a draft (idempotent: same id, same figures). */
-  async function writeDraft(input: CreateInvoiceInput, entries: ClaimedEntry[], context: DraftContext): Promise<void> {
+  /** Computes the invoice of these entries and writes it as a draft (idempotent: same id, same figures); returns its gross. */
+  async function writeDraft(input: CreateInvoiceInput, entries: ClaimedEntry[], context: DraftContext): Promise<number> {
     const { agreementById, requestById, serviceById } = context;
     const periodStart = periodBounds(input.period).start;
     const billable: BillableEntry[] = entries.map((e) => {
@@ -243,7 +243,7 @@ export function invoicingActivities({ models }: { models: Models }) {
     });
     const totals = calculateInvoice(billable);
     // One agreement per buyer and provider is the norm; the first one's terms head the invoice.
-    const lead = [...new Set(entries.map((e) => e.agreementId))].sort().map((id) => agreementById.get(id)!)[0]!;
+    const lead = [...new Set(entries.map((e) => e.agreementId))].sort((a, b) => a.localeCompare(b)).map((id) => agreementById.get(id)!)[0]!;
 
     await Invoice.updateOne(
       { _id: input.invoiceId, status: 'draft' },
@@ -267,6 +267,7 @@ export function invoicingActivities({ models }: { models: Models }) {
       },
       { upsert: true },
     );
+    return totals.grossCents;
   }
 
   /**
@@ -284,14 +285,13 @@ export function invoicingActivities({ models }: { models: Models }) {
     if (grossCents === null) {
       const entries = (await entriesOfInvoice(input)) as ClaimedEntry[];
       if (entries.length === 0) throw refuse('no_entries_to_invoice', { buyer: input.buyer });
-      await writeDraft(input, entries, await draftContext(entries));
+      grossCents = await writeDraft(input, entries, await draftContext(entries));
       if (!input.claimed) {
         await TimeEntry.updateMany(
           { _id: { $in: entries.map((e) => e._id) } },
           { $set: { status: 'invoiced', invoiceId: input.invoiceId } },
         );
       }
-      grossCents = (await Invoice.findById(input.invoiceId).select({ grossCents: 1 }).lean())!.grossCents;
     }
     const number = await nextInvoiceNumber(input.invoiceId, input.provider, Number(input.issueDate.slice(0, 4)));
     await Invoice.updateOne({ _id: input.invoiceId }, { $set: { number, status: 'issued', outstandingCents: grossCents } });
