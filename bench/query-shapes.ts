@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     console.log(
       `\nper lifecycle: ${(rows.reduce((a, r) => a + r.count, 0) / n).toFixed(1)} commands, ${(total / n).toFixed(1)} ms in the database`,
     );
-    console.log('per lifecycle  ms/call  access     shape  (access: how FerretDB finds the documents; getMore as its find)');
+    console.log('per lifecycle  ms/call  access     shape  (access: how FerretDB finds the documents; - for insert and getMore)');
     for (const r of rows)
       console.log(
         `${(r.count / n).toFixed(1).padStart(13)}  ${(r.ms / r.count).toFixed(1).padStart(7)}  ${(r.access === 'none' ? '-' : r.access).padEnd(9)}  ${r.shape}`,
