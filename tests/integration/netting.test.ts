@@ -88,6 +88,7 @@ test('the balances page offers a round only to an organisation with something ou
   const dor = await (await signedIn(env, 'dor-finance')).get('/saldi');
   expect(dor.html).toContain('Verrekenronde voorstellen</button>');
   expect(dor.html).toContain('Zo werkt de verrekening');
+  expect(dor.html).toContain('class="chart-figure"');
   // Hendrik-Ido-Ambacht (HIA) is party to no invoice here.
   const hia = await (await signedIn(env, 'hia-finance')).get('/saldi');
   expect(hia.status).toBe(200);
