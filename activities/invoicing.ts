@@ -6,6 +6,7 @@ import { calculateInvoice, EXEMPTION_REASONS, type BillableEntry } from '../doma
 import { vatAmount, VAT_PERCENT, type RoundingRule, type VatCategory } from '../domain/money';
 import { effectiveRate } from '../domain/rates';
 import { isDuplicateKey, type ClaimedEntry, type Invoice, type Models } from '../models';
+import { claimStatesReady } from '../models/billing';
 import { allocateInvoiceNumber } from './invoice-numbers';
 
 export interface CreateInvoiceInput {
@@ -70,11 +71,43 @@ export function invoicingActivities({ models }: { models: Models }) {
     return agreements.map((a) => a._id);
   }
 
+  /** Ids in lists of at most 500: FerretDB looks those up by index (a longer list reads all). */
+  function chunks<T>(ids: readonly T[]): T[][] {
+    const out: T[][] = [];
+    for (let i = 0; i < ids.length; i += 500) out.push(ids.slice(i, i + 500));
+    return out;
+  }
+
+  /**
+   * Gives a claim's entries the status 'invoiced', then marks the claim. Entries first: the
+   * entries of a marked claim are never 'approved', so a run that no longer reads the claim
+   * cannot bill them again. Idempotent; the same writes from two places converge.
+   */
+  async function markClaim(claim: { _id: string; entryIds: string[] }): Promise<void> {
+    for (const ids of chunks(claim.entryIds))
+      await TimeEntry.updateMany({ _id: { $in: ids }, status: 'approved' }, { $set: { status: 'invoiced', invoiceId: claim._id } });
+    await BillingClaim.updateOne({ _id: claim._id }, { $set: { state: 'marked' } });
+  }
+
+  /**
+   * After its invoice was issued (the invoice workflow calls this): the claim's entries become
+   * 'invoiced', so that later runs read neither them nor the claim. Returns the entries marked.
+   */
+  async function markInvoicedEntries(input: { invoiceId: string }): Promise<number> {
+    const claim = await BillingClaim.findById(input.invoiceId).select({ entryIds: 1, state: 1 }).lean();
+    if (!claim || claim.state === 'marked') return 0;
+    if (!(await Invoice.exists({ _id: input.invoiceId, status: { $ne: 'draft' } }))) return 0;
+    await markClaim(claim);
+    return claim.entryIds.length;
+  }
+
   /**
    * Claims every approved, not yet invoiced entry up to the period's end: one billing claim
    * per buyer, inserted under the invoice's id. Reads the entries once and updates none.
    * Runs of one provider never overlap (the run lock), so the claims of earlier runs are
    * complete; a retry finds its own claims and only adds the buyers still missing.
+   * Reads only what is not yet invoiced: the approved entries and the open claims, so a run
+   * costs the same after years of invoices.
    */
   async function claimBillingForRun(input: { runKey: string; provider: string; period: string; runTag: string; issueDate?: string }) {
     const { end } = periodBounds(input.period);
@@ -83,9 +116,22 @@ export function invoicingActivities({ models }: { models: Models }) {
     const invoiceIdOf = (buyer: string) => `${input.provider}-${input.period}-${buyer}-${input.runTag}`;
     const billed = new Set<string>();
     const mine = new Map<string, { invoiceId: string; entries: number }>();
-    for (const claim of await BillingClaim.find({ provider: input.provider }).select({ entryIds: 1, runKey: 1, buyer: 1 }).lean()) {
+    await claimStatesReady(models);
+    const open = await BillingClaim.find({ provider: input.provider, state: 'open' }).select({ entryIds: 1, runKey: 1, buyer: 1 }).lean();
+    // Open claims of earlier runs whose invoice is issued: claims from before the marking, or
+    // whose invoice workflow has not marked them yet. Marked here, so later runs skip them.
+    const earlier = open.filter((c) => c.runKey !== input.runKey).map((c) => c._id);
+    const issued = new Set<string>();
+    for (const ids of chunks(earlier))
+      for (const inv of await Invoice.find({ _id: { $in: ids }, status: { $ne: 'draft' } })
+        .select({ _id: 1 })
+        .lean())
+        issued.add(inv._id);
+    for (const claim of open) {
+      // Still left out when marked: the claim stands whatever the entries' status says.
       for (const id of claim.entryIds) billed.add(id);
       if (claim._id === invoiceIdOf(claim.buyer)) mine.set(claim.buyer, { invoiceId: claim._id, entries: claim.entryIds.length });
+      else if (issued.has(claim._id)) await markClaim(claim);
     }
     const byBuyer = new Map<string, ClaimedEntry[]>();
     // invoiceRunKey: entries a run from before billing claims marked are that run's to bill.
@@ -119,6 +165,7 @@ export function invoicingActivities({ models }: { models: Models }) {
           entryIds: entries.map((e) => e._id),
           requestIds: [...new Set(entries.map((e) => e.requestId))],
           entries,
+          state: 'open',
         });
         mine.set(buyer, { invoiceId, entries: entries.length });
         drafts.push({ buyer, invoiceId, entries });
@@ -205,11 +252,10 @@ export function invoicingActivities({ models }: { models: Models }) {
     const agreementIds = [...new Set(entries.map((e) => e.agreementId))];
     const agreements = await Agreement.find({ _id: { $in: agreementIds } }).lean();
     const requestIds = [...new Set(entries.map((e) => e.requestId))];
-    // In lists of at most 500 ids: FerretDB looks those up by index (a longer list reads all).
     const requests = [];
-    for (let i = 0; i < requestIds.length; i += 500)
+    for (const ids of chunks(requestIds))
       requests.push(
-        ...(await Request.find({ _id: { $in: requestIds.slice(i, i + 500) } })
+        ...(await Request.find({ _id: { $in: ids } })
           .select({ _id: 1, title: 1, serviceId: 1 })
           .lean()),
       );
@@ -383,5 +429,6 @@ export function invoicingActivities({ models }: { models: Models }) {
     claimBillingForRun: (input: Parameters<typeof claimBillingForRun>[0]) => withHeartbeat(() => claimBillingForRun(input)),
     createInvoiceForBuyer: (input: CreateInvoiceInput) => withHeartbeat(() => createInvoiceForBuyer(input)),
     createCreditNote: (input: Parameters<typeof createCreditNote>[0]) => withHeartbeat(() => createCreditNote(input)),
+    markInvoicedEntries: (input: Parameters<typeof markInvoicedEntries>[0]) => withHeartbeat(() => markInvoicedEntries(input)),
   };
 }

@@ -138,9 +138,10 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
     const { state, event } = input;
     if (input.entry) await applyEntry(state, input.entry, event.at);
     if (input.approve?.entryIds) {
-      // The workflow's open entries are registered ones: each is approved by _id.
+      // The workflow's open entries are registered ones: each is approved by _id. Only while
+      // registered: a late retry must not turn an invoiced entry back into an approved one.
       const ops = input.approve.entryIds.map((id) => ({
-        updateOne: { filter: { _id: id }, update: { $set: { status: 'approved' as const } } },
+        updateOne: { filter: { _id: id, status: 'registered' }, update: { $set: { status: 'approved' as const } } },
       }));
       if (ops.length) await TimeEntry.bulkWrite(ops, { ordered: false });
     } else if (input.approve) {

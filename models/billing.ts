@@ -2,6 +2,31 @@
 // status for entries invoiced before claims existed).
 import type { ClaimedEntry, Models } from './index';
 
+const CLAIM_STATE_MIGRATION = 'billing-claim-state-v1';
+const claimStates = new WeakMap<Models, Promise<void>>();
+
+/**
+ * Claims written before claims had a state get 'open' (their entries are still 'approved'):
+ * once per database, before a run reads the open claims. Two processes at once write the same.
+ */
+export function claimStatesReady(models: Models): Promise<void> {
+  let p = claimStates.get(models);
+  if (!p) {
+    p = (async () => {
+      if (await models.Migration.exists({ _id: CLAIM_STATE_MIGRATION })) return;
+      await models.BillingClaim.updateMany({ state: { $exists: false } }, { $set: { state: 'open' } });
+      await models.Migration.updateOne(
+        { _id: CLAIM_STATE_MIGRATION },
+        { $setOnInsert: { at: new Date().toISOString() } },
+        { upsert: true },
+      );
+    })();
+    claimStates.set(models, p);
+    p.catch(() => claimStates.delete(models)); // the next run tries again
+  }
+  return p;
+}
+
 export interface Billing {
   invoiceId: string;
   entry: ClaimedEntry;

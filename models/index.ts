@@ -341,9 +341,14 @@ const billingClaimSchema = new Schema(
     requestIds: { type: [String], required: true, index: true },
     // What the invoice needs of each entry (objects: FerretDB v1 stores no nested arrays)
     entries: { type: Array, required: true },
+    // 'open' until the invoice is issued and its entries carry the status 'invoiced'; then
+    // 'marked', and a run no longer needs the claim to leave those entries out. A string, so
+    // that FerretDB hands the filter to SQLite's index (claims of older versions get it once).
+    state: { type: String, enum: ['open', 'marked'] },
   },
   opts,
 );
+billingClaimSchema.index({ provider: 1, state: 1 });
 
 // At most one invoice run per provider at a time (a unique _id: the provider's code).
 const runLockSchema = new Schema({ _id: { type: String, required: true }, runKey: { type: String, required: true }, at: String }, opts);

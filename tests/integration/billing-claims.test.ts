@@ -3,6 +3,7 @@
 // one, and keeps a buyer's claim as it was first written.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { invoicingActivities } from '../../activities/invoicing';
+import { connectDatabase } from '../../models/connect';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
 
 let env: TestEnv;
@@ -34,7 +35,8 @@ async function approved(buyer: string, minutes = 60): Promise<string> {
   return _id;
 }
 
-const run = (runTag: string) => new MockActivityEnvironment().run(claim, { runKey: `run-${runTag}`, provider: 'DOR', period, runTag });
+const run = (runTag: string) =>
+  new MockActivityEnvironment().run(claim, { runKey: `run-${runTag}`, provider: 'DOR', period, runTag }) as ReturnType<typeof claim>;
 
 async function claimedIds(): Promise<string[]> {
   return (await env.models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
@@ -75,6 +77,7 @@ test('when a crash left one buyer claimed, then the resumed step adds only the b
     entryIds: [hia],
     requestIds: ['REQ-HIA'],
     entries: [{ _id: hia, requestId: 'REQ-HIA', agreementId: 'DVO-HIA-DOR-LEERPLICHT', date: `${period}-01`, minutes: 60 }],
+    state: 'open',
   });
   expect(await run('c')).toEqual([
     { buyer: 'HIA', invoiceId: `DOR-${period}-HIA-c`, entries: 1 },
@@ -143,4 +146,93 @@ test('when the claim is given the issue date, then it drafts each invoice, and t
   expect(figures(issued[1]!)).toEqual(figures(drafts[1]!));
   expect(alb.entries).toBe(2);
   expect(gra.entries).toBe(1);
+});
+
+/** Issues a claim's invoice as the run would (the number does not matter here). */
+async function issue(invoiceId: string, buyer: string): Promise<void> {
+  await env.models.Invoice.collection.insertOne({
+    _id: invoiceId as never,
+    kind: 'invoice',
+    provider: 'DOR',
+    buyer,
+    period,
+    status: 'issued',
+    lines: [],
+  });
+}
+
+test('when an issued invoice marks its entries, then they are invoiced, the claim is marked, and the next run neither reads nor bills them', async () => {
+  const acts = invoicingActivities({ models: env.models });
+  const a = await approved('WSL');
+  const b = await approved('WSL', 45);
+  const [group] = (await run('e')).filter((g) => g.buyer === 'WSL');
+  expect(group).toEqual({ buyer: 'WSL', invoiceId: `DOR-${period}-WSL-e`, entries: 2 });
+  const mark = () => new MockActivityEnvironment().run(acts.markInvoicedEntries, { invoiceId: group!.invoiceId });
+  // Not before its invoice is issued: a draft may still be released, and its hours billed again.
+  expect(await mark()).toBe(0);
+  expect((await env.models.TimeEntry.find({ _id: { $in: [a, b] } }).lean()).map((e) => e.status)).toEqual(['approved', 'approved']);
+  await issue(group!.invoiceId, 'WSL');
+  expect(await mark()).toBe(2);
+  expect(await mark()).toBe(0); // marked once
+  const entries = await env.models.TimeEntry.find({ _id: { $in: [a, b] } })
+    .sort({ _id: 1 })
+    .lean();
+  expect(entries.map((e) => [e.status, e.invoiceId])).toEqual([
+    ['invoiced', group!.invoiceId],
+    ['invoiced', group!.invoiceId],
+  ]);
+  expect((await env.models.BillingClaim.findById(group!.invoiceId).lean())!.state).toBe('marked');
+
+  const c = await approved('WSL', 30);
+  const next = (await run('f')).filter((g) => g.buyer === 'WSL');
+  expect(next).toEqual([{ buyer: 'WSL', invoiceId: `DOR-${period}-WSL-f`, entries: 1 }]);
+  expect((await env.models.BillingClaim.findById(next[0]!.invoiceId).lean())!.entryIds).toEqual([c]);
+  const ids = await claimedIds();
+  expect(new Set(ids).size).toBe(ids.length);
+});
+
+test('when marking stopped halfway, then the open claim still keeps all its entries out, and the next run finishes the marking', async () => {
+  const x = await approved('BAR');
+  const y = await approved('BAR', 20);
+  const [group] = (await run('g')).filter((g) => g.buyer === 'BAR');
+  await issue(group!.invoiceId, 'BAR');
+  // A crash after the first entry was marked, before the claim was.
+  await env.models.TimeEntry.updateOne({ _id: x }, { $set: { status: 'invoiced', invoiceId: group!.invoiceId } });
+  expect((await run('h')).filter((g) => g.buyer === 'BAR')).toEqual([]);
+  expect((await env.models.TimeEntry.findById(y).lean())!.status).toBe('invoiced');
+  expect((await env.models.BillingClaim.findById(group!.invoiceId).lean())!.state).toBe('marked');
+  const ids = await claimedIds();
+  expect(ids.filter((id) => id === x || id === y)).toHaveLength(2);
+});
+
+test('when claims from before the marking exist, then the first run opens them once and leaves their entries out', async () => {
+  const old = await approved('MOL');
+  await env.models.BillingClaim.collection.insertOne({
+    _id: `DOR-${period}-MOL-old` as never,
+    provider: 'DOR',
+    buyer: 'MOL',
+    runKey: 'run-old',
+    period,
+    entryIds: [old],
+    requestIds: ['REQ-MOL'],
+    entries: [{ _id: old, requestId: 'REQ-MOL', agreementId: 'DVO-MOL-DOR-LEERPLICHT', date: `${period}-01`, minutes: 60 }],
+  });
+  await env.models.Migration.deleteOne({ _id: 'billing-claim-state-v1' });
+  // A process started after the upgrade (a connection of its own, as a new worker has).
+  const fresh = await connectDatabase(env.config.mongodbUri);
+  try {
+    const newer = await approved('MOL', 10);
+    const groups = (await new MockActivityEnvironment().run(invoicingActivities({ models: fresh.models }).claimBillingForRun, {
+      runKey: 'run-i',
+      provider: 'DOR',
+      period,
+      runTag: 'i',
+    })) as { buyer: string; entries: number }[];
+    expect(groups.filter((g) => g.buyer === 'MOL')).toEqual([{ buyer: 'MOL', invoiceId: `DOR-${period}-MOL-i`, entries: 1 }]);
+    expect((await env.models.BillingClaim.findById(`DOR-${period}-MOL-i`).lean())!.entryIds).toEqual([newer]);
+    expect((await env.models.BillingClaim.findById(`DOR-${period}-MOL-old`).lean())!.state).toBe('open');
+    expect(await env.models.Migration.exists({ _id: 'billing-claim-state-v1' })).toBeTruthy();
+  } finally {
+    await fresh.close();
+  }
 });

@@ -57,6 +57,22 @@ describe('reconciliation of an invoice', () => {
     );
   });
 
+  test('when an invoice is issued, then its workflow marks its entries invoiced, and the next run reads no claim of it', async () => {
+    const claim = await waitFor(
+      'the claim to be marked',
+      () => env.models.BillingClaim.findById(invoiceId).lean(),
+      (c) => c?.state === 'marked',
+    );
+    const entries = await env.models.TimeEntry.find({ _id: { $in: claim!.entryIds } }).lean();
+    expect(entries).toHaveLength(3);
+    expect(entries.map((e) => [e.status, e.invoiceId])).toEqual(entries.map(() => ['invoiced', invoiceId]));
+    // What a reader sees is what it saw before the marking: the same invoice per entry.
+    const seen = await billedEntries(env, { _id: { $in: claim!.entryIds } });
+    expect(seen.map((e) => [e.status, e.invoiceId])).toEqual(entries.map(() => ['invoiced', invoiceId]));
+    expect(await env.models.BillingClaim.countDocuments({ provider: 'DOR', state: 'open' })).toBe(0);
+    await recordHistory(env, invoiceWorkflowId(invoiceId), 'invoice-marks-its-entries');
+  });
+
   test('when the buyer disputes a line and the provider credits part of it, then a credit note references the invoice', async () => {
     const lineNo = (await env.models.Invoice.findById(invoiceId).lean())!.lines.findIndex((l) => l.requestId === requestA) + 1;
     expect((await post(`/api/invoices/${invoiceId}/lines/${lineNo}/dispute`, zwnFinance, {})).status).toBe(400);
