@@ -3,8 +3,10 @@
 // Prints the run's wall time, the floor, their ratio, and the worker's peak RSS. The floor is
 // the faster of two plain reads of the same approved entries: a $group aggregation in the
 // database, and a streaming read (cursor) of only the needed fields, summed in this process;
-// both are printed. The worker runs as its own process, as in production. Writes
-// bench/results/invoice-run.json.
+// both are printed. The worker runs as its own process, as in production. For the first size
+// (BENCH_NEXT_MONTH: which sizes) it then runs the month after, as many new entries with the
+// first month's invoices behind them: a run must not grow with the invoices it leaves behind.
+// Writes bench/results/invoice-run.json.
 import { workflowType } from '../contracts/workflow-names';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,32 @@ const BUYERS = ['ZWN', 'PAP', 'HIA', 'SLI', 'ALB', 'GRA', 'DOR'];
 const PROVIDERS = ['DOR', 'DBC'];
 const REQUESTS = 2_000;
 const PERIOD = '2026-10';
+const NEXT_PERIOD = '2026-11';
+/** Sizes that also run the month after, with the first month's invoices behind them. */
+const NEXT_MONTH_SIZES = (process.env.BENCH_NEXT_MONTH ?? String(SIZES[0])).split(',').filter(Boolean).map(Number);
+
+interface Result {
+  entries: number;
+  runMs: number;
+  groupMs: number;
+  streamMs: number;
+  floorMs: number;
+  floorKind: 'group' | 'stream';
+  ratio: number;
+  idleMb: number;
+  peakMb: number;
+  invoices: number;
+  phases: Record<string, number>;
+  nextMonth: {
+    runMs: number;
+    floorMs: number;
+    floorKind: 'group' | 'stream';
+    ratio: number;
+    markMs: number;
+    vsFirstMonth: number;
+    invoices: number;
+  } | null;
+}
 /** Entries per batch of the streamed floor read. */
 const STREAM_BATCH = Number(process.env.BENCH_STREAM_BATCH ?? 5_000);
 /** The worker's Node flags, space-separated (e.g. --cpu-prof); default npm start's. */
@@ -51,19 +79,7 @@ async function main(): Promise<void> {
   }
   const connection = await Connection.connect({ address: `127.0.0.1:${tPort}` });
   const client = new Client({ connection });
-  const results: {
-    entries: number;
-    runMs: number;
-    groupMs: number;
-    streamMs: number;
-    floorMs: number;
-    floorKind: 'group' | 'stream';
-    ratio: number;
-    idleMb: number;
-    peakMb: number;
-    invoices: number;
-    phases: Record<string, number>;
-  }[] = [];
+  const results: Result[] = [];
 
   try {
     for (const size of SIZES) {
@@ -122,67 +138,105 @@ async function main(): Promise<void> {
         };
       });
       await models.Request.insertMany(requests);
-      const batch = 5_000;
-      for (let start = 0; start < size; start += batch) {
-        const docs = [];
-        for (let i = start; i < Math.min(size, start + batch); i++) {
-          const r = requests[i % REQUESTS]!;
-          docs.push({
-            _id: `${r._id}-${i}`,
-            requestId: r._id,
-            agreementId: r.agreementId,
-            buyer: r.buyer,
-            provider: r.provider,
-            userId: 'bench',
-            date: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
-            minutes: 15 + (i % 97),
-            description: 'bench',
-            status: 'approved',
-            createdAt: '2026-10-31T08:00:00Z',
-          });
+      /** Approved entries of one month, spread over the requests; ids from `first` on. */
+      async function seedMonth(month: string, first: number): Promise<void> {
+        for (let start = 0; start < size; start += 5_000) {
+          const docs = [];
+          for (let i = start; i < Math.min(size, start + 5_000); i++) {
+            const r = requests[i % REQUESTS]!;
+            docs.push({
+              _id: `${r._id}-${first + i}`,
+              requestId: r._id,
+              agreementId: r.agreementId,
+              buyer: r.buyer,
+              provider: r.provider,
+              userId: 'bench',
+              date: `${month}-${String((i % 28) + 1).padStart(2, '0')}`,
+              minutes: 15 + (i % 97),
+              description: 'bench',
+              status: 'approved',
+              createdAt: `${month}-28T08:00:00Z`,
+            });
+          }
+          await models.TimeEntry.insertMany(docs, { ordered: false });
         }
-        await models.TimeEntry.insertMany(docs, { ordered: false });
       }
 
-      // The floor, (a): one plain aggregation over the same entries in the same database.
-      const f0 = performance.now();
-      const grouped = await models.TimeEntry.aggregate<{ minutes: number; n: number }>([
-        { $match: { status: 'approved' } },
-        {
-          $group: {
-            _id: { provider: '$provider', buyer: '$buyer', requestId: '$requestId' },
-            minutes: { $sum: '$minutes' },
-            n: { $sum: 1 },
+      /** The floor: the faster of two plain reads of the approved entries (the month's, unbilled). */
+      async function floor(): Promise<{ groupMs: number; streamMs: number; floorMs: number; floorKind: 'group' | 'stream' }> {
+        // (a) one plain aggregation over the same entries in the same database.
+        const f0 = performance.now();
+        const grouped = await models.TimeEntry.aggregate<{ minutes: number; n: number }>([
+          { $match: { status: 'approved' } },
+          {
+            $group: {
+              _id: { provider: '$provider', buyer: '$buyer', requestId: '$requestId' },
+              minutes: { $sum: '$minutes' },
+              n: { $sum: 1 },
+            },
           },
-        },
-      ]);
-      const groupMs = performance.now() - f0;
-      // The floor, (b): the same entries streamed with only the needed fields, summed here.
-      const s0 = performance.now();
-      const sums = new Map<string, { minutes: number; n: number }>();
-      const cursor = models.TimeEntry.collection
-        .find({ status: 'approved' }, { projection: { _id: 0, provider: 1, buyer: 1, requestId: 1, minutes: 1 } })
-        .batchSize(STREAM_BATCH);
-      for await (const e of cursor) {
-        const key = `${e.provider}|${e.buyer}|${e.requestId}`;
-        const sum = sums.get(key);
-        if (sum) {
-          sum.minutes += e.minutes as number;
-          sum.n += 1;
-        } else sums.set(key, { minutes: e.minutes as number, n: 1 });
+        ]);
+        const groupMs = performance.now() - f0;
+        // (b) the same entries streamed with only the needed fields, summed here.
+        const s0 = performance.now();
+        const sums = new Map<string, { minutes: number; n: number }>();
+        const cursor = models.TimeEntry.collection
+          .find({ status: 'approved' }, { projection: { _id: 0, provider: 1, buyer: 1, requestId: 1, minutes: 1 } })
+          .batchSize(STREAM_BATCH);
+        for await (const e of cursor) {
+          const key = `${e.provider}|${e.buyer}|${e.requestId}`;
+          const sum = sums.get(key);
+          if (sum) {
+            sum.minutes += e.minutes as number;
+            sum.n += 1;
+          } else sums.set(key, { minutes: e.minutes as number, n: 1 });
+        }
+        const streamMs = performance.now() - s0;
+        // Both read the same: the same groups and minutes, every entry. (The $group's entry count
+        // is not compared: FerretDB 1.24 answers 0 for the second $sum of a $group.)
+        const minutes = (xs: Iterable<{ minutes: number }>) => [...xs].reduce((t, g) => t + g.minutes, 0);
+        const streamed = [...sums.values()].reduce((t, g) => t + g.n, 0);
+        if (grouped.length !== sums.size || minutes(grouped) !== minutes(sums.values()) || streamed !== size) {
+          throw new Error(
+            `floors differ: $group ${grouped.length} groups, ${minutes(grouped)} min; stream ${sums.size} groups, ${minutes(sums.values())} min, ${streamed} entries`,
+          );
+        }
+        return { groupMs, streamMs, floorMs: Math.min(groupMs, streamMs), floorKind: streamMs < groupMs ? 'stream' : 'group' };
       }
-      const streamMs = performance.now() - s0;
-      // Both read the same: the same groups and minutes, every entry. (The $group's entry count
-      // is not compared: FerretDB 1.24 answers 0 for the second $sum of a $group.)
-      const minutes = (xs: Iterable<{ minutes: number }>) => [...xs].reduce((t, g) => t + g.minutes, 0);
-      const streamed = [...sums.values()].reduce((t, g) => t + g.n, 0);
-      if (grouped.length !== sums.size || minutes(grouped) !== minutes(sums.values()) || streamed !== size) {
-        throw new Error(
-          `floors differ: $group ${grouped.length} groups, ${minutes(grouped)} min; stream ${sums.size} groups, ${minutes(sums.values())} min, ${streamed} entries`,
+
+      /** Every entry so far billed exactly once: on one billing claim, and counted on the invoices. */
+      async function checkBilledOnce(expected: number): Promise<void> {
+        const claimed = (await models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
+        const onInvoices = (await models.Invoice.find({ kind: 'invoice' }).select({ lines: 1 }).lean())
+          .flatMap((i) => i.lines)
+          .reduce((s, l) => s + (l.entryCount ?? 0), 0);
+        if (new Set(claimed).size !== expected || claimed.length !== expected || onInvoices !== expected) {
+          throw new Error(
+            `expected ${expected} entries billed once, found ${claimed.length} claimed (${new Set(claimed).size} distinct), ${onInvoices} on invoices`,
+          );
+        }
+      }
+
+      /** Both providers' runs of one period at once; their wall time and where it went. */
+      async function runMonth(period: string, issueDate: string) {
+        const ids = PROVIDERS.map((provider) => `${invoiceRunWorkflowId(provider, period)}-${size}`);
+        const r0 = performance.now();
+        const runs = await Promise.all(
+          PROVIDERS.map((provider, i) =>
+            client.workflow.execute(workflowType('invoiceRunWorkflow'), {
+              workflowId: ids[i]!,
+              taskQueue,
+              args: [{ provider, period, issueDate, startedBy: { userId: 'bench', org: provider, roles: [] } }],
+            }),
+          ),
         );
+        const runMs = performance.now() - r0;
+        const invoices = runs.reduce((s, r) => s + (r as { invoicesMade: number }).invoicesMade, 0);
+        return { runMs, invoices, phases: await runPhases(client, ids) };
       }
-      const floorKind = streamMs < groupMs ? 'stream' : 'group';
-      const floorMs = Math.min(groupMs, streamMs);
+
+      await seedMonth(PERIOD, 0);
+      const { groupMs, streamMs, floorMs, floorKind } = await floor();
 
       const taskQueue = `bench-${size}`;
       const worker = spawn(process.execPath, [...WORKER_FLAGS, path.join(__dirname, '..', 'worker', 'main.js')], {
@@ -205,34 +259,27 @@ async function main(): Promise<void> {
       });
       const idleMb = rssMb(worker.pid!, 'VmRSS');
       process.stdout.write('running… ');
-      const r0 = performance.now();
-      const runs = await Promise.all(
-        PROVIDERS.map((provider) =>
-          client.workflow.execute(workflowType('invoiceRunWorkflow'), {
-            workflowId: `${invoiceRunWorkflowId(provider, PERIOD)}-${size}`,
-            taskQueue,
-            args: [{ provider, period: PERIOD, issueDate: '2026-11-01', startedBy: { userId: 'bench', org: provider, roles: [] } }],
-          }),
-        ),
-      );
-      const runMs = performance.now() - r0;
+      const { runMs, invoices, phases } = await runMonth(PERIOD, '2026-11-01');
       const peakMb = rssMb(worker.pid!);
-      const phases = await runPhases(
-        client,
-        PROVIDERS.map((provider) => `${invoiceRunWorkflowId(provider, PERIOD)}-${size}`),
-      );
-      await stopChild(worker);
-      // Every entry billed exactly once: on one billing claim, and counted on the invoices.
-      const claimed = (await models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
-      const onInvoices = (await models.Invoice.find({ kind: 'invoice' }).select({ lines: 1 }).lean())
-        .flatMap((i) => i.lines)
-        .reduce((s, l) => s + (l.entryCount ?? 0), 0);
-      if (new Set(claimed).size !== size || claimed.length !== size || onInvoices !== size) {
-        throw new Error(
-          `expected ${size} entries billed once, found ${claimed.length} claimed (${new Set(claimed).size} distinct), ${onInvoices} on invoices`,
-        );
+      await checkBilledOnce(size);
+
+      // The month after, with this month's invoices behind it: the run should cost the same.
+      let nextMonth: Result['nextMonth'] = null;
+      if (NEXT_MONTH_SIZES.includes(size)) {
+        // After the run, the invoice workflows mark the billed entries 'invoiced'.
+        const m0 = performance.now();
+        while ((await models.BillingClaim.countDocuments({ state: 'open' })) > 0) {
+          if (performance.now() - m0 > 600_000) throw new Error('the billed entries were not marked within 10 minutes');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const markMs = performance.now() - m0;
+        process.stdout.write(`marked in ${(markMs / 1000).toFixed(2)} s after the run; the next month… `);
+        await seedMonth(NEXT_PERIOD, size);
+        const next = { ...(await floor()), ...(await runMonth(NEXT_PERIOD, '2026-12-01')) };
+        await checkBilledOnce(2 * size);
+        nextMonth = { ...next, markMs, ratio: next.runMs / next.floorMs, vsFirstMonth: next.runMs / runMs };
       }
-      const invoices = runs.reduce((s, r) => s + (r as { invoicesMade: number }).invoicesMade, 0);
+      await stopChild(worker);
       results.push({
         entries: size,
         runMs,
@@ -245,6 +292,7 @@ async function main(): Promise<void> {
         peakMb,
         invoices,
         phases,
+        nextMonth,
       });
       console.log(
         `done: run ${(runMs / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s (${floorKind}; $group ${(groupMs / 1000).toFixed(2)} s, stream ${(streamMs / 1000).toFixed(2)} s), ${invoices} invoices`,
@@ -254,6 +302,10 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`)
           .join(', ')}`,
       );
+      if (nextMonth)
+        console.log(
+          `  the next month, ${size.toLocaleString('nl-NL')} more entries after this month's were invoiced: run ${(nextMonth.runMs / 1000).toFixed(2)} s, floor ${(nextMonth.floorMs / 1000).toFixed(2)} s, ratio ${nextMonth.ratio.toFixed(2)}, ${nextMonth.vsFirstMonth.toFixed(2)}x the first month's run`,
+        );
       await models.Request.db.dropDatabase();
       await close();
     }
@@ -274,6 +326,12 @@ async function main(): Promise<void> {
     );
   }
   console.log('floor: the faster of the $group aggregation and the streamed read summed in the process; ratio = run / floor');
+  for (const r of results.filter((x) => x.nextMonth)) {
+    const n = r.nextMonth!;
+    console.log(
+      `the month after, ${r.entries} more entries with the first month's ${r.entries} invoiced: run ${(n.runMs / 1000).toFixed(2)} s, floor ${(n.floorMs / 1000).toFixed(2)} s, ratio ${n.ratio.toFixed(2)}; ${n.vsFirstMonth.toFixed(2)}x the first month's run (entries marked invoiced ${(n.markMs / 1000).toFixed(2)} s after that run)`,
+    );
+  }
   console.log('goals (issue 14): ratio <= 2, peak RSS < 250 MB, time linear in entries (ms per 1k entries about constant)');
 
   const cpus = os.cpus();
@@ -303,6 +361,15 @@ async function main(): Promise<void> {
       msPer1kEntries: Math.round((r.runMs / (r.entries / 1000)) * 10) / 10,
       invoices: r.invoices,
       phasesMs: Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, ms(v)])),
+      nextMonth: r.nextMonth && {
+        runMs: ms(r.nextMonth.runMs),
+        floorMs: ms(r.nextMonth.floorMs),
+        floorKind: r.nextMonth.floorKind,
+        ratio: Math.round(r.nextMonth.ratio * 100) / 100,
+        markedAfterRunMs: ms(r.nextMonth.markMs),
+        vsFirstMonth: Math.round(r.nextMonth.vsFirstMonth * 100) / 100,
+        invoices: r.nextMonth.invoices,
+      },
     })),
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });

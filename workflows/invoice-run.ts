@@ -16,6 +16,7 @@ import {
 } from '../contracts';
 import { dutchDate, previousPeriod } from '../domain/dates';
 import { invoiceWorkflow } from './invoice';
+import { markInvoicedEntriesWorkflow } from './mark-invoiced';
 
 const acts = wf.proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -119,6 +120,16 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
     throw err;
   } finally {
     if (locked) await wf.CancellationScope.nonCancellable(() => lock.releaseRunLock({ provider: input.provider, runKey }));
+  }
+  // The billed entries become 'invoiced' after the run, in a workflow of its own that the run
+  // does not wait for (the claims keep them out of other runs meanwhile).
+  if (claimed && progress.invoiceIds.length && wf.patched('mark-invoiced-entries')) {
+    await wf.startChild(markInvoicedEntriesWorkflow, {
+      workflowId: `mark-invoiced-${info.runId}`,
+      parentClosePolicy: 'ABANDON',
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+      args: [{ invoiceIds: progress.invoiceIds }],
+    });
   }
   progress.phase = 'done';
   return progress;

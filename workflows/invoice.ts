@@ -21,11 +21,6 @@ const { createCreditNote } = wf.proxyActivities<Activities>({
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
 });
-const { markInvoicedEntries } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
-});
 
 export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState> {
   const state: InvoiceState = {
@@ -273,14 +268,6 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
   );
 
   await act('issue', SYSTEM_ACTOR, () => undefined);
-  // The billed entries get the status 'invoiced' (until then the billing claim keeps them out
-  // of later runs), so that a run reads only what is not yet invoiced. Nothing here waits for it.
-  const marking = wf.patched('mark-invoiced-entries')
-    ? markInvoicedEntries({ invoiceId: input.invoiceId }).catch((err: unknown) => {
-        wf.log.warn('marking the invoiced entries failed; the next invoice run marks them', { err: String(err) });
-        return 0;
-      })
-    : Promise.resolve(0);
   const reminderDays = input.reminderDays ?? 7;
   const reminder = await planDeadline({ until: input.dueDate, daysBefore: reminderDays });
   const isPaid = () => state.status === 'paid';
@@ -297,6 +284,5 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
     }
   }
   await wf.condition(wf.allHandlersFinished);
-  await marking;
   return state;
 }

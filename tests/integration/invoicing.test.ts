@@ -57,7 +57,7 @@ describe('reconciliation of an invoice', () => {
     );
   });
 
-  test('when an invoice is issued, then its workflow marks its entries invoiced, and the next run reads no claim of it', async () => {
+  test('when a run has issued its invoices, then their entries are marked invoiced after it, and no claim is left open', async () => {
     const claim = await waitFor(
       'the claim to be marked',
       () => env.models.BillingClaim.findById(invoiceId).lean(),
@@ -70,7 +70,18 @@ describe('reconciliation of an invoice', () => {
     const seen = await billedEntries(env, { _id: { $in: claim!.entryIds } });
     expect(seen.map((e) => [e.status, e.invoiceId])).toEqual(entries.map(() => ['invoiced', invoiceId]));
     expect(await env.models.BillingClaim.countDocuments({ provider: 'DOR', state: 'open' })).toBe(0);
-    await recordHistory(env, invoiceWorkflowId(invoiceId), 'invoice-marks-its-entries');
+    const run = env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod()));
+    const marking = await waitFor(
+      'the marking workflow to finish',
+      async () => {
+        for await (const w of env.client.workflow.list({ query: `WorkflowType = 'markInvoicedEntriesWorkflow'` })) return w;
+        return null;
+      },
+      (w) => w?.status.name === 'COMPLETED',
+    );
+    expect(await env.client.workflow.getHandle(marking!.workflowId).result()).toEqual({ entriesMarked: 3 });
+    await recordHistory(env, run.workflowId, 'invoice-run-marks-entries-after');
+    await recordHistory(env, marking!.workflowId, 'invoice-run-entries-marked');
   });
 
   test('when the buyer disputes a line and the provider credits part of it, then a credit note references the invoice', async () => {
