@@ -218,10 +218,22 @@ export async function runCheck(cluster: Cluster, o: CheckOptions, meta: CheckMet
     for (const e of expected) if (!found.has(e)) lost += 1;
     for (const e of found) if (!expected.has(e)) doubled += 1;
   }
+  // After the run, its entries are marked invoiced (in a workflow of its own): wait for that.
+  for (const deadline = now() + 120_000; now() < deadline && (await models.BillingClaim.countDocuments({ state: 'open' })) > 0;)
+    await sleep(500);
   const claims = await models.BillingClaim.find().lean();
   const billed = new Map<string, number>();
-  for (const c of claims) for (const e of c.entryIds) billed.set(e, (billed.get(e) ?? 0) + 1);
+  const claimOfEntry = new Map<string, string>();
+  for (const c of claims)
+    for (const e of c.entryIds) {
+      billed.set(e, (billed.get(e) ?? 0) + 1);
+      claimOfEntry.set(e, c._id);
+    }
   const billedWrong = entries.filter((e) => (billed.get(e._id) ?? 0) !== 1).length;
+  // Marked as billed: invoiced on the invoice of its claim, and 'invoiced' only then.
+  const markedWrong = (await models.TimeEntry.find().select({ status: 1, invoiceId: 1 }).lean()).filter((e) =>
+    claimOfEntry.has(e._id) ? e.status !== 'invoiced' || e.invoiceId !== claimOfEntry.get(e._id) : e.status === 'invoiced',
+  ).length;
 
   // Every invoice of the run adds up: each line's minutes are its entries' minutes after the
   // agreement's rounding, its amount is minutes x rate, the invoice is the sum of its lines.
@@ -334,6 +346,7 @@ export async function runCheck(cluster: Cluster, o: CheckOptions, meta: CheckMet
     ['time entries lost', lost],
     ['time entries doubled', doubled],
     ['entries billed other than once', billedWrong],
+    ['entries marked invoiced other than billed', markedWrong],
     ['invoices not adding up to their entries', invoiceWrong + minutesMismatch],
     ['person-days over 24 h, or locks left', ledgerWrong],
     ['gaps or duplicates in invoice numbers', numberProblems],
