@@ -70,18 +70,12 @@ describe('reconciliation of an invoice', () => {
     const seen = await billedEntries(env, { _id: { $in: claim!.entryIds } });
     expect(seen.map((e) => [e.status, e.invoiceId])).toEqual(entries.map(() => ['invoiced', invoiceId]));
     expect(await env.models.BillingClaim.countDocuments({ provider: 'DOR', state: 'open' })).toBe(0);
-    const run = env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod()));
-    const marking = await waitFor(
-      'the marking workflow to finish',
-      async () => {
-        for await (const w of env.client.workflow.list({ query: `WorkflowType = 'markInvoicedEntriesWorkflow'` })) return w;
-        return null;
-      },
-      (w) => w?.status.name === 'COMPLETED',
-    );
-    expect(await env.client.workflow.getHandle(marking!.workflowId).result()).toEqual({ entriesMarked: 3 });
+    // The run started it as it ended, under an id made of the run's own id.
+    const run = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).describe();
+    const marking = env.client.workflow.getHandle(`mark-invoiced-${run.runId}`);
+    expect(await marking.result()).toEqual({ entriesMarked: 3 });
     await recordHistory(env, run.workflowId, 'invoice-run-marks-entries-after');
-    await recordHistory(env, marking!.workflowId, 'invoice-run-entries-marked');
+    await recordHistory(env, marking.workflowId, 'invoice-run-entries-marked');
   });
 
   test('when the buyer disputes a line and the provider credits part of it, then a credit note references the invoice', async () => {
