@@ -90,7 +90,7 @@ export function invoicingActivities({ models }: { models: Models }) {
   }
 
   /**
-   * After its invoice was issued (the invoice workflow calls this): the claim's entries become
+   * After its invoice was issued (the run's marking workflow calls this): the claim's entries become
    * 'invoiced', so that later runs read neither them nor the claim. Returns the entries marked.
    */
   async function markInvoicedEntries(input: { invoiceId: string }): Promise<number> {
@@ -103,7 +103,8 @@ export function invoicingActivities({ models }: { models: Models }) {
 
   /**
    * Claims every approved, not yet invoiced entry up to the period's end: one billing claim
-   * per buyer, inserted under the invoice's id. Reads the entries once and updates none.
+   * per buyer, inserted under the invoice's id. Reads the entries once and updates none of them
+   * (only entries of earlier runs' issued invoices that are not yet marked, see below).
    * Runs of one provider never overlap (the run lock), so the claims of earlier runs are
    * complete; a retry finds its own claims and only adds the buyers still missing.
    * Reads only what is not yet invoiced: the approved entries and the open claims, so a run
