@@ -70,13 +70,12 @@ export function startMailDispatcher(opts: DispatcherOptions): { stop(): Promise<
     const now = Date.now();
     const queued = await MailQueue.find().sort({ at: 1 }).limit(50).lean();
     if (!queued.length) return 0;
-    const mails = await Promise.all(
-      queued.map((e) =>
-        Mail.findById(e._id)
-          .select(smtp ? { status: 1, attempts: 1, email: 1, subject: 1, html: 1 } : { status: 1, attempts: 1 })
-          .lean(),
-      ),
-    );
+    // One read for the round (a list of at most 50 ids, which FerretDB looks up by index).
+    const found = await Mail.find({ _id: { $in: queued.map((e) => e._id) } })
+      .select(smtp ? { status: 1, attempts: 1, email: 1, subject: 1, html: 1 } : { status: 1, attempts: 1 })
+      .lean();
+    const byId = new Map(found.map((m) => [m._id, m]));
+    const mails = queued.map((e) => byId.get(e._id) ?? null);
     const done: string[] = [];
     const open: NonNullable<(typeof mails)[number]>[] = [];
     queued.forEach((entry, i) => {
