@@ -17,6 +17,7 @@ import { verifyChain, type ChainedEvent } from '../lib/audit-chain';
 import { dutchDate } from '../domain/dates';
 import { MAX_MINUTES_PER_DAY } from '../domain/time';
 import { connectDatabase } from '../models/connect';
+import { billingProblems } from './billing-check';
 import { driveLifecycle, type SendStep } from './request-lifecycle';
 import { freePort, readTools, startFerretDb, startTemporal, stopChild, waitForPort, WORKER_NODE_FLAGS, type Started } from './servers';
 
@@ -343,22 +344,10 @@ async function main(): Promise<void> {
     for (const e of expected) if (!found.has(e)) lost += 1;
     for (const e of found) if (!expected.has(e)) doubled += 1;
   }
-  // After the run, its entries are marked invoiced (in a workflow of its own): wait for that.
-  for (const deadline = now() + 120_000; now() < deadline && (await models.BillingClaim.countDocuments({ state: 'open' })) > 0;)
-    await sleep(500);
-  const claims = await models.BillingClaim.find().select({ entryIds: 1 }).lean();
-  const billed = new Map<string, number>();
-  const claimOf = new Map<string, string>();
-  for (const c of claims)
-    for (const e of c.entryIds) {
-      billed.set(e, (billed.get(e) ?? 0) + 1);
-      claimOf.set(e, c._id);
-    }
-  const billedWrong = entries.filter((e) => (billed.get(e._id) ?? 0) !== 1).length;
-  // Marked as billed: invoiced on the invoice of its claim, and 'invoiced' only then.
-  const markedWrong = (await models.TimeEntry.find().select({ status: 1, invoiceId: 1 }).lean()).filter((e) =>
-    claimOf.has(e._id) ? e.status !== 'invoiced' || e.invoiceId !== claimOf.get(e._id) : e.status === 'invoiced',
-  ).length;
+  const { billedWrong, markedWrong } = await billingProblems(
+    models,
+    entries.map((e) => e._id),
+  );
   const days = new Map<string, number>();
   for (const e of await models.TimeEntry.find({ correction: { $ne: true } }).lean())
     days.set(`${e.userId}:${e.date}`, (days.get(`${e.userId}:${e.date}`) ?? 0) + e.minutes);

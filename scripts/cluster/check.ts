@@ -13,6 +13,7 @@ import { amountForMinutes, roundMinutes, type RoundingRule } from '../../domain/
 import { MAX_MINUTES_PER_DAY } from '../../domain/time';
 import { verifyChain, type ChainedEvent } from '../../lib/audit-chain';
 import { connectDatabase } from '../../models/connect';
+import { billingProblems } from '../billing-check';
 import { driveLifecycle, type SendStep } from '../request-lifecycle';
 import type { Cluster } from './topology';
 
@@ -218,22 +219,10 @@ export async function runCheck(cluster: Cluster, o: CheckOptions, meta: CheckMet
     for (const e of expected) if (!found.has(e)) lost += 1;
     for (const e of found) if (!expected.has(e)) doubled += 1;
   }
-  // After the run, its entries are marked invoiced (in a workflow of its own): wait for that.
-  for (const deadline = now() + 120_000; now() < deadline && (await models.BillingClaim.countDocuments({ state: 'open' })) > 0;)
-    await sleep(500);
-  const claims = await models.BillingClaim.find().lean();
-  const billed = new Map<string, number>();
-  const claimOfEntry = new Map<string, string>();
-  for (const c of claims)
-    for (const e of c.entryIds) {
-      billed.set(e, (billed.get(e) ?? 0) + 1);
-      claimOfEntry.set(e, c._id);
-    }
-  const billedWrong = entries.filter((e) => (billed.get(e._id) ?? 0) !== 1).length;
-  // Marked as billed: invoiced on the invoice of its claim, and 'invoiced' only then.
-  const markedWrong = (await models.TimeEntry.find().select({ status: 1, invoiceId: 1 }).lean()).filter((e) =>
-    claimOfEntry.has(e._id) ? e.status !== 'invoiced' || e.invoiceId !== claimOfEntry.get(e._id) : e.status === 'invoiced',
-  ).length;
+  const { claims, billedWrong, markedWrong } = await billingProblems(
+    models,
+    entries.map((e) => e._id),
+  );
 
   // Every invoice of the run adds up: each line's minutes are its entries' minutes after the
   // agreement's rounding, its amount is minutes x rate, the invoice is the sum of its lines.

@@ -38,6 +38,21 @@ async function approved(buyer: string, minutes = 60): Promise<string> {
 const run = (runTag: string) =>
   new MockActivityEnvironment().run(claim, { runKey: `run-${runTag}`, provider: 'DOR', period, runTag }) as ReturnType<typeof claim>;
 
+/** A claim as a run wrote it (without a state: as versions before the marking wrote it). */
+async function insertClaim(buyer: string, runTag: string, entryId: string, state?: 'open'): Promise<void> {
+  await env.models.BillingClaim.collection.insertOne({
+    _id: `DOR-${period}-${buyer}-${runTag}` as never,
+    provider: 'DOR',
+    buyer,
+    runKey: `run-${runTag}`,
+    period,
+    entryIds: [entryId],
+    requestIds: [`REQ-${buyer}`],
+    entries: [{ _id: entryId, requestId: `REQ-${buyer}`, agreementId: `DVO-${buyer}-DOR-LEERPLICHT`, date: `${period}-01`, minutes: 60 }],
+    ...(state ? { state } : {}),
+  });
+}
+
 async function claimedIds(): Promise<string[]> {
   return (await env.models.BillingClaim.find().select({ entryIds: 1 }).lean()).flatMap((c) => c.entryIds);
 }
@@ -68,17 +83,7 @@ test('when a crash left one buyer claimed, then the resumed step adds only the b
   const hia = await approved('HIA');
   const sli = await approved('SLI');
   // What the crashed attempt wrote before it died: the HIA claim only.
-  await env.models.BillingClaim.collection.insertOne({
-    _id: `DOR-${period}-HIA-c` as never,
-    provider: 'DOR',
-    buyer: 'HIA',
-    runKey: 'run-c',
-    period,
-    entryIds: [hia],
-    requestIds: ['REQ-HIA'],
-    entries: [{ _id: hia, requestId: 'REQ-HIA', agreementId: 'DVO-HIA-DOR-LEERPLICHT', date: `${period}-01`, minutes: 60 }],
-    state: 'open',
-  });
+  await insertClaim('HIA', 'c', hia, 'open');
   expect(await run('c')).toEqual([
     { buyer: 'HIA', invoiceId: `DOR-${period}-HIA-c`, entries: 1 },
     { buyer: 'SLI', invoiceId: `DOR-${period}-SLI-c`, entries: 1 },
@@ -207,16 +212,7 @@ test('when marking stopped halfway, then the open claim still keeps all its entr
 
 test('when claims from before the marking exist, then the first run opens them once and leaves their entries out', async () => {
   const old = await approved('MOL');
-  await env.models.BillingClaim.collection.insertOne({
-    _id: `DOR-${period}-MOL-old` as never,
-    provider: 'DOR',
-    buyer: 'MOL',
-    runKey: 'run-old',
-    period,
-    entryIds: [old],
-    requestIds: ['REQ-MOL'],
-    entries: [{ _id: old, requestId: 'REQ-MOL', agreementId: 'DVO-MOL-DOR-LEERPLICHT', date: `${period}-01`, minutes: 60 }],
-  });
+  await insertClaim('MOL', 'old', old);
   await env.models.Migration.deleteOne({ _id: 'billing-claim-state-v1' });
   // A process started after the upgrade (a connection of its own, as a new worker has).
   const fresh = await connectDatabase(env.config.mongodbUri);
