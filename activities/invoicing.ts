@@ -120,7 +120,7 @@ export function invoicingActivities({ models }: { models: Models }) {
     await claimStatesReady(models);
     const open = await BillingClaim.find({ provider: input.provider, state: 'open' }).select({ entryIds: 1, runKey: 1, buyer: 1 }).lean();
     // Open claims of earlier runs whose invoice is issued: claims from before the marking, or
-    // whose invoice workflow has not marked them yet. Marked here, so later runs skip them.
+    // whose run's marking workflow has not got to them (yet). Marked here, so later runs skip them.
     const earlier = open.filter((c) => c.runKey !== input.runKey).map((c) => c._id);
     const issued = new Set<string>();
     for (const ids of chunks(earlier))
