@@ -118,6 +118,13 @@ test('when the worker is killed during an invoice run, then resuming leaves no g
   expect(numbers).toEqual(Array.from({ length: before + 3 }, (_, i) => i + 1));
   const entries = await billedEntries(env, { buyer: { $in: ['PAP', 'HIA', 'SLI'] } });
   expect(entries.every((e) => e.status === 'invoiced')).toBe(true);
+  // The three invoices were made at the same time: one workflow task scheduled all three.
+  const history = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', period)).fetchHistory();
+  const scheduledBy = (history.events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createInvoiceForBuyer')
+    .map((e) => Number(e.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId));
+  expect(scheduledBy).toHaveLength(3);
+  expect(new Set(scheduledBy).size).toBe(1);
   await recordHistory(env, invoiceRunWorkflowId('DOR', period), 'invoice-run-worker-killed');
 });
 
