@@ -52,3 +52,48 @@ test('when a run fails for good, then its claims are released and a later run bi
   expect(entries.every((e) => e.status === 'invoiced')).toBe(true);
   expect(await env.models.InvoiceNumber.countDocuments()).toBe(1);
 });
+
+test('when one buyer cannot be invoiced, then the invoices made beside it stay issued and only that buyer waits for the next run', async () => {
+  const buyers = ['PAP', 'HIA', 'SLI'];
+  const ids: Record<string, string> = {};
+  for (const buyer of buyers) {
+    const requester = await env.token(`${buyer.toLowerCase()}-requester`);
+    ids[buyer] = await requestUpTo(env, t, 'awaiting_acceptance', { requester, title: `Advies ${buyer}` });
+    await env.api('POST', `/api/requests/${ids[buyer]}/accept-result`, { token: requester, body: {} });
+  }
+  const service = (await env.models.Service.findById('DOR-LEERPLICHT').lean())!;
+  const agreementOf = async (buyer: string) =>
+    (await env.models.Agreement.findOne({ provider: 'DOR', buyer, serviceIds: 'DOR-LEERPLICHT' }).lean())!;
+  const hia = await agreementOf('HIA');
+  // Only HIA's hours have no rate (the service's starts in 2099; PAP and SLI have their own),
+  // and HIA comes first: a run that made one invoice at a time would stop before the others.
+  await env.models.Service.updateOne({ _id: service._id }, { $set: { rates: [{ validFrom: '2099-01-01', rateCentsPerHour: 9_000 }] } });
+  for (const buyer of ['PAP', 'SLI'])
+    await env.models.Agreement.updateOne({ _id: (await agreementOf(buyer))._id }, { $set: { rateCentsPerHour: 9_000 } });
+  await env.models.Agreement.updateOne({ _id: hia._id }, { $set: { rateCentsPerHour: null } });
+  const numbersBefore = await env.models.InvoiceNumber.countDocuments();
+
+  await expect(run()).rejects.toThrow();
+  const failed = await env.client.workflow.getHandle(invoiceRunWorkflowId('DOR', currentPeriod())).describe();
+  await recordHistory(env, failed.workflowId, 'invoice-run-one-buyer-failed-others-issued', failed.runId);
+  // Made side by side: PAP's and SLI's invoices were issued, with the next numbers and no gap.
+  const issued = await env.models.Invoice.find({ buyer: { $in: buyers }, status: 'issued' }).lean();
+  expect(issued.map((i) => i.buyer).sort()).toEqual(['PAP', 'SLI']);
+  expect(issued.map((i) => i.grossCents)).toEqual([9_000, 9_000]); // one hour at € 90, outside the scope of VAT (O)
+  const seqs = (await env.models.InvoiceNumber.find().sort({ seq: 1 }).lean()).map((n) => n.seq);
+  expect(seqs).toEqual(Array.from({ length: numbersBefore + 2 }, (_, i) => i + 1));
+  // Their claims stand; HIA's was given back, and its hours are approved, not invoiced.
+  expect((await env.models.BillingClaim.find({ buyer: { $in: buyers } }).lean()).map((c) => c.buyer).sort()).toEqual(['PAP', 'SLI']);
+  expect((await billedEntries(env, { requestId: ids.HIA })).map((e) => e.status)).toEqual(['approved']);
+  expect(await env.models.RunLock.countDocuments()).toBe(0);
+
+  await env.models.Service.updateOne({ _id: service._id }, { $set: { rates: service.rates } });
+  await env.models.Agreement.updateOne({ _id: hia._id }, { $set: { rateCentsPerHour: hia.rateCentsPerHour } });
+  const result = await run();
+  expect(result.invoicesMade).toBe(1);
+  const hiaInvoices = await env.models.Invoice.find({ buyer: 'HIA', status: 'issued' }).lean();
+  expect(hiaInvoices).toHaveLength(1);
+  expect((await billedEntries(env, { buyer: { $in: buyers } })).map((e) => [e.buyer, e.status, e.invoiceId]).sort()).toEqual(
+    buyers.map((b) => [b, 'invoiced', b === 'HIA' ? hiaInvoices[0]!._id : issued.find((i) => i.buyer === b)!._id]).sort(),
+  );
+});
