@@ -146,11 +146,21 @@ export function invoicingActivities({ models }: { models: Models }) {
       .select({ _id: 1, requestId: 1, agreementId: 1, buyer: 1, date: 1, minutes: 1 })
       .lean()
       .cursor({ batchSize: 2_000 });
+    // Request, agreement and date repeat from entry to entry: one copy of each string keeps a
+    // large run's memory down (the driver decodes a new string for every field of every entry).
+    const strings = new Map<string, string>();
+    const shared = (value: string) => strings.get(value) ?? (strings.set(value, value), value);
     for await (const e of cursor) {
       // A buyer already invoiced in this run keeps its claim; newer hours wait for the next run.
       if (billed.has(e._id) || mine.has(e.buyer)) continue;
       const list = byBuyer.get(e.buyer) ?? [];
-      list.push({ _id: e._id, requestId: e.requestId, agreementId: e.agreementId, date: e.date, minutes: e.minutes });
+      list.push({
+        _id: e._id,
+        requestId: shared(e.requestId),
+        agreementId: shared(e.agreementId),
+        date: shared(e.date),
+        minutes: e.minutes,
+      });
       byBuyer.set(e.buyer, list);
     }
     const drafts: { buyer: string; invoiceId: string; entries: ClaimedEntry[] }[] = [];
