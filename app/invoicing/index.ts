@@ -607,7 +607,10 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
           : 0,
       /** Invoices of this period from this and earlier runs. */
       invoicesOfPeriod: previous,
-      invoices: invoices.map((i) => ({ id: i._id, number: i.number, buyerName: name(i.buyer), grossCents: i.grossCents })),
+      // By number: a run makes several invoices at once, so they are not made in this order.
+      invoices: invoices
+        .sort((a, b) => String(a.number).localeCompare(String(b.number)))
+        .map((i) => ({ id: i._id, number: i.number, buyerName: name(i.buyer), grossCents: i.grossCents })),
     };
   }
 

@@ -86,6 +86,10 @@ test('when one buyer cannot be invoiced, then the invoices made beside it stay i
   expect((await env.models.BillingClaim.find({ buyer: { $in: buyers } }).lean()).map((c) => c.buyer).sort()).toEqual(['PAP', 'SLI']);
   expect((await billedEntries(env, { requestId: ids.HIA })).map((e) => e.status)).toEqual(['approved']);
   expect(await env.models.RunLock.countDocuments()).toBe(0);
+  // The run's page lists what it made by number, whichever was finished first.
+  const page = await (await signedIn(env, 'dor-finance')).get(`/factuurrun/${currentPeriod()}`);
+  const listed = [...page.html.matchAll(/<a href="\/facturen\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+  expect(listed).toEqual(issued.map((i) => i.number).sort());
 
   await env.models.Service.updateOne({ _id: service._id }, { $set: { rates: service.rates } });
   await env.models.Agreement.updateOne({ _id: hia._id }, { $set: { rateCentsPerHour: hia.rateCentsPerHour } });
