@@ -3,10 +3,17 @@
 // entry is 'invoiced' exactly when it is on a claim, with that claim's invoice.
 import type { Models } from '../models';
 
+/** Waits until no billing claim is open (the runs' marking workflows are done); false if it timed out. */
+export async function claimsMarked(models: Models, waitMs: number, pollMs = 500): Promise<boolean> {
+  for (const deadline = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, pollMs))) {
+    if ((await models.BillingClaim.countDocuments({ state: 'open' })) === 0) return true;
+    if (Date.now() >= deadline) return false;
+  }
+}
+
 export async function billingProblems(models: Models, entryIds: readonly string[], markingWaitMs = 120_000) {
   // The entries are marked after the run, in a workflow of its own: wait for that first.
-  for (const deadline = Date.now() + markingWaitMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500)))
-    if ((await models.BillingClaim.countDocuments({ state: 'open' })) === 0) break;
+  await claimsMarked(models, markingWaitMs);
   const claims = await models.BillingClaim.find().lean();
   const times = new Map<string, number>();
   const claimOf = new Map<string, string>();
