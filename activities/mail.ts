@@ -43,14 +43,20 @@ type MailUser = {
 };
 
 /**
- * All users with their memberships, for recipients by role: cached for ten seconds per process
- * and database, and read again at once after a write of users in this process. A role granted
- * or taken elsewhere reaches the mails within those seconds; who may act is checked apart.
+ * All users with their memberships, for recipients by role (and then for the names and
+ * addresses of the others): cached for ten seconds per process and database, and read again at
+ * once after a write of users in this process. A role or an address changed elsewhere reaches
+ * the mails within those seconds; who may act is checked apart.
  */
 const usersCache = new WeakMap<Models, { at: number; version: number; users: Promise<MailUser[]> }>();
-function usersOf(models: Models): Promise<MailUser[]> {
+/** The cached users while they are fresh, else null. */
+function freshUsers(models: Models): Promise<MailUser[]> | null {
   const cached = usersCache.get(models);
-  if (cached && cached.version === usersVersion() && Date.now() - cached.at < 10_000) return cached.users;
+  return cached && cached.version === usersVersion() && Date.now() - cached.at < 10_000 ? cached.users : null;
+}
+function usersOf(models: Models): Promise<MailUser[]> {
+  const fresh = freshUsers(models);
+  if (fresh) return fresh;
   const users = models.User.find().select({ _id: 1, name: 1, email: 1, memberships: 1 }).lean().exec() as unknown as Promise<MailUser[]>;
   usersCache.set(models, { at: Date.now(), version: usersVersion(), users });
   users.catch(() => usersCache.delete(models));
@@ -107,11 +113,14 @@ export async function composeMails(
     }
     recipients.push({ ids, noReviewer });
   }
-  // The recipients in one read: from the users already read, by _id for one (FerretDB answers
-  // only {_id: value} without reading the whole collection), else all at once.
+  // The recipients in one read: from the users already read (for this mail, or for another one
+  // in the last seconds) when they are all there, by _id for one (FerretDB answers only
+  // {_id: value} without reading the whole collection), else all at once.
   const wanted = [...new Set(recipients.flatMap((r) => [...r.ids]))];
   const read = async (): Promise<MailUser[]> => {
     if (everyone) return everyone;
+    const cached = await freshUsers(models)?.catch(() => null);
+    if (cached && wanted.every((id) => cached.some((u) => u._id === id))) return cached;
     if (wanted.length === 1) {
       const one = await models.User.findById(wanted[0]).lean();
       return one ? [one as unknown as MailUser] : [];

@@ -112,3 +112,21 @@ test('mails to a role go to who holds it now: a new coordinator at once, a switc
   );
   expect(await coordinatorsOf('Uitgeschakelde coördinator')).toEqual(['dor-coordinator']);
 });
+
+test('a colleague added by another process a moment ago still gets their mail, at their own address', async () => {
+  // Mails of this request read the users with roles, which this worker then keeps for seconds.
+  const id = await requestUpTo(env, t, 'accepted', { title: 'Nieuwe collega' });
+  // Written past this process's models, as another API process would.
+  await env.models.User.collection.insertOne({
+    _id: 'dor-staff-nieuw' as never,
+    name: 'Nadia Nieuw',
+    email: 'nadia.nieuw@dordrecht.example',
+    memberships: [{ org: 'DOR', roles: ['staff'] }],
+    skills: ['leerplicht'],
+  });
+  expect(
+    (await env.api('POST', `/api/requests/${id}/assign`, { token: t.coordinator, body: { assignee: 'dor-staff-nieuw' } })).status,
+  ).toBe(200);
+  const mails = await env.models.Mail.find({ requestId: id, kind: 'assigned' }).lean();
+  expect(mails.map((m) => [m.to, m.email])).toEqual([['dor-staff-nieuw', 'nadia.nieuw@dordrecht.example']]);
+});
