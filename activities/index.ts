@@ -13,7 +13,7 @@ import { invoicingActivities } from './invoicing';
 import { nettingActivities } from './netting';
 import { requestActivities } from './requests';
 
-export type { RecordRequestInput, EntryOp, AuditInput } from './requests';
+export type { RecordRequestInput, EntryOp, AuditInput, PlannedDeadline } from './requests';
 export type { MailKind } from './mail';
 export type { CreateInvoiceInput } from './invoicing';
 

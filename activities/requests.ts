@@ -45,6 +45,17 @@ export interface RecordRequestInput {
   approve?: { upTo: string | null; entryIds?: string[] };
   notify?: MailRequest[];
   breach?: Breach;
+  /** An SLA that starts with this action: planned here and shown in this write of the read model. */
+  plan?: { kind: DeadlineKind; workingDays: number };
+}
+
+type DeadlineKind = keyof RequestState['deadlines'];
+
+/** When an SLA ends, and the delays of its timers (see planDeadline). */
+export interface PlannedDeadline {
+  deadline: string;
+  delayMs: number;
+  reminderDelayMs: number;
 }
 
 export interface RequestActivityDeps {
@@ -62,12 +73,6 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
 
   const dayId = (userId: string, date: string) => `${userId}|${date}`;
 
-  /** Minutes a person registered on a day, apart from one entry (corrections are not work on that day). */
-  async function dayMinutes(userId: string, date: string, except: string): Promise<number> {
-    const day = await DayTotal.findById(dayId(userId, date)).lean();
-    return Object.entries(day?.minutes ?? {}).reduce((s, [id, m]) => (id === except ? s : s + m), 0);
-  }
-
   /**
    * Runs a write of a person-day under that day's lock: one writer per person-day, so
    * concurrent registrations on several requests cannot overrun the cap, none is lost, and the
@@ -84,11 +89,16 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
     // Totals of older entries first (once per process), outside the lock: a long build must not make it look stale.
     await dayTotalsReady(models);
     await underDayLock(userId, date, entryId, async () => {
-      const used = await dayMinutes(userId, date, entryId);
-      if (used + minutes > MAX_MINUTES_PER_DAY)
-        throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
-      // Counted before written: a crash in between over-counts the day until the retry writes the entry.
-      await DayTotal.updateOne({ _id: dayId(userId, date) }, { $set: { [`minutes.${entryId}`]: minutes } }, { upsert: true });
+      const day = (await DayTotal.findById(dayId(userId, date)).lean())?.minutes ?? {};
+      // Already counted with these minutes: an earlier attempt of this write passed the cap (or
+      // the entry keeps its minutes), so the day does not change and nothing is refused.
+      if (day[entryId] !== minutes) {
+        const used = Object.entries(day).reduce((s, [id, m]) => (id === entryId ? s : s + m), 0);
+        if (used + minutes > MAX_MINUTES_PER_DAY)
+          throw refuse('day_cap_exceeded', { date, remainingMinutes: Math.max(0, MAX_MINUTES_PER_DAY - used) }, 'minutes');
+        // Counted before written: a crash in between over-counts the day until the retry writes the entry.
+        await DayTotal.updateOne({ _id: dayId(userId, date) }, { $set: { [`minutes.${entryId}`]: minutes } }, { upsert: true });
+      }
       await write();
     });
   }
@@ -102,8 +112,7 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
 
   async function applyEntry(state: RequestState, op: EntryOp, at: string): Promise<void> {
     if (op.op === 'insert') {
-      // A retry after the entry was written: nothing to check or write again.
-      if (await TimeEntry.exists({ _id: op.entryId })) return;
+      // A retry after the entry was written finds it counted on its day, and its insert is a no-op.
       await withinDay(op.userId, op.date, op.entryId, op.minutes, () =>
         TimeEntry.create({
           _id: op.entryId,
@@ -133,9 +142,31 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
     }
   }
 
-  /** Writes one action of a request: its time entry, approvals, read model, audit event and mails. */
-  async function recordRequest(input: RecordRequestInput): Promise<void> {
+  /**
+   * When an SLA ends, in working days from today (or at the end of a given day), as a real
+   * deadline and as timer delays. Weekends and Dutch public holidays do not count.
+   */
+  function deadlineOf(input: { workingDays?: number; until?: string; daysBefore?: number }): PlannedDeadline {
+    const now = Date.now();
+    const today = dutchDate(now);
+    const plan = input.until
+      ? { deadline: input.until, reminder: input.daysBefore ? addDays(input.until, -input.daysBefore) : input.until }
+      : slaPlan(today, input.workingDays ?? 0);
+    const scale = (ms: number) => Math.max(1, Math.round((ms - now) * slaTimeScale));
+    return {
+      deadline: plan.deadline,
+      delayMs: scale(endOfDutchDay(plan.deadline)),
+      reminderDelayMs: scale(endOfDutchDay(plan.reminder) - 8 * 3_600_000),
+    };
+  }
+
+  /**
+   * Writes one action of a request: its time entry, approvals, read model, audit event and
+   * mails. Returns the deadline of an SLA that starts with it (input.plan).
+   */
+  async function recordRequest(input: RecordRequestInput): Promise<PlannedDeadline | undefined> {
     const { state, event } = input;
+    const planned = input.plan ? deadlineOf(input.plan) : undefined;
     if (input.entry) await applyEntry(state, input.entry, event.at);
     if (input.approve?.entryIds) {
       // The workflow's open entries are registered ones: each is approved by _id. Only while
@@ -198,7 +229,7 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
       clarifications: state.clarifications,
       lastReason: state.lastReason,
       lastReasonAction: state.lastReasonAction ?? null,
-      deadlines: state.deadlines,
+      deadlines: input.plan ? { ...state.deadlines, [input.plan.kind]: planned!.deadline } : state.deadlines,
       breaches: state.breaches,
       overdue: state.breaches.length > 0 && !['completed', 'rejected', 'cancelled'].includes(state.status),
       version: state.version,
@@ -212,32 +243,21 @@ export function requestActivities({ models, views, slaTimeScale, publicBaseUrl }
     // Two first writes at once (a retry racing its own earlier attempt): one inserts, the other updates.
     const replaced = await write().catch((err: unknown) => (isDuplicateKey(err) ? write() : Promise.reject(err)));
     if (replaced?.version !== undefined && replaced.version > state.version) await Request.replaceOne({ _id: state.requestId }, replaced);
+    return planned;
   }
 
-  /**
-   * When an SLA ends, in working days from today (or at the end of a given day), as a real
-   * deadline and as timer delays. Weekends and Dutch public holidays do not count.
-   */
+  /** An SLA's deadline and timer delays (deadlineOf), for workflows that plan it apart from an action. */
   async function planDeadline(input: {
     workingDays?: number;
     until?: string;
     daysBefore?: number;
     /** Also show the deadline in the read model of this request (idempotent: the same date again). */
-    project?: { requestId: string; kind: 'intake' | 'delivery' | 'acceptance' };
-  }) {
-    const now = Date.now();
-    const today = dutchDate(now);
-    const plan = input.until
-      ? { deadline: input.until, reminder: input.daysBefore ? addDays(input.until, -input.daysBefore) : input.until }
-      : slaPlan(today, input.workingDays ?? 0);
+    project?: { requestId: string; kind: DeadlineKind };
+  }): Promise<PlannedDeadline> {
+    const planned = deadlineOf(input);
     if (input.project)
-      await Request.updateOne({ _id: input.project.requestId }, { $set: { [`deadlines.${input.project.kind}`]: plan.deadline } });
-    const scale = (ms: number) => Math.max(1, Math.round((ms - now) * slaTimeScale));
-    return {
-      deadline: plan.deadline,
-      delayMs: scale(endOfDutchDay(plan.deadline)),
-      reminderDelayMs: scale(endOfDutchDay(plan.reminder) - 8 * 3_600_000),
-    };
+      await Request.updateOne({ _id: input.project.requestId }, { $set: { [`deadlines.${input.project.kind}`]: planned.deadline } });
+    return planned;
   }
 
   return { recordRequest, planDeadline };

@@ -2,7 +2,7 @@
 // from domain/, records are written by activities, people act through validated Updates,
 // timers drive SLAs and silent acceptance.
 import * as wf from '@temporalio/workflow';
-import type { Activities, MailKind, RecordRequestInput } from '../activities';
+import type { Activities, MailKind, PlannedDeadline, RecordRequestInput } from '../activities';
 import * as msg from '../contracts';
 import {
   NON_RETRYABLE_ERRORS,
@@ -89,6 +89,13 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
 
   let writes: Promise<unknown> = Promise.resolve();
   type Extra = Pick<RecordRequestInput, 'entry' | 'approve' | 'notify' | 'breach'> & { reason?: string | null };
+  type DeadlineKind = keyof RequestState['deadlines'];
+  /**
+   * SLAs planned by the action that started them, until their watch takes them (null: that
+   * action's write failed). The watch may start before the write is done: it waits for it.
+   */
+  const plannedByAction: Partial<Record<DeadlineKind, Promise<PlannedDeadline | null>>> = {};
+  let deliveryWatched = state.deadlines.delivery !== null;
 
   /** Changes state (synchronously, so concurrent validators see it) and records the action. */
   async function act(action: string, actor: Actor, change: () => RequestStatus | void, extra: Extra = {}): Promise<void> {
@@ -106,6 +113,28 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
         { key: SA.assignee, value: state.assignee },
       ]);
     }
+    // The SLA this action starts, planned in its own write (since the patch; before, a local
+    // activity of its own planned it and wrote it to the read model after this write).
+    const startsSla: DeadlineKind | null =
+      action === 'submit'
+        ? 'intake'
+        : to === 'in_progress' && !deliveryWatched && !plannedByAction.delivery && state.kind !== 'standing'
+          ? 'delivery'
+          : to === 'awaiting_acceptance' && before.status !== to && input.process.silentAcceptanceDays
+            ? 'acceptance'
+            : null;
+    const plan =
+      startsSla && wf.patched('deadline-with-action')
+        ? {
+            kind: startsSla,
+            workingDays:
+              startsSla === 'intake'
+                ? input.process.intakeSlaDays
+                : startsSla === 'delivery'
+                  ? input.process.deliverySlaDays
+                  : input.process.silentAcceptanceDays!,
+          }
+        : undefined;
     const { reason, ...rest } = extra;
     // The entries an approval covers, by id: the activity then writes each by _id (FerretDB
     // answers a filter on the request's entries by reading every entry).
@@ -122,9 +151,15 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
       submittedAt: input.submittedAt,
       event: { seq: state.version, action, actor, at: nowIso(), reason: reason ?? null, before: summary(before), after: summary(state) },
       ...rest,
+      ...(plan ? { plan } : {}),
     };
     const write = writes.then(() => recordRequest(record));
     writes = write.catch(() => undefined);
+    if (plan)
+      plannedByAction[plan.kind] = write.then(
+        (planned) => (planned ? ((state.deadlines[plan.kind] = planned.deadline), planned) : null),
+        () => null,
+      );
     await write;
   }
 
@@ -564,10 +599,16 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   }
 
   /**
-   * A deadline, planned and (since the patch) also written to the read model at once, in line
-   * with the other writes: lists and the worklist show it before the next action happens.
+   * A deadline: the one the action that started the SLA planned in its own write (since
+   * 'deadline-with-action'); before that patch, planned here by a local activity of its own that
+   * (since 'deadline-in-read-model') also wrote it to the read model, after the action's write.
+   * Either way lists and the worklist show it before the next action happens.
    */
-  function plannedDeadline(kind: keyof RequestState['deadlines'], plan: { workingDays: number }) {
+  async function plannedDeadline(kind: DeadlineKind, plan: { workingDays: number }): Promise<PlannedDeadline> {
+    const byAction = plannedByAction[kind];
+    delete plannedByAction[kind];
+    const planned = byAction && (await byAction);
+    if (planned) return planned;
     if (!wf.patched('deadline-in-read-model')) return planDeadline(plan);
     const write = writes.then(() => planDeadline({ ...plan, project: { requestId: state.requestId, kind } }));
     writes = write.catch(() => undefined);
@@ -592,13 +633,14 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   const intakeDone = () => !['submitted', 'clarification'].includes(state.status);
   const deliveryDone = () => isTerminal() || ['in_review', 'awaiting_acceptance'].includes(state.status) || state.kind === 'standing';
 
+  // A run carried over from an earlier one planned its intake before (read before the submit plans it).
+  const watchIntake = !state.deadlines.intake;
   if (!input.carried) {
     await act('submit', input.submittedBy, () => 'submitted', { notify: [{ to: ['coordinators'], kind: 'submitted' }] });
   }
   // The SLA watches run beside the main flow; their timers end as soon as the step is done.
   const watches: Promise<void>[] = [];
-  if (!state.deadlines.intake) watches.push(watchSla('intake', input.process.intakeSlaDays, intakeDone));
-  let deliveryWatched = state.deadlines.delivery !== null;
+  if (watchIntake) watches.push(watchSla('intake', input.process.intakeSlaDays, intakeDone));
 
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const tooLong = () => wf.workflowInfo().historyLength >= historyLimit || wf.workflowInfo().continueAsNewSuggested;

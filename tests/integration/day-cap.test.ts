@@ -1,11 +1,14 @@
 // The 24-hours-a-day cap across requests holds under concurrency on the real FerretDB: eight
 // writers registering hours for one person on one day at once never pass 24 hours, lose no
 // registration and get no false refusal; the entries are the ledger.
+import { requestActivities } from '../../activities/requests';
+import { SYSTEM_ACTOR } from '../../contracts';
 import { addDays } from '../../domain/dates';
+import { createViews } from '../../lib/views';
 import { LockBusyError, withKeyLock } from '../../lib/key-lock';
 import { dayTotalsReady } from '../../models/day-totals';
-import { createTestEnv, type TestEnv } from '../support/env';
-import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
+import { createTestEnv, PUBLIC_BASE_URL, type TestEnv } from '../support/env';
+import { requestUpTo, storyTokens, today, workflowState, type StoryTokens } from '../support/story';
 
 let env: TestEnv;
 let t: StoryTokens;
@@ -86,6 +89,30 @@ test('a lock left by a crashed write is taken over at once by a retry of the sam
   expect(order).toEqual(['A']);
   expect(Date.now() - started).toBeLessThan(5_000);
   expect(await env.models.KeyLock.exists({ _id: key })).toBeNull();
+});
+
+test('a retried write of an entry that is already there changes nothing, also when the day has filled since', async () => {
+  const id = await requestUpTo(env, t, 'in_progress', { title: 'Opnieuw geschreven', assignee: 'dor-staff-2' });
+  const state = await workflowState(env, id);
+  const acts = requestActivities({ models: env.models, views: createViews(), slaTimeScale: 1, publicBaseUrl: PUBLIC_BASE_URL });
+  const date = addDays(today(), -7);
+  const write = (entryId: string, minutes: number) =>
+    acts.recordRequest({
+      state,
+      submittedBy: 'zwn-requester',
+      submittedAt: new Date().toISOString(),
+      // An event the trail already has: its append is a no-op.
+      event: { seq: 1, action: 'submit', actor: SYSTEM_ACTOR, at: new Date().toISOString(), reason: null, before: null, after: null },
+      entry: { op: 'insert', entryId, userId: 'dor-staff-2', date, minutes, description: 'Opnieuw' },
+    });
+  await write(`${id}-A`, 600);
+  await write(`${id}-B`, 840);
+  // A is written again (a retry after a crash), the day now full: no refusal, nothing doubled.
+  await write(`${id}-A`, 600);
+  expect(await dayFigures('dor-staff-2', date)).toEqual({ total: 1_440, entries: 1_440 });
+  expect(await env.models.TimeEntry.countDocuments({ _id: `${id}-A` })).toBe(1);
+  await expect(write(`${id}-C`, 1)).rejects.toMatchObject({ code: 'day_cap_exceeded' });
+  expect(await dayFigures('dor-staff-2', date)).toEqual({ total: 1_440, entries: 1_440 });
 });
 
 /** The day total of a person-day, and the sum of that day's entries: one figure. */

@@ -2,6 +2,7 @@
 // item leaves the list once it is done, and nothing of another municipality ever shows.
 import { invoiceRunWorkflowId } from '../../contracts';
 import { createTestEnv, type TestEnv } from '../support/env';
+import { addWorkingDays } from '../../domain/calendar';
 import { recordHistory } from '../support/histories';
 import { currentPeriod, requestUpTo, storyTokens, today, waitFor, type StoryTokens } from '../support/story';
 
@@ -58,6 +59,40 @@ test('each role finds what waits for it, and an item leaves the list once it is 
   // Every deadline of this request was written to the read model as it was planned (a patch).
   await recordHistory(env, `request-${toAccept}`, 'request-deadlines-in-read-model');
 });
+
+test("an SLA's deadline is in the read model as soon as the action that starts it is answered", async () => {
+  const deadlines = async (id: string) => (await env.models.Request.findById(id).select({ deadlines: 1 }).lean())!.deadlines;
+  // Submitted: the intake SLA (5 working days for DOR-LEERPLICHT), read right after the answer.
+  const id = await requestUpTo(env, t, 'submitted', { title: 'Termijnen direct zichtbaar' });
+  expect(await deadlines(id)).toEqual({ intake: addWorkingDays(today(), 5), delivery: null, acceptance: null });
+  await requestStep(id, 'accept-intake', t.coordinator, { estimateMinutes: 60 });
+  await requestStep(id, 'approve-quote', t.requester, {});
+  // Assigned: the work starts, and with it the delivery SLA (20 working days).
+  await requestStep(id, 'assign', t.coordinator, { assignee: 'dor-staff' });
+  expect((await deadlines(id)).delivery).toBe(addWorkingDays(today(), 20));
+  await env.api('POST', `/api/requests/${id}/time-entries`, { token: t.staff, body: { date: today(), minutes: 30, description: 'Werk' } });
+  await requestStep(id, 'submit-result', t.staff, { reference: 'DMS-T', notes: '' });
+  // Approved by the reviewer: the buyer's silent-acceptance period (10 working days) starts.
+  await requestStep(id, 'review', t.reviewer, { approved: true });
+  expect(await deadlines(id)).toEqual({
+    intake: addWorkingDays(today(), 5),
+    delivery: addWorkingDays(today(), 20),
+    acceptance: addWorkingDays(today(), 10),
+  });
+  // Each planned in its action's own write: no local activity (and no write) of its own.
+  const history = await env.client.workflow.getHandle(`request-${id}`).fetchHistory();
+  const localActivities = (history.events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString()).activity_type as string] : [];
+  });
+  expect(localActivities).toEqual(Array(7).fill('recordRequest'));
+  await recordHistory(env, `request-${id}`, 'request-deadlines-with-their-action');
+});
+
+async function requestStep(id: string, step: string, token: string, body: object) {
+  const res = await env.api('POST', `/api/requests/${id}/${step}`, { token, body });
+  expect(res.status).toBe(200);
+}
 
 test('the list is sorted: overdue first, then by deadline', async () => {
   const items = await worklist(t.coordinator);
