@@ -51,6 +51,7 @@ case "${1:-}" in
     node dist/scripts/bundle-workflows.js
     node --enable-source-maps dist/bench/lifecycle.js
     node --enable-source-maps dist/bench/step-breakdown.js
+    node --enable-source-maps dist/bench/db-commands.js
     BENCH_SCALE_SIZES="${BENCH_SCALE_SIZES:-100,500}" node --enable-source-maps dist/bench/scale.js
     exec node --enable-source-maps dist/bench/invoice-run.js "$@"
     ;;
@@ -65,6 +66,12 @@ case "${1:-}" in
     npx tsc -p tsconfig.build.json
     node dist/scripts/bundle-workflows.js
     exec node --enable-source-maps dist/bench/step-breakdown.js "$@"
+    ;;
+  bench-commands)
+    shift
+    npx tsc -p tsconfig.build.json
+    node dist/scripts/bundle-workflows.js
+    exec node --enable-source-maps dist/bench/db-commands.js "$@"
     ;;
   bench-queries)
     shift
@@ -99,7 +106,7 @@ case "${1:-}" in
     exec node --enable-source-maps dist/scripts/chaos.js "$@"
     ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-breakdown|bench-queries|bench-scale|bench-invoice|cluster|chaos [args]" >&2
+    echo "usage: scripts/run.sh start|test|bench|bench-lifecycle|bench-breakdown|bench-commands|bench-queries|bench-scale|bench-invoice|cluster|chaos [args]" >&2
     exit 2
     ;;
 esac
