@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { mongo } from 'mongoose';
 import { createTokenService } from '../api/auth';
 import { driveLifecycle, LIFECYCLE_STEPS, LIFECYCLE_USERS, type SendStep } from '../scripts/request-lifecycle';
-import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, writeResult } from './common';
+import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, writeResult, runBench } from './common';
 import { startInProcess } from './in-process';
 
 const ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
@@ -141,10 +141,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -51,7 +51,7 @@ import {
   type Started,
 } from '../scripts/servers';
 import { BARE_STEPS, bareLifecycleWorkflow, bareSteps, type BareActivities, type BareStep } from './bare-workflow';
-import { cpuOf, writeResult } from './common';
+import { cpuOf, writeResult, runBench } from './common';
 
 const DIST = path.resolve(__dirname, '..');
 const STEPS = BARE_STEPS;
@@ -607,10 +607,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { mongo } from 'mongoose';
 import { driveLifecycle, LIFECYCLE_BUYERS, LIFECYCLE_USERS, type SendStep } from '../scripts/request-lifecycle';
 import { startInProcess } from './in-process';
-import { benchLog, benchSqlitePragmas, envInt, writeResult } from './common';
+import { benchLog, benchSqlitePragmas, envInt, writeResult, runBench } from './common';
 
 const ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
 
@@ -188,10 +188,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

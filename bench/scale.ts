@@ -52,7 +52,7 @@ import {
   type Started,
 } from '../scripts/servers';
 import { BARE_STEPS, type BareStep } from './bare-workflow';
-import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, rssMbOf, summary, writeResult, type Summary } from './common';
+import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, rssMbOf, summary, writeResult, type Summary, runBench } from './common';
 
 const DIST = path.resolve(__dirname, '..');
 const ROOT = path.resolve(DIST, fs.existsSync(path.join(DIST, 'package.json')) ? '' : '..');
@@ -451,10 +451,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -41,7 +41,7 @@ import { isParty, needsReviewers, requestRefusal } from '../domain/lifecycle';
 import type { Actor } from '../domain/roles';
 import { bareLifecycleWorkflow, bareSteps, type BareActivities } from './bare-workflow';
 import { startInProcess } from './in-process';
-import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, summary, writeResult, type Summary } from './common';
+import { benchLog, benchSqlitePragmas, envInt, load1, machineInfo, summary, writeResult, type Summary, runBench } from './common';
 
 const STEPS = ['assign', 'logTime'] as const;
 type Step = (typeof STEPS)[number];
@@ -448,10 +448,4 @@ function orderParts(names: string[]): string[] {
   return [...top.slice(0, at + 1), ...rest, ...temporal, ...top.slice(at + 1)];
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
