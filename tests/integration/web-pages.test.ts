@@ -1,7 +1,7 @@
 // Request pages over HTTP (the browser story covers the main path): clarification questions,
 // budget extensions, refusals shown in Dutch on the form with what was typed kept.
 import { createTestEnv, type TestEnv } from '../support/env';
-import { requestUpTo, storyTokens, type StoryTokens } from '../support/story';
+import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
 import { signedIn } from '../support/web-client';
 
 let env: TestEnv;
@@ -48,7 +48,7 @@ test('when hours would exceed the budget, then the form says so in Dutch and kee
   const staff = await signedIn(env, 'dor-staff');
   await staff.get(`/aanvragen/${id}`);
   const over = await staff.post(`/aanvragen/${id}/acties/logTime`, {
-    date: new Date().toISOString().slice(0, 10),
+    date: today(),
     hours: '1,5',
     description: 'Te veel',
   });
@@ -77,7 +77,7 @@ test('when hours would exceed the budget, then the form says so in Dutch and kee
   expect(
     (
       await staff.post(`/aanvragen/${id}/acties/logTime`, {
-        date: new Date().toISOString().slice(0, 10),
+        date: today(),
         hours: '1,5',
         description: 'Nu past het',
       })
@@ -99,7 +99,7 @@ test('when staff edits an own unapproved entry, then errors are Dutch with the i
   const id = await requestUpTo(env, t, 'in_progress', { estimateMinutes: 180, title: 'Uren wijzigen' });
   const staff = await signedIn(env, 'dor-staff');
   await staff.get(`/aanvragen/${id}`);
-  const day = new Date().toISOString().slice(0, 10);
+  const day = today();
   expect((await staff.post(`/aanvragen/${id}/acties/logTime`, { date: day, hours: '1', description: 'Eerste opzet' })).status).toBe(303);
   const page = await staff.get(`/aanvragen/${id}`);
   const entryId = /href="\/aanvragen\/[^/]+\/uren\/([^"]+)">Wijzigen/.exec(page.html)?.[1];
