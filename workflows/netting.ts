@@ -9,6 +9,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import * as msg from '../contracts';
 import { NON_RETRYABLE_ERRORS, SYSTEM_ACTOR, type NettingInput, type NettingState } from '../contracts';
+import { dutchDate } from '../domain/dates';
 import { assertNettingAction } from '../domain/netting';
 import { invalidInput } from '../domain/refusals';
 import type { Actor } from '../domain/roles';
@@ -107,7 +108,8 @@ export async function nettingRoundWorkflow(input: NettingInput): Promise<Netting
   }
 
   await act('nettingSettling', SYSTEM_ACTOR, () => void (state.status = 'settling'));
-  const date = new Date(Date.now()).toISOString().slice(0, 10);
+  // The Dutch calendar day (the UTC one is yesterday in the first hour or two of a Dutch day).
+  const date = dutchDate(Date.now());
   const call = (op: 'hold' | 'release' | 'settle', inv: NettingInput['invoices'][number]) =>
     nettingInvoice({ op, invoiceId: inv.invoiceId, roundId: state.roundId, amountCents: inv.amountCents, date });
   // Phase one: hold every invoice. One that changed since the proposal ends the round.

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { toCsv } from '../core/csv';
 import { isContributionStepKey } from '../../domain/contributions';
+import { dutchDate } from '../../domain/dates';
 import { centsToDecimal } from '../../domain/money';
 import { refuse } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
@@ -178,7 +179,7 @@ export function steeringFeature({ models }: { models: Models }, directory: Direc
   async function overview(actor: Actor, raw: unknown = {}) {
     await assertSteering(actor);
     const input = parseInput(steeringQuerySchema, raw);
-    const quarter = (input.quarter as QuarterId | undefined) ?? quarterOf(new Date().toISOString().slice(0, 10));
+    const quarter = (input.quarter as QuarterId | undefined) ?? quarterOf(dutchDate(Date.now()));
     const quarters = quartersUpTo(quarter, TREND_QUARTERS);
     const f = await facts(quarterRange(quarters[0]!).from, quarterRange(quarter).to);
     const figures = steeringFigures(f, quarter, TREND_QUARTERS);

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { ulid } from 'ulid';
 import { z } from 'zod';
+import { dutchDate } from '../../domain/dates';
 import { notFound, refuse } from '../../domain/refusals';
 import { assertOrgAction, type Actor, type Role } from '../../domain/roles';
 import {
@@ -39,7 +40,7 @@ const digest = (token: string) => crypto.createHash('sha256').update(token).dige
 
 export function userFeature({ models, publicBaseUrl = 'http://127.0.0.1:3000' }: AppDeps, directory: Directory) {
   const mailViews = createViews();
-  const today = () => new Date().toISOString().slice(0, 10);
+  const today = () => dutchDate(Date.now());
 
   async function membersOf(org: string) {
     const users = await models.User.find({ 'memberships.org': org }).sort({ name: 1, _id: 1 }).lean();

@@ -3,6 +3,7 @@
 // CSV. The steering feature reads and counts; this page translates.
 import type { Router } from 'express';
 import type { SteeringTable } from '../../app/steering';
+import { dutchDate } from '../../domain/dates';
 import { formatEuro } from '../../domain/money';
 import { quarterNl, quarterOf, quartersUpTo, type QuarterId } from '../../domain/steering';
 import { barChart, stackedBarChart } from '../charts';
@@ -24,7 +25,7 @@ export function steeringPages(router: Router, ctx: WebContext): void {
 
   router.get('/sturing', async (req, res) => {
     const o = await uc.overview(actorOf(req), { quarter: quarterParam(req.query.kwartaal) });
-    const current = quarterOf(new Date().toISOString().slice(0, 10));
+    const current = quarterOf(dutchDate(Date.now()));
     const choices = [...new Set([...quartersUpTo(current, 12), o.quarter as QuarterId])].sort().reverse();
     const euros = (cents: number) => cents / 100;
     const q = o.quarterLabel;
