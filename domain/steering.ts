@@ -1,6 +1,7 @@
 // Regional steering (programmasturing): the region's figures per quarter, per municipality and
 // per service. Pure: the application layer reads the facts, these rules count them. Facts
 // carry codes, dates and amounts only, never what a request is about.
+import { dayOf } from './dates';
 
 export type QuarterId = `${number}-Q${1 | 2 | 3 | 4}`;
 
@@ -83,7 +84,7 @@ export function tally(
   const out = new Map<string, Figures>();
   const at = (k: string) => out.get(k) ?? out.set(k, empty()).get(k)!;
   for (const r of facts.requests) {
-    const k = key(r, r.submittedAt.slice(0, 10));
+    const k = key(r, dayOf(r.submittedAt));
     if (k === null) continue;
     const f = at(k);
     f.requests += 1;

@@ -1,5 +1,6 @@
 // Figures for the web dashboards, each limited to the caller's organisation. Time entries are
 // read for their date and minutes only (never their billing status, which invoicing owns).
+import { dayOf } from '../../domain/dates';
 import { budgetPercent, OPEN_STATUSES, openMinutes, WORKING_STATUSES } from '../../domain/lifecycle';
 import { assertOrgAction, mayDo, type Actor } from '../../domain/roles';
 import type { Models } from '../../models';
@@ -56,7 +57,8 @@ export function dashboardFeature({ models }: { models: Models }, directory: Dire
       .lean();
     const rows = new Map<string, { month: string; total: number; breached: number }>();
     for (const r of requests) {
-      const month = r.submittedAt.slice(0, 7);
+      // The Dutch month: a request sent just after midnight on the 1st belongs to the new month.
+      const month = dayOf(r.submittedAt).slice(0, 7);
       const row = rows.get(month) ?? { month, total: 0, breached: 0 };
       row.total += 1;
       if ((r.breaches ?? []).length > 0) row.breached += 1;

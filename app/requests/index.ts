@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import * as msg from '../../contracts';
 import { getRequestState, requestWorkflowId, SA, submitted, WORKFLOW_TASK_TIMEOUT, type RequestState } from '../../contracts';
 import type { ActionInfo } from '../../domain/access';
-import { dutchDate, mondayOf, weekDays } from '../../domain/dates';
+import { dayOf, dutchDate, mondayOf, weekDays } from '../../domain/dates';
 import {
   budgetAlertReached,
   budgetPercent,
@@ -429,7 +429,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
           name(r.buyer),
           name(r.provider),
           REQUEST_STATUS_NL[r.status as RequestStatus] ?? r.status,
-          r.submittedAt.slice(0, 10),
+          dayOf(r.submittedAt),
           r.loggedMinutes ?? 0,
           r.budgetMinutes ?? '',
           r.status,
@@ -499,7 +499,7 @@ export function requestFeature({ models, client, taskQueue, publicBaseUrl = 'htt
         r.title,
         r.buyerName,
         REQUEST_STATUS_NL[r.status] ?? r.status,
-        r.submittedAt.slice(0, 10),
+        dayOf(r.submittedAt),
         r.deadline ?? '',
         r.assigneeName ?? '',
         r.loggedMinutes,

@@ -81,3 +81,15 @@ test('tally leaves out what the key refuses, and SLA and budget percentages have
   expect(usedPercent(90, 0)).toBeNull();
   expect(usedPercent(150, 100)).toBe(150);
 });
+
+test('a request counts in the quarter of its Dutch day: sent at 00:30 on 1 July in the Netherlands, it is Q3', () => {
+  // 22:30 UTC on 30 June is 00:30 on 1 July in summer time; 21:59 UTC is still 30 June.
+  const at = (submittedAt: string): SteeringFacts => ({
+    requests: [{ buyer: 'ZWN', serviceId: 'DOR-LP', submittedAt, breached: false }],
+    entries: [],
+    invoices: [],
+  });
+  expect(steeringFigures(at('2026-06-30T22:30:00.000Z'), '2026-Q2', 1).perBuyer.get('ZWN')).toBeUndefined();
+  expect(steeringFigures(at('2026-06-30T22:30:00.000Z'), '2026-Q3', 1).perBuyer.get('ZWN')).toMatchObject({ requests: 1 });
+  expect(steeringFigures(at('2026-06-30T21:59:00.000Z'), '2026-Q2', 1).perBuyer.get('ZWN')).toMatchObject({ requests: 1 });
+});

@@ -5,7 +5,7 @@
 import type { Request, Response, Router } from 'express';
 import type { ContributionAction } from '../../domain/contribution-access';
 import type { ContributionAllocation, ContributionRules } from '../../domain/contributions';
-import { dutchDate } from '../../domain/dates';
+import { dayOf, dutchDate } from '../../domain/dates';
 import { formatEuro } from '../../domain/money';
 import type { CsvRowError, RefusalInfo } from '../../domain/refusals';
 import { csvRowNl, dateNl, FREQUENCY_NL, refusalNl, type Namer } from '../../i18n/nl';
@@ -126,7 +126,7 @@ export function contributionPages(router: Router, ctx: WebContext): void {
         })),
         municipalities: may('manageParticipation') ? (await uc.municipalities()).map((m) => ({ ...m, selected: m.code === selected })) : [],
         join: { values: form.key === 'join' ? form.values : {}, errors: form.key === 'join' ? form.errors : {} },
-        budgets: p.budgets.map((b) => ({ ...b, at: b.at.slice(0, 10) })),
+        budgets: p.budgets.map((b) => ({ ...b, at: dayOf(b.at) })),
         budget: {
           values: form.key === 'budget' ? form.values : { year: String(thisYear()) },
           errors: form.key === 'budget' ? form.errors : {},
