@@ -143,12 +143,18 @@ export async function invoiceRunWorkflow(input: InvoiceRunInput): Promise<Invoic
   // The billed entries become 'invoiced' after the run, in a workflow of its own that the run
   // does not wait for (the claims keep them out of other runs meanwhile).
   if (claimed && progress.invoiceIds.length && wf.patched('mark-invoiced-entries')) {
-    await wf.startChild(markInvoicedEntriesWorkflow, {
-      workflowId: `mark-invoiced-${info.runId}`,
-      parentClosePolicy: 'ABANDON',
-      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
-      args: [{ invoiceIds: progress.invoiceIds }],
-    });
+    const startMarking = () =>
+      wf.startChild(markInvoicedEntriesWorkflow, {
+        workflowId: `mark-invoiced-${info.runId}`,
+        parentClosePolicy: 'ABANDON',
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+        args: [{ invoiceIds: progress.invoiceIds }],
+      });
+    // A cancel that came after the last invoice was begun stops nothing any more: the run
+    // completes and its entries are marked. Before the patch it ended cancelled, unmarked (the
+    // next run marked them).
+    if (wf.patched('late-cancel-completes')) await wf.CancellationScope.nonCancellable(startMarking);
+    else await startMarking();
   }
   progress.phase = 'done';
   return progress;

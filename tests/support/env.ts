@@ -41,7 +41,13 @@ export function todayInNL(): string {
 }
 
 export async function createTestEnv(
-  opts: { seed?: boolean; slaTimeScale?: number; config?: Record<string, string> } = {},
+  opts: {
+    seed?: boolean;
+    slaTimeScale?: number;
+    config?: Record<string, string>;
+    /** Wraps the worker's activities (e.g. to make one slow, so that a test can act while it runs). */
+    wrapActivities?: <T extends object>(activities: T) => T;
+  } = {},
 ): Promise<TestEnv> {
   const temporalAddress = process.env.EENVOUD_TEST_TEMPORAL;
   const mongo = process.env.EENVOUD_TEST_MONGO;
@@ -89,6 +95,7 @@ export async function createTestEnv(
       workflowBundle: { codePath: bundlePath },
       slaTimeScale: opts.slaTimeScale ?? 1,
       publicBaseUrl: PUBLIC_BASE_URL,
+      wrapActivities: opts.wrapActivities,
     });
     running = worker.run();
   };
