@@ -95,6 +95,12 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
    * action's write failed). The watch may start before the write is done: it waits for it.
    */
   const plannedByAction: Partial<Record<DeadlineKind, Promise<PlannedDeadline | null>>> = {};
+  /** Each SLA's length in working days (silent acceptance only when the service has it). */
+  const slaDays: Record<DeadlineKind, number> = {
+    intake: input.process.intakeSlaDays,
+    delivery: input.process.deliverySlaDays,
+    acceptance: input.process.silentAcceptanceDays ?? 0,
+  };
   let deliveryWatched = state.deadlines.delivery !== null;
 
   /** Changes state (synchronously, so concurrent validators see it) and records the action. */
@@ -120,21 +126,10 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
         ? 'intake'
         : to === 'in_progress' && !deliveryWatched && !plannedByAction.delivery && state.kind !== 'standing'
           ? 'delivery'
-          : to === 'awaiting_acceptance' && before.status !== to && input.process.silentAcceptanceDays
+          : to === 'awaiting_acceptance' && before.status !== to && slaDays.acceptance
             ? 'acceptance'
             : null;
-    const plan =
-      startsSla && wf.patched('deadline-with-action')
-        ? {
-            kind: startsSla,
-            workingDays:
-              startsSla === 'intake'
-                ? input.process.intakeSlaDays
-                : startsSla === 'delivery'
-                  ? input.process.deliverySlaDays
-                  : input.process.silentAcceptanceDays!,
-          }
-        : undefined;
+    const plan = startsSla && wf.patched('deadline-with-action') ? { kind: startsSla, workingDays: slaDays[startsSla] } : undefined;
     const { reason, ...rest } = extra;
     // The entries an approval covers, by id: the activity then writes each by _id (FerretDB
     // answers a filter on the request's entries by reading every entry).
@@ -640,7 +635,7 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   }
   // The SLA watches run beside the main flow; their timers end as soon as the step is done.
   const watches: Promise<void>[] = [];
-  if (watchIntake) watches.push(watchSla('intake', input.process.intakeSlaDays, intakeDone));
+  if (watchIntake) watches.push(watchSla('intake', slaDays.intake, intakeDone));
 
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const tooLong = () => wf.workflowInfo().historyLength >= historyLimit || wf.workflowInfo().continueAsNewSuggested;
@@ -650,10 +645,10 @@ export async function requestWorkflow(input: RequestInput): Promise<RequestState
   while (!isTerminal()) {
     if (!deliveryWatched && state.status === 'in_progress') {
       deliveryWatched = true;
-      watches.push(watchSla('delivery', input.process.deliverySlaDays, deliveryDone));
+      watches.push(watchSla('delivery', slaDays.delivery, deliveryDone));
     }
-    if (state.status === 'awaiting_acceptance' && input.process.silentAcceptanceDays) {
-      const plan = await plannedDeadline('acceptance', { workingDays: input.process.silentAcceptanceDays });
+    if (state.status === 'awaiting_acceptance' && slaDays.acceptance) {
+      const plan = await plannedDeadline('acceptance', { workingDays: slaDays.acceptance });
       state.deadlines.acceptance = plan.deadline;
       if (!(await wf.condition(() => state.status !== 'awaiting_acceptance', plan.delayMs))) {
         await complete('silentAcceptance', SYSTEM_ACTOR);

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../../config';
 import { connectDatabase } from '../../models/connect';
 import { demoAgreements, demoOrganisations, demoServices, demoUsers } from '../../models/demo-data';
 import type { Models } from '../../models';
-import { createWorker } from '../../worker/create-worker';
+import { createWorker, type WorkerDeps } from '../../worker/create-worker';
 
 let runtimeInstalled = false;
 
@@ -46,7 +46,7 @@ export async function createTestEnv(
     slaTimeScale?: number;
     config?: Record<string, string>;
     /** Wraps the worker's activities (e.g. to make one slow, so that a test can act while it runs). */
-    wrapActivities?: <T extends object>(activities: T) => T;
+    wrapActivities?: WorkerDeps['wrapActivities'];
   } = {},
 ): Promise<TestEnv> {
   const temporalAddress = process.env.EENVOUD_TEST_TEMPORAL;
