@@ -11,10 +11,20 @@ import { textDigest } from '../lib/audit-chain';
 import type { Models } from '../models';
 import { attachmentStore } from '../models/attachments';
 import { appendAudit } from './audit';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ensureProviderSchedules } from '../lib/schedules';
 
 export const REMOVED = '[verwijderd na de bewaartermijn]';
 
-export function housekeepingActivities({ models }: { models: Models }) {
+export interface HousekeepingDeps {
+  models: Models;
+  client?: Client;
+  /** Whether this system keeps the providers' Temporal Schedules (INVOICE_SCHEDULES). */
+  schedules?: boolean;
+}
+
+export function housekeepingActivities({ models, client, schedules = false }: HousekeepingDeps) {
   const attachments = attachmentStore(models);
   async function purgeExpired(input: { now: string }): Promise<{ idempotencyKeys: number; endedSessions: number; orphanChunks?: number }> {
     const now = Date.parse(input.now);
@@ -99,5 +109,14 @@ export function housekeepingActivities({ models }: { models: Models }) {
     return { anonymised };
   }
 
-  return { purgeExpired, applyRetention };
+  /**
+   * Every provider's monthly schedules, on this worker's task queue: repairs the ones that the
+   * catalogue or contribution action could not create (Temporal was away at that moment).
+   */
+  async function ensureSchedules(): Promise<{ schedulesCreated: string[] }> {
+    if (!schedules || !client) return { schedulesCreated: [] };
+    return { schedulesCreated: await ensureProviderSchedules(client, models, Context.current().info.taskQueue) };
+  }
+
+  return { purgeExpired, applyRetention, ensureSchedules };
 }

@@ -25,6 +25,8 @@ export interface ActivityDeps {
   publicBaseUrl?: string;
   /** For activities that send Updates to other workflows (a netting round to its invoices). */
   client?: Client;
+  /** Whether this system keeps the providers' Temporal Schedules (INVOICE_SCHEDULES). */
+  schedules?: boolean;
 }
 
 /** Wraps each activity so a Refusal reaches the workflow as a typed, non-retryable failure with its code. */
@@ -43,14 +45,21 @@ function typedFailures<T extends Record<string, (...args: never[]) => Promise<un
   return out as T;
 }
 
-export function createActivities({ models, views, slaTimeScale = 1, publicBaseUrl = 'http://127.0.0.1:3000', client }: ActivityDeps) {
+export function createActivities({
+  models,
+  views,
+  slaTimeScale = 1,
+  publicBaseUrl = 'http://127.0.0.1:3000',
+  client,
+  schedules,
+}: ActivityDeps) {
   return typedFailures({
     ...requestActivities({ models, views, slaTimeScale, publicBaseUrl }),
     ...invoicingActivities({ models }),
     ...invoiceActivities({ models, views, publicBaseUrl }),
     ...contributionActivities({ models }),
     ...correctionActivities({ models }),
-    ...housekeepingActivities({ models }),
+    ...housekeepingActivities({ models, client, schedules }),
     ...nettingActivities({ models, client }),
   });
 }

@@ -54,6 +54,7 @@ export function createServer({ config, models, client, logger }: ServerDeps): {
     client,
     taskQueue: config.TASK_QUEUE,
     publicBaseUrl: config.publicBaseUrl,
+    schedules: config.INVOICE_SCHEDULES,
     attachments: {
       maxBytes: Math.round(config.ATTACHMENT_MAX_MB * 1024 * 1024),
       clamd: config.CLAMAV_HOST ? { host: config.CLAMAV_HOST, port: config.CLAMAV_PORT } : null,

@@ -20,6 +20,8 @@ export interface WorkerDeps {
   wrapActivities?: <T extends object>(activities: T) => T;
   /** Workflows kept in memory (WORKER_MAX_CACHED_WORKFLOWS): fewer evictions and replays under load. */
   maxCachedWorkflows?: number;
+  /** Whether this system keeps the providers' Temporal Schedules (INVOICE_SCHEDULES): the daily clean-up repairs them. */
+  schedules?: boolean;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -44,6 +46,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
         slaTimeScale: deps.slaTimeScale ?? 1,
         publicBaseUrl: deps.publicBaseUrl ?? 'http://127.0.0.1:3000',
         client: deps.client,
+        schedules: deps.schedules ?? false,
       }),
     ),
     // When a worker dies, its workflows' next tasks wait this long on its sticky queue before

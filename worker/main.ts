@@ -7,8 +7,7 @@ import { seedDemoData } from '../models/demo-data';
 import { createLogger } from '../config/logger';
 import { createWorker, prebuiltBundle } from './create-worker';
 import { startMailDispatcher } from './mail-dispatcher';
-import { ensureHousekeepingSchedule, ensureInvoiceSchedules } from './schedules';
-import { ensureContributionSchedules } from './contribution-schedules';
+import { ensureContributionSchedules, ensureHousekeepingSchedule, ensureInvoiceSchedules } from '../lib/schedules';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +33,7 @@ async function main(): Promise<void> {
     slaTimeScale: config.SLA_TIME_SCALE,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     publicBaseUrl: config.publicBaseUrl,
+    schedules: config.INVOICE_SCHEDULES,
     workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : prebuiltBundle(),
   });
   mark('workerCreated');

@@ -7,11 +7,13 @@ import { DEFAULT_RETENTION_DAYS } from '../../domain/retention';
 import { ROUNDING_RULES, VAT_CATEGORIES } from '../../domain/money';
 import { none, notFound, refuse, roleRequired } from '../../domain/refusals';
 import { assertOrgAction, type Actor } from '../../domain/roles';
-import type { AgreementInput, Models } from '../../models';
+import type { AgreementInput } from '../../models';
 import { billingOfRequests } from '../../models/billing';
 import { appendNextAudit } from '../../models/audit';
 import { code, isoDate, text } from '../core/input';
 import { parseInput } from '../core/input';
+import type { AppDeps } from '../core/deps';
+import { ensureSchedulesAfterChange } from '../core/temporal';
 
 const rate = z.object({ validFrom: isoDate, rateCentsPerHour: z.number().int().min(0).max(10_000_000) });
 export const processSchema = z.object({
@@ -60,7 +62,8 @@ export const transferSchema = z.object({
     ),
 });
 
-export function catalogueFeature({ models }: { models: Models }) {
+export function catalogueFeature(deps: AppDeps) {
+  const { models } = deps;
   const requireAdmin = (actor: Actor) => assertOrgAction(actor, 'manageCatalogue');
 
   async function assertOrg(field: string, code: string) {
@@ -75,6 +78,7 @@ export function catalogueFeature({ models }: { models: Models }) {
     const dates = input.rates.map((r) => r.validFrom);
     if (new Set(dates).size !== dates.length) throw refuse('rate_dates_twice', none(), 'rates');
     await models.Service.create(input);
+    await ensureSchedulesAfterChange(deps);
     return models.Service.findById(input._id).lean();
   }
 
@@ -402,6 +406,8 @@ export function catalogueFeature({ models }: { models: Models }) {
         after: { to: input.to, targetServiceId, effectiveDate: input.effectiveDate, financing, agreements: moved },
       });
     }
+    // The centre's first service (a shared centre that did not bill hours before) gets its run.
+    await ensureSchedulesAfterChange(deps);
     return models.ServiceTransfer.findById(input.serviceId).lean();
   }
 

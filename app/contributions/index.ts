@@ -42,7 +42,7 @@ import { toCsv } from '../core/csv';
 import type { AppDeps } from '../core/deps';
 import type { Directory } from '../core/directory';
 import { parseInput } from '../core/input';
-import { startWorkflow } from '../core/temporal';
+import { ensureSchedulesAfterChange, startWorkflow } from '../core/temporal';
 import {
   actualsSchema,
   advanceSchema,
@@ -64,7 +64,8 @@ import {
 /** A participation lock older than this was left behind by a crash and may be taken over. */
 const LOCK_STALE_MS = 10_000;
 
-export function contributionFeature({ models, client, taskQueue }: AppDeps, directory: Directory) {
+export function contributionFeature(deps: AppDeps, directory: Directory) {
+  const { models, client, taskQueue } = deps;
   const today = () => dutchDate(Date.now());
 
   /**
@@ -127,6 +128,7 @@ export function contributionFeature({ models, client, taskQueue }: AppDeps, dire
       if (isDuplicateKey(err)) throw refuse('product_exists', { product: input._id }, '_id');
       throw err;
     }
+    await ensureSchedulesAfterChange(deps);
     return models.ContributionProduct.findById(input._id).lean();
   }
 

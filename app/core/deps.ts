@@ -11,4 +11,6 @@ export interface AppDeps {
   publicBaseUrl?: string;
   /** The largest attachment (ATTACHMENT_MAX_MB), and the ClamAV daemon that scans uploads, if any. */
   attachments?: { maxBytes: number; clamd: { host: string; port: number } | null };
+  /** Whether this system keeps the providers' Temporal Schedules (INVOICE_SCHEDULES). */
+  schedules?: boolean;
 }

@@ -8,6 +8,8 @@ import { refusalOf } from '../../contracts/failures';
 import { idempotencyKeyNow } from './request-context';
 import { notFound, type Thing } from '../../domain/refusals';
 import { workflowType, type WorkflowName, type Workflows } from '../../contracts/workflow-names';
+import { ensureProviderSchedules } from '../../lib/schedules';
+import type { AppDeps } from './deps';
 
 /** Starts a workflow by name; the name and the arguments are checked against the workflow's function. */
 export function startWorkflow<N extends WorkflowName>(client: Client, name: N, options: WorkflowStartOptions<Workflows[N]>) {
@@ -52,4 +54,14 @@ export async function update<I, R>(handle: WorkflowHandle, def: UpdateDefinition
   } catch (err) {
     throw fromTemporal(err, thing);
   }
+}
+
+/**
+ * The monthly schedules of a provider that just got its first service or contribution product,
+ * so that its invoice run and advances start without a worker restart. Never fails the action
+ * that was already stored: when Temporal does not answer now, the nightly clean-up creates them.
+ */
+export async function ensureSchedulesAfterChange({ schedules, client, models, taskQueue }: AppDeps): Promise<void> {
+  if (!schedules) return;
+  await ensureProviderSchedules(client, models, taskQueue).catch(() => undefined);
 }

@@ -12,7 +12,7 @@ import {
 } from '../../contracts';
 import { daysInclusive } from '../../domain/dates';
 import { centsToDecimal, formatEuro } from '../../domain/money';
-import { ensureContributionSchedules } from '../../worker/contribution-schedules';
+import { ensureContributionSchedules } from '../../lib/schedules';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { billedEntries, currentPeriod, requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';

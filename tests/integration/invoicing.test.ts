@@ -2,7 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import { invoiceRunWorkflowId, invoiceWorkflowId, type InvoiceState } from '../../contracts';
 import { previousPeriod } from '../../domain/dates';
-import { ensureInvoiceSchedules } from '../../worker/schedules';
+import { ensureInvoiceSchedules } from '../../lib/schedules';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { billedEntries, currentPeriod, requestUpTo, storyTokens, today, waitFor, type StoryTokens } from '../support/story';

@@ -67,6 +67,8 @@ export async function createTestEnv(
     TEMPORAL_NAMESPACE: `test-${process.env.JEST_WORKER_ID ?? '1'}`,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // Schedules live in the namespace that a Jest worker's test files share: only where a test asks.
+    INVOICE_SCHEDULES: 'false',
     ...opts.config,
   });
   const db = await connectDatabase(config.mongodbUri);
@@ -92,6 +94,7 @@ export async function createTestEnv(
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
       models,
+      schedules: config.INVOICE_SCHEDULES,
       workflowBundle: { codePath: bundlePath },
       slaTimeScale: opts.slaTimeScale ?? 1,
       publicBaseUrl: PUBLIC_BASE_URL,

@@ -1,9 +1,12 @@
-// Temporal Schedules for the periodic work: one per provider, on the first morning of each
-// month. Created when missing; an existing schedule is left as it is, so an operator's pause or
-// change in the Temporal UI survives restarts.
+// Temporal Schedules for the periodic work: per provider, the monthly invoice run and (for a
+// shared centre) the contribution advances, on the first morning of each month; and the daily
+// clean-up. Created when missing; an existing schedule is left as it is, so an operator's pause
+// or change in the Temporal UI survives restarts. The worker ensures them when it starts, the
+// catalogue and contribution actions when a provider gets its first service or product, and
+// the daily clean-up repairs what those missed (Temporal was away at that moment).
 import { workflowType } from '../contracts/workflow-names';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { invoiceScheduleId } from '../contracts';
+import { contributionScheduleId, invoiceScheduleId } from '../contracts';
 import type { Models } from '../models';
 
 export interface MonthlySchedule {
@@ -64,4 +67,26 @@ export async function ensureInvoiceSchedules(client: Client, models: Models, tas
     minute: 0,
     comment: 'monthly invoice run',
   });
+}
+
+/**
+ * The advances of a shared centre: one schedule per centre with contribution products; the
+ * workflow invoices each instalment that has started and is not invoiced yet (quarterly
+ * products on 1 January, April, July and October).
+ */
+export async function ensureContributionSchedules(client: Client, models: Models, taskQueue: string): Promise<string[]> {
+  const providers = (await models.ContributionProduct.distinct('provider')) as string[];
+  return ensureMonthlySchedules(client, taskQueue, providers, {
+    scheduleId: contributionScheduleId,
+    workflowType: workflowType('scheduledContributionAdvancesWorkflow'),
+    minute: 30,
+    comment: 'contribution advances',
+  });
+}
+
+/** Every provider's monthly schedules; returns the ones it created, as kind:provider. */
+export async function ensureProviderSchedules(client: Client, models: Models, taskQueue: string): Promise<string[]> {
+  const invoices = await ensureInvoiceSchedules(client, models, taskQueue);
+  const contributions = await ensureContributionSchedules(client, models, taskQueue);
+  return [...invoices.map((p) => `invoices:${p}`), ...contributions.map((p) => `contributions:${p}`)];
 }
