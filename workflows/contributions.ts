@@ -69,12 +69,19 @@ export async function contributionStepWorkflow(input: ContributionStepInput): Pr
 /**
  * Started by the centre's Temporal Schedule on the first of every month: invoices every advance
  * instalment that has started and is not yet invoiced, in order (so a missed month catches up).
+ * A product whose advance fails does not stop the other products (since the patch); the run
+ * then fails at the end, naming the failed steps, so that it shows up in Temporal.
  */
 export async function scheduledContributionAdvancesWorkflow(input: ScheduledContributionInput): Promise<string[]> {
   const today = dutchDate(Date.now());
   const due = await acts.dueContributionSteps({ provider: input.provider, today });
+  const isolated = wf.patched('advance-failures-isolated');
   const done: string[] = [];
+  const failed: string[] = [];
+  const failedProducts = new Set<string>();
   for (const step of due) {
+    // A later instalment of a product whose earlier one failed would be refused: it waits too.
+    if (failedProducts.has(step.product)) continue;
     const workflowId = contributionStepWorkflowId(step.product, step.year, 'advance', step.instalment);
     try {
       await wf.executeChild(contributionStepWorkflow, {
@@ -93,8 +100,18 @@ export async function scheduledContributionAdvancesWorkflow(input: ScheduledCont
       });
       done.push(workflowId);
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (err instanceof WorkflowExecutionAlreadyStartedError) continue;
+      if (!isolated || !(err instanceof wf.ChildWorkflowFailure)) throw err;
+      failed.push(workflowId);
+      failedProducts.add(step.product);
     }
   }
+  if (failed.length)
+    throw wf.ApplicationFailure.create({
+      type: 'AdvancesFailed',
+      message: `${failed.length} advance(s) failed: ${failed.join(', ')}; invoiced: ${done.length}`,
+      details: [{ failed, done }],
+      nonRetryable: true,
+    });
   return done;
 }
