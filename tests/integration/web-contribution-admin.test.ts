@@ -59,6 +59,22 @@ test('the admin adds a product with its rules; bad input is refused in Dutch wit
   expect(duplicate.status).toBe(409);
   expect(duplicate.html).toContain(`Er bestaat al een product met code ${P}.`);
   expect(await env.models.ContributionProduct.countDocuments()).toBe(demoContributionProducts().length);
+  // Only the centre's own services are offered; another provider's one (a tampered form) is refused.
+  expect(form.html).toMatch(
+    /<input [^>]*type="checkbox" name="serviceIds" value="DBC-LEERPLICHT"> Bureau leerplicht \(regionaal\) \(DBC-LEERPLICHT\)<\/label>/,
+  );
+  expect(form.html).not.toContain('value="DOR-LEERPLICHT"');
+  expect(form.html).toMatch(/<option value="O" selected>Buiten de btw \(overheidstaak\)<\/option>/);
+  const foreign = await admin.post('/bijdragen/producten/nieuw', {
+    ...rules,
+    code: 'DBC-JEUGD',
+    rest: 'inwoners 1',
+    serviceIds: 'DOR-LEERPLICHT',
+    vatCategory: 'S',
+  });
+  expect(foreign.status).toBe(400);
+  expect(foreign.html).toContain('id="product-services-error">De dienst DOR-LEERPLICHT wordt niet geleverd door');
+  expect(foreign.html).toMatch(/<option value="S" selected>Btw 21 %<\/option>/);
 
   const ok = await admin.post('/bijdragen/producten/nieuw', {
     code: 'DBC-JEUGD',
@@ -69,12 +85,16 @@ test('the admin adds a product with its rules; bad input is refused in Dutch wit
     fixed: 'DOR 5.000,00',
     base: '1.000,00',
     rest: 'inwoners 3\nuren',
+    serviceIds: 'DBC-LEERPLICHT',
+    vatCategory: 'S',
   });
   expect(ok.status).toBe(303);
   expect(ok.location).toBe('/bijdragen/producten/DBC-JEUGD');
   const stored = await env.models.ContributionProduct.findById('DBC-JEUGD').lean();
   expect(stored).toMatchObject({
     provider: 'DBC',
+    serviceIds: ['DBC-LEERPLICHT'],
+    vatCategory: 'S',
     advanceFrequency: 'yearly',
     paymentTermDays: 14,
     rules: {
@@ -86,6 +106,9 @@ test('the admin adds a product with its rules; bad input is refused in Dutch wit
       ],
     },
   });
+  const page = await admin.get('/bijdragen/producten/DBC-JEUGD');
+  expect(page.html).toContain('<div><dt>Btw</dt><dd>Btw 21 %</dd></div>');
+  expect(page.html).toMatch(/<div><dt>Diensten<\/dt><dd>Bureau leerplicht \(regionaal\) \(DBC-LEERPLICHT\)<\/dd><\/div>/);
   // Centre finance may not add products.
   const finance = await signedIn(env, 'dbc-finance');
   expect((await finance.get('/bijdragen/producten/nieuw')).status).toBe(403);

@@ -4,11 +4,13 @@
 // POST /api/contributions/mergers; the pages only turn form text into those inputs.
 import type { Request, Response, Router } from 'express';
 import type { ContributionRules } from '../../domain/contributions';
-import { dateNl } from '../../i18n/nl';
+import { VAT_CATEGORIES } from '../../domain/money';
+import { dateNl, VAT_CATEGORY_NL } from '../../i18n/nl';
 import { dateIn, euroIn, euroPlain, intIn, textIn } from '../format';
 import { str, submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
 
+const list = (v: unknown) => ([] as string[]).concat((v as string[] | string | undefined) ?? []);
 const lines = (v: unknown) =>
   str(v)
     .split(/\r?\n/)
@@ -82,8 +84,13 @@ export function contributionAdminPages(router: Router, ctx: WebContext): void {
 
   // ---- a new product -----------------------------------------------------------------------
   const newProductForm = async (req: Request, res: Response, values: Body = {}, errors: Errors = {}, status = 200) => {
-    await uc.assertCentreAction(actorOf(req), 'createProduct');
+    const actor = actorOf(req);
+    await uc.assertCentreAction(actor, 'createProduct');
     const frequency = str(values.advanceFrequency) || 'quarterly';
+    const vat = str(values.vatCategory) || 'O';
+    const chosen = list(values.serviceIds);
+    // The centre's own services: their approved hours can count as the product's actual costs.
+    const services = (await ctx.app.catalogue.listServices()).filter((x) => x.provider === actor.org);
     await ctx.page(
       req,
       res,
@@ -92,6 +99,8 @@ export function contributionAdminPages(router: Router, ctx: WebContext): void {
         title: 'Product toevoegen',
         values: { paymentTermDays: '30', ...values },
         frequencies: FREQUENCIES.map((f) => ({ ...f, selected: f.value === frequency })),
+        vats: VAT_CATEGORIES.map((v) => ({ value: v, label: VAT_CATEGORY_NL[v], selected: v === vat })),
+        services: services.map((x) => ({ value: x._id, label: `${x.name} (${x._id})`, checked: chosen.includes(x._id) })),
         errors,
       },
       status,
@@ -109,14 +118,14 @@ export function contributionAdminPages(router: Router, ctx: WebContext): void {
           _id: id,
           name: textIn(body.name),
           serviceLevel: str(body.serviceLevel) || null,
-          serviceIds: [],
+          serviceIds: list(body.serviceIds),
           rules,
           advanceFrequency: textIn(body.advanceFrequency),
-          vatCategory: 'O',
+          vatCategory: textIn(body.vatCategory),
           paymentTermDays: intIn(body.paymentTermDays),
         }),
       name: await ctx.namer(),
-      fields: ruleField('rules.', { _id: 'code', rules: 'rest' }),
+      fields: ruleField('rules.', { _id: 'code', rules: 'rest', serviceIds: 'serviceIds', vatCategory: 'vatCategory' }),
       again: (e, status) => newProductForm(req, res, body, e, status),
       done: () => ({
         flash: `Het product ${str(body.name)} is toegevoegd. Voeg nu deelnemers en een begroting toe.`,

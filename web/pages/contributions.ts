@@ -8,7 +8,7 @@ import type { ContributionAllocation, ContributionRules } from '../../domain/con
 import { dayOf, dutchDate } from '../../domain/dates';
 import { formatEuro } from '../../domain/money';
 import type { CsvRowError, RefusalInfo } from '../../domain/refusals';
-import { csvRowNl, dateNl, FREQUENCY_NL, refusalNl, type Namer } from '../../i18n/nl';
+import { csvRowNl, dateNl, FREQUENCY_NL, refusalNl, VAT_CATEGORY_NL, type Namer } from '../../i18n/nl';
 import { barChart } from '../charts';
 import { dateIn, euroIn, intIn, optionalDateIn, textIn } from '../format';
 import { submitForm, type Body, type Errors } from '../forms';
@@ -67,6 +67,12 @@ function partHow(
 
 export function contributionPages(router: Router, ctx: WebContext): void {
   const uc = ctx.app.contributions;
+  /** The names of a product's services, as the catalogue shows them. */
+  const serviceNames = async (ids: string[]) => {
+    if (!ids.length) return [];
+    const byId = new Map((await ctx.app.catalogue.listServices()).map((x) => [x._id, x.name]));
+    return ids.map((id) => `${byId.get(id) ?? id} (${id})`);
+  };
 
   // ---- overview --------------------------------------------------------------------------
 
@@ -111,6 +117,8 @@ export function contributionPages(router: Router, ctx: WebContext): void {
           ...p.product,
           rules: rulesText(p.product.rules as ContributionRules, name),
           frequency: FREQUENCY_NL[p.product.advanceFrequency ?? 'quarterly'],
+          vat: VAT_CATEGORY_NL[(p.product.vatCategory ?? 'O') as keyof typeof VAT_CATEGORY_NL],
+          services: await serviceNames(p.product.serviceIds ?? []),
         },
         warnings: p.warnings,
         year: thisYear(),
