@@ -33,14 +33,15 @@ export const INVOICE_ACTIONS = {
   disputeLine: { by: buyerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'lineDisputable'] },
   resolveDispute: { by: providerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'lineDisputed'] },
   registerPayment: { by: buyerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'outstanding'] },
-  // The provider registers what its bank statement shows it received (the bank import).
+  // The provider registers what its bank statement shows it received: the bank import, or by
+  // hand on the invoice (a payment the import could not place).
   registerReceipt: { by: providerFinance, from: OPEN_INVOICE_STATUSES, requires: ['isInvoice', 'outstanding'] },
   // Also after payment: a correction is a new entry for a later invoice, not a change of this one.
   bookCorrection: { by: providerFinance, requires: ['hourInvoice'] },
 } as const satisfies Record<string, AccessRule<InvoiceSide, InvoiceStatus, Condition>>;
 export type InvoiceAction = keyof typeof INVOICE_ACTIONS;
 export const LINE_ACTIONS = ['acceptLine', 'disputeLine', 'resolveDispute'] as const satisfies readonly InvoiceAction[];
-export const INVOICE_LEVEL_ACTIONS = ['registerPayment', 'bookCorrection'] as const satisfies readonly InvoiceAction[];
+export const INVOICE_LEVEL_ACTIONS = ['registerPayment', 'registerReceipt', 'bookCorrection'] as const satisfies readonly InvoiceAction[];
 
 const lineState = (s: InvoiceSubject, ok: readonly LineStatus[]) =>
   !s.line || ok.includes(s.line.status) ? null : refuse('line_state', { lineNo: s.line.lineNo, status: s.line.status });

@@ -122,6 +122,17 @@ export function invoiceRoutes(r: RouteRegistry, app: Application): void {
   });
   r.add({
     method: 'post',
+    path: '/api/invoices/:id/receipts',
+    response: R.invoiceState,
+    tag,
+    status: 201,
+    summary: 'Provider finance registers a payment it received, in full or in part (one its bank import could not place)',
+    viaWorkflow: true,
+    body: INVOICE_SCHEMAS.registerReceipt,
+    handler: ({ actor, params, body }) => uc.act(actor, params.id!, 'registerReceipt', body),
+  });
+  r.add({
+    method: 'post',
     path: '/api/invoices/:id/corrections',
     response: R.correction,
     tag,

@@ -1,6 +1,7 @@
 // Finance pages over HTTP: a correction booked from the invoice page (Dutch errors, input kept,
-// only the provider's finance), and the invoices and balances CSV downloads with the session,
-// holding only the signed-in organisation's rows.
+// only the provider's finance), a receipt registered by hand, and the invoices and balances CSV
+// downloads with the session, holding only the signed-in organisation's rows.
+import { invoiceWorkflowId } from '../../contracts';
 import { INVOICE_STATUS_NL } from '../../i18n/nl';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
@@ -159,4 +160,48 @@ test("a signed-in finance user downloads the invoices and balances CSV with only
   expect(anonymous.headers.get('location')).toBe('/inloggen?terug=%2Ffacturen.csv');
   const requester = await signedIn(env, 'zwn-requester');
   expect((await requester.get('/saldi.csv')).status).toBe(403);
+});
+
+// Last: the receipt changes the balances that the CSV test above reads.
+test('provider finance registers a receipt by hand on the invoice page; errors are Dutch; the buyer has its own payment form', async () => {
+  // The invoice's workflow, as an invoice run starts it: the receipt goes through it.
+  await env.client.workflow.start('invoiceWorkflow', {
+    workflowId: invoiceWorkflowId('INV-WEB-PAP'),
+    taskQueue: env.taskQueue,
+    args: [
+      {
+        invoiceId: 'INV-WEB-PAP',
+        provider: 'DOR',
+        buyer: 'PAP',
+        dueDate: '2026-03-03',
+        lines: [{ amountCents: 5000, vatCents: 0 }],
+        grossCents: 5000,
+      },
+    ],
+  });
+  const finance = await signedIn(env, 'dor-finance');
+  const page = await finance.get('/facturen/INV-WEB-PAP');
+  expect(page.html).toContain('<h2>Ontvangst registreren</h2>');
+  expect(page.html).toMatch(/<label class="utrecht-form-label" for="receipt-amount">Ontvangen bedrag in euro<\/label>/);
+  expect(page.html).toMatch(/id="receipt-amount"[^>]*value="50,00"/);
+  expect(page.html).not.toContain('<h2>Betaling registreren</h2>');
+
+  const tooMuch = await finance.post('/facturen/INV-WEB-PAP/ontvangsten', { amount: '60,00', date: today(), reference: 'NL12 BANK 0000' });
+  expect(tooMuch.status).toBe(400);
+  expect(tooMuch.html).toMatch(/id="receipt-amount-error">[^<]*50,00/);
+  expect(tooMuch.html).toContain('value="NL12 BANK 0000"');
+  const ok = await finance.post('/facturen/INV-WEB-PAP/ontvangsten', { amount: '20,00', date: today(), reference: 'NL12 BANK 0000' });
+  expect(ok.status).toBe(303);
+  const after = await finance.get('/facturen/INV-WEB-PAP');
+  expect(after.html).toContain('De ontvangst is geregistreerd.');
+  const state = await env.models.Invoice.findById('INV-WEB-PAP').lean();
+  expect(state).toMatchObject({ paidCents: 2000, outstandingCents: 3000 });
+
+  // The buyer's finance registers its own payment on its form, not a receipt.
+  const buyer = await signedIn(env, 'pap-finance');
+  const buyerPage = await buyer.get('/facturen/INV-WEB-PAP');
+  expect(buyerPage.html).toContain('<h2>Betaling registreren</h2>');
+  expect(buyerPage.html).not.toContain('Ontvangst registreren');
+  expect((await buyer.post('/facturen/INV-WEB-PAP/ontvangsten', { amount: '1,00', date: today() })).status).toBe(403);
+  expect((await env.models.Invoice.findById('INV-WEB-PAP').lean())!.paidCents).toBe(2000);
 });

@@ -140,6 +140,7 @@ export function financePages(router: Router, ctx: WebContext): void {
         }),
         creditNotes: d.creditNotes,
         canPay: Boolean(can.registerPayment),
+        canReceive: Boolean(can.registerReceipt),
         canCorrect: Boolean(can.bookCorrection),
         correction: {
           requests: d.correctableRequests.map((r) => ({
@@ -152,6 +153,10 @@ export function financePages(router: Router, ctx: WebContext): void {
         payment: {
           values: form.key === 'payment' ? form.values : { amount: euroPlain(d.invoice.outstandingCents), date: dutchDate(Date.now()) },
           errors: form.key === 'payment' ? form.errors : {},
+        },
+        receipt: {
+          values: form.key === 'receipt' ? form.values : { amount: euroPlain(d.invoice.outstandingCents), date: dutchDate(Date.now()) },
+          errors: form.key === 'receipt' ? form.errors : {},
         },
       },
       status,
@@ -228,6 +233,17 @@ export function financePages(router: Router, ctx: WebContext): void {
       'registerPayment',
       { amountCents: euroIn(body.amount), date: dateIn(body.date), reference: textIn(body.reference) ?? '' },
       'De betaling is geregistreerd.',
+    );
+  });
+  router.post('/facturen/:id/ontvangsten', (req, res) => {
+    const body = req.body as Body;
+    return act(
+      req,
+      res,
+      'receipt',
+      'registerReceipt',
+      { amountCents: euroIn(body.amount), date: dateIn(body.date), reference: textIn(body.reference) ?? '' },
+      'De ontvangst is geregistreerd.',
     );
   });
   router.post('/facturen/:id/correcties', (req, res) => {
