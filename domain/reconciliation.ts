@@ -8,6 +8,8 @@ export type LineMatch =
   // Contribution invoices (advances, settlements): matched against the recorded step.
   | 'contribution'
   | 'contribution_differs'
+  // A credit note on the step's invoice after a disputed line (not planned by the step).
+  | 'contribution_credit'
   | 'unknown_contribution';
 
 /**
@@ -28,15 +30,19 @@ export function matchLine(
 /**
  * A line of a contribution invoice (or of the settlement's credit note) matches when the
  * recorded contribution step planned exactly this amount for this buyer, on this document.
- * The step is the record every amount of an advance or settlement comes from.
+ * The step is the record every amount of an advance or settlement comes from. A credit note
+ * that resolved a dispute on the step's invoice is recognised as such.
  */
 export function matchContributionLine(
   line: { amountCents: number },
   stepLine: { participant: string; invoiceId: string | null; amountCents: number } | null,
-  invoice: { id: string; buyer: string },
+  invoice: { id: string; buyer: string; creditedInvoiceId?: string | null },
 ): LineMatch {
-  if (!stepLine || stepLine.participant !== invoice.buyer || stepLine.invoiceId !== invoice.id) return 'unknown_contribution';
-  return stepLine.amountCents === line.amountCents ? 'contribution' : 'contribution_differs';
+  if (!stepLine || stepLine.participant !== invoice.buyer || !stepLine.invoiceId) return 'unknown_contribution';
+  if (stepLine.invoiceId === invoice.id) return stepLine.amountCents === line.amountCents ? 'contribution' : 'contribution_differs';
+  // A dispute's credit note credits the step's invoice for at most what that invoice billed.
+  if (stepLine.invoiceId === invoice.creditedInvoiceId && line.amountCents <= stepLine.amountCents) return 'contribution_credit';
+  return 'unknown_contribution';
 }
 
 export function invoiceStatus(lines: readonly InvoiceLineState[], outstandingCents: number): InvoiceStatus {

@@ -77,6 +77,7 @@ export const MATCH_NL: Record<LineMatch, string> = {
   unknown_request: 'Onbekende opdracht',
   contribution: 'Klopt met de vastgelegde bijdrage',
   contribution_differs: 'Wijkt af van de vastgelegde bijdrage',
+  contribution_credit: 'Creditnota op de bijdragefactuur na betwisting',
   unknown_contribution: 'Geen vastgelegde bijdrage gevonden',
 };
 

@@ -187,7 +187,11 @@ export function invoicingFeature({ models, client, taskQueue }: AppDeps, directo
     return invoice.lines.map((l, i) => ({
       lineNo: i + 1,
       ...l,
-      match: matchContributionLine({ amountCents: l.amountCents as number }, stepLine, { id: invoice._id, buyer: invoice.buyer }),
+      match: matchContributionLine({ amountCents: l.amountCents as number }, stepLine, {
+        id: invoice._id,
+        buyer: invoice.buyer,
+        creditedInvoiceId: invoice.creditedInvoiceId ?? null,
+      }),
       budgetMinutes: null as number | null,
       contribution:
         step && stepLine

@@ -13,6 +13,7 @@ import {
 import { daysInclusive } from '../../domain/dates';
 import { centsToDecimal, formatEuro } from '../../domain/money';
 import { ensureContributionSchedules } from '../../lib/schedules';
+import { seedContributions } from '../support/contributions';
 import { createTestEnv, type TestEnv } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { billedEntries, currentPeriod, requestUpTo, storyTokens, today, type StoryTokens } from '../support/story';
@@ -606,5 +607,40 @@ describe('growth model: a service moves from the centre municipality to the shar
     const settlement = await get(`/api/contributions/products/${product}/preview?year=${year}&basis=actuals`, fin);
     expect(settlement.status).toBe(200);
     expect(shares(settlement.body)).toEqual({ ZWN: 10_000 + 5_363, PAP: 10_000 + 5_284, SLI: 10_000 });
+  });
+});
+
+describe('a disputed contribution invoice', () => {
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(() => env.close());
+
+  test("the dispute's credit note reconciles as a credit on the step's invoice, not as an unknown contribution", async () => {
+    const tag = `D${Date.now().toString(36).toUpperCase()}`;
+    await seedContributions(env, [THIS_YEAR], { tag });
+    const product = `DBC-LP-${tag}-BASIS`;
+    const fin = await env.token('dbc-finance');
+    const gra = await env.token('gra-finance');
+    const res = await post(`/api/contributions/products/${product}/advances`, fin, { year: THIS_YEAR });
+    expect(res.status).toBe(202);
+    const step = await finished(res.body.workflowId);
+    const invoiceId = step.invoiceIds.find((i) => i.endsWith('-GRA'))!;
+    expect((await post(`/api/invoices/${invoiceId}/lines/1/dispute`, gra, { reason: 'Inwonertal klopt niet' })).status).toBe(200);
+    const resolved = await post(`/api/invoices/${invoiceId}/lines/1/resolve`, fin, { creditCents: 5_000 });
+    expect(resolved.status).toBe(200);
+    const note = (await env.models.Invoice.findOne({ kind: 'credit_note', creditedInvoiceId: invoiceId }).lean())!;
+    expect(note.grossCents).toBe(5_000);
+    const rec = await get(`/api/invoices/${note._id}/reconciliation`, gra);
+    expect(rec.status).toBe(200);
+    expect(rec.body.lines).toEqual([
+      expect.objectContaining({
+        amountCents: 5_000,
+        match: 'contribution_credit',
+        contribution: expect.objectContaining({ stepId: step.stepId }),
+      }),
+    ]);
+    // The invoice itself still matches the step.
+    expect((await get(`/api/invoices/${invoiceId}/reconciliation`, gra)).body.lines[0].match).toBe('contribution');
   });
 });

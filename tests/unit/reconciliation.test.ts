@@ -41,6 +41,14 @@ describe('matchContributionLine', () => {
     expect(matchContributionLine({ amountCents: 294_349 }, stepLine, invoice)).toBe('contribution'));
   test('another amount than the step planned: contribution differs', () =>
     expect(matchContributionLine({ amountCents: 294_350 }, stepLine, invoice)).toBe('contribution_differs'));
+  test("a credit note on the step's invoice (a dispute resolved), for at most what it billed: contribution credit", () => {
+    const note = { id: 'DBC-LP-BASIS-2025-A1-ZWN-CN1', buyer: 'ZWN', creditedInvoiceId: 'DBC-LP-BASIS-2025-A1-ZWN' };
+    expect(matchContributionLine({ amountCents: 10_000 }, stepLine, note)).toBe('contribution_credit');
+    expect(matchContributionLine({ amountCents: 294_349 }, stepLine, note)).toBe('contribution_credit');
+    expect(matchContributionLine({ amountCents: 294_350 }, stepLine, note)).toBe('unknown_contribution');
+    expect(matchContributionLine({ amountCents: 10_000 }, stepLine, { ...note, creditedInvoiceId: 'OTHER' })).toBe('unknown_contribution');
+    expect(matchContributionLine({ amountCents: 10_000 }, { ...stepLine, participant: 'PAP' }, note)).toBe('unknown_contribution');
+  });
   test('no step line, another participant or another document: unknown contribution', () => {
     expect(matchContributionLine({ amountCents: 294_349 }, null, invoice)).toBe('unknown_contribution');
     expect(matchContributionLine({ amountCents: 294_349 }, { ...stepLine, participant: 'PAP' }, invoice)).toBe('unknown_contribution');
