@@ -561,6 +561,24 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k} ${v.toFixed(2)}`)
           .join(', ')}  (wall ${r.wallSeconds.toFixed(2)} s)`,
       );
+    // CPU per lifecycle, every process counted (they share the cores), and what that allows: a
+    // side whose processes keep all cores busy cannot do more lifecycles per second than this.
+    const budget = (r: SideResult) => {
+      const perProcessMs = Object.fromEntries(Object.entries(r.cpuSeconds).map(([k, v]) => [k, Math.round((v * 1000) / o.n)]));
+      const totalMs = Object.values(perProcessMs).reduce((a, b) => a + b, 0);
+      return { perProcessMs, totalMs, ceilingLifecyclesPerSecond: Math.round(((machine.cpuCount * 1000) / totalMs) * 100) / 100 };
+    };
+    const cpuBudget = { eenvoud: budget(eenvoud), floor: budget(floor) };
+    console.log(`\nCPU per lifecycle (ms) and the ceiling it sets on ${machine.cpuCount} cores`);
+    for (const [name, b] of Object.entries(cpuBudget))
+      console.log(
+        `  ${name.padEnd(8)} ${b.totalMs} ms (${Object.entries(b.perProcessMs)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}) -> at most ${b.ceilingLifecyclesPerSecond} lifecycles/s`,
+      );
+    console.log(
+      `  a throughput ratio of 0.8 leaves Eenvoud ${Math.round(cpuBudget.floor.totalMs * 1.25)} ms per lifecycle in all; it uses ${cpuBudget.eenvoud.totalMs}`,
+    );
     console.log(
       `\nper lifecycle: Temporal history events Eenvoud ${historyEvents.eenvoud}, floor ${historyEvents.floor}; ` +
         `Eenvoud's documents in the database (the floor: 1): ${Object.entries(documentsPerLifecycle)
@@ -590,6 +608,7 @@ async function main(): Promise<void> {
       eenvoud,
       floor,
       ratios,
+      cpuBudget,
       list,
       perLifecycle: { historyEvents, eenvoudDocuments: documentsPerLifecycle, floorDocuments: 1 },
     };
