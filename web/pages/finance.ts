@@ -106,6 +106,11 @@ export function financePages(router: Router, ctx: WebContext): void {
     // Every hour line opens the time entries it billed, with the rounding in words.
     const spec = credit || d.contribution ? null : await uc.specification(actor, id);
     const specOf = (lineNo: number) => spec?.lines.find((l) => l.lineNo === lineNo) ?? null;
+    // The payment forms start at what is outstanding, today.
+    const paymentForm = (key: string) => ({
+      values: form.key === key ? form.values : { amount: euroPlain(d.invoice.outstandingCents), date: dutchDate(Date.now()) },
+      errors: form.key === key ? form.errors : {},
+    });
     await ctx.page(
       req,
       res,
@@ -150,14 +155,8 @@ export function financePages(router: Router, ctx: WebContext): void {
           values: form.key === 'correction' ? form.values : { date: dutchDate(Date.now()) },
           errors: form.key === 'correction' ? form.errors : {},
         },
-        payment: {
-          values: form.key === 'payment' ? form.values : { amount: euroPlain(d.invoice.outstandingCents), date: dutchDate(Date.now()) },
-          errors: form.key === 'payment' ? form.errors : {},
-        },
-        receipt: {
-          values: form.key === 'receipt' ? form.values : { amount: euroPlain(d.invoice.outstandingCents), date: dutchDate(Date.now()) },
-          errors: form.key === 'receipt' ? form.errors : {},
-        },
+        payment: paymentForm('payment'),
+        receipt: paymentForm('receipt'),
       },
       status,
     );
@@ -224,28 +223,15 @@ export function financePages(router: Router, ctx: WebContext): void {
       lineNo(req),
     );
   });
-  router.post('/facturen/:id/betalingen', (req, res) => {
-    const body = req.body as Body;
-    return act(
-      req,
-      res,
-      'payment',
-      'registerPayment',
-      { amountCents: euroIn(body.amount), date: dateIn(body.date), reference: textIn(body.reference) ?? '' },
-      'De betaling is geregistreerd.',
-    );
-  });
-  router.post('/facturen/:id/ontvangsten', (req, res) => {
-    const body = req.body as Body;
-    return act(
-      req,
-      res,
-      'receipt',
-      'registerReceipt',
-      { amountCents: euroIn(body.amount), date: dateIn(body.date), reference: textIn(body.reference) ?? '' },
-      'De ontvangst is geregistreerd.',
-    );
-  });
+  // A payment: the buyer's (it paid) or the provider's (it received one the bank import could not place).
+  const payment = (path: string, key: 'payment' | 'receipt', action: 'registerPayment' | 'registerReceipt', done: string) =>
+    router.post(`/facturen/:id/${path}`, (req, res) => {
+      const body = req.body as Body;
+      const input = { amountCents: euroIn(body.amount), date: dateIn(body.date), reference: textIn(body.reference) ?? '' };
+      return act(req, res, key, action, input, done);
+    });
+  payment('betalingen', 'payment', 'registerPayment', 'De betaling is geregistreerd.');
+  payment('ontvangsten', 'receipt', 'registerReceipt', 'De ontvangst is geregistreerd.');
   router.post('/facturen/:id/correcties', (req, res) => {
     const body = req.body as Body;
     return act(
