@@ -26,6 +26,7 @@ const centreMoney = [
 export const CONTRIBUTION_ACTIONS = {
   createProduct: { by: admin, requires: ['sharedCentre'] },
   changeRules: { by: admin, requires: ['sharedCentre'] },
+  changeProduct: { by: admin, requires: ['sharedCentre'] },
   manageParticipation: { by: admin, requires: ['sharedCentre'] },
   manageKeyFigures: { by: admin, requires: ['sharedCentre'] },
   readKeyFigures: { by: centreMoney, requires: ['sharedCentre'] },

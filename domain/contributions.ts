@@ -19,7 +19,7 @@
 // 4. Ties in the largest remainder go to the larger weight, then to the code (see allocation.ts).
 import { largestRemainder } from './allocation';
 import { addDays, daysInclusive, daysInYear, yearBounds } from './dates';
-import { none, refuse } from './refusals';
+import { none, refuse, type Refusal } from './refusals';
 import { divideHalfUp, type Cents } from './money';
 
 export type RestPart = { by: 'keyFigure'; name: string; weight: number } | { by: 'hours'; weight: number };
@@ -189,6 +189,25 @@ export interface ContributionAllocation {
 }
 
 const partName = (p: RestPart) => (p.by === 'hours' ? 'uren' : p.name);
+
+/** Terms that a product's invoices carry: fixed once a step (advance or settlement) is recorded. */
+export const INVOICED_PRODUCT_TERMS = ['vatCategory', 'advanceFrequency'] as const;
+
+/**
+ * A change of a product's details: its name, service level, services and payment term may
+ * always change; its VAT category and advance frequency only before its first step (later
+ * advances would carry other VAT than earlier ones, or count instalments differently).
+ */
+export function productChangeRefusal(
+  product: { _id: string } & Record<(typeof INVOICED_PRODUCT_TERMS)[number], string>,
+  next: Record<(typeof INVOICED_PRODUCT_TERMS)[number], string>,
+  stepsRecorded: boolean,
+): Refusal | null {
+  const changed = INVOICED_PRODUCT_TERMS.filter((f) => product[f] !== next[f]);
+  return stepsRecorded && changed.length
+    ? refuse('product_terms_invoiced', { product: product._id, fields: [...changed] }, changed[0])
+    : null;
+}
 
 export function validateRules(rules: ContributionRules): void {
   for (const [p, v] of Object.entries(rules.fixed ?? {})) {

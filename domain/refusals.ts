@@ -132,6 +132,7 @@ export interface RefusalParams {
   concurrent_change: Record<string, never>;
   service_not_offered: { serviceId: string; provider: string };
   product_exists: { product: string };
+  product_terms_invoiced: { product: string; fields: string[] };
   not_a_municipality: { codes: string[] };
   end_before_start: { start: string };
   participation_already_ends: { to: string };
@@ -292,6 +293,10 @@ export const REFUSALS: { [C in RefusalCode]: Spec<C> } = {
   concurrent_change: { kind: 'Conflict', en: () => 'the same thing was changed at the same moment; reload and try again' },
   service_not_offered: { kind: 'BadInput', en: (p) => `service ${p.serviceId} is not offered by ${p.provider}` },
   product_exists: { kind: 'Conflict', en: (p) => `product ${p.product} already exists` },
+  product_terms_invoiced: {
+    kind: 'Conflict',
+    en: (p) => `${p.product} has advances or settlements already: ${list(p.fields)} can no longer change`,
+  },
   not_a_municipality: { kind: 'BadInput', en: (p) => `not a municipality: ${list(p.codes)}` },
   end_before_start: { kind: 'BadInput', en: (p) => `the end is before the start (${p.start})` },
   participation_already_ends: { kind: 'BadInput', en: (p) => `the participation already ends on ${p.to}` },

@@ -192,6 +192,7 @@ export const INVOICE_ACTION_NL: Record<InvoiceAction, string> = {
 export const CONTRIBUTION_ACTION_NL: Record<ContributionAction, string> = {
   createProduct: 'Product toevoegen',
   changeRules: 'Verdeelregels wijzigen',
+  changeProduct: 'Productgegevens wijzigen',
   manageParticipation: 'Deelname vastleggen',
   manageKeyFigures: 'Kengetallen inlezen',
   readKeyFigures: 'Kengetallen bekijken',
@@ -476,6 +477,8 @@ export const REFUSAL_NL: RefusalTexts = {
   concurrent_change: () => 'Iemand anders wijzigde dit op hetzelfde moment. Laad de pagina opnieuw en probeer het nog eens.',
   service_not_offered: (p, c) => `De dienst ${p.serviceId} wordt niet geleverd door ${c.name(p.provider)}.`,
   product_exists: (p) => `Er bestaat al een product met code ${p.product}.`,
+  product_terms_invoiced: () =>
+    'De btw en de frequentie van de voorschotten liggen vast zodra er een voorschot of afrekening van dit product is gemaakt.',
   not_a_municipality: (p, c) => `${list(p.codes.map(c.name))} is geen gemeente in Eenvoud.`,
   end_before_start: (p) => `De einddatum ligt vóór de begindatum (${dateNl(p.start)}).`,
   participation_already_ends: (p) => `De deelname eindigt al op ${dateNl(p.to)}.`,

@@ -11,6 +11,7 @@ import {
   mergerSchema,
   participationSchema,
   previewSchema,
+  productDetailsSchema,
   productSchema,
   reportSchema,
   rulesSchema,
@@ -41,6 +42,16 @@ export function contributionRoutes(r: RouteRegistry, app: Application): void {
     summary: 'Centre admin adds a product financed by contributions, with its allocation rules',
     body: productSchema,
     handler: ({ actor, body }) => uc.createProduct(actor, body),
+  });
+  r.add({
+    method: 'put',
+    path: '/api/contributions/products/:id',
+    response: R.product,
+    tag,
+    summary:
+      "Centre admin changes a product's details: name, service level, services, payment term; VAT category and advance frequency only before its first advance or settlement",
+    body: productDetailsSchema,
+    handler: ({ actor, params, body }) => uc.updateProduct(actor, params.id!, body),
   });
   r.add({
     method: 'put',

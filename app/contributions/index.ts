@@ -13,6 +13,7 @@ import {
 import { invoiceDisplayStatus, readableSides } from '../../domain/invoice-access';
 import {
   assertRulesWithinBudgets,
+  productChangeRefusal,
   isContributionStepKey,
   fixedShareNonParticipants,
   overlappingPeriod,
@@ -54,6 +55,7 @@ import {
   mergerSchema,
   participationSchema,
   previewSchema,
+  productDetailsSchema,
   productSchema,
   reportSchema,
   rulesSchema,
@@ -140,6 +142,30 @@ export function contributionFeature(deps: AppDeps, directory: Directory) {
     await assertMunicipalities(Object.keys(rules.fixed ?? {}), 'rules.fixed');
     assertRulesWithinBudgets(rules, await latestBudgets(id));
     await models.ContributionProduct.updateOne({ _id: id }, { $set: { rules } });
+    return models.ContributionProduct.findById(id).lean();
+  }
+
+  /** A product as its details form shows it (the centre's admin). */
+  async function productDetails(actor: Actor, id: string) {
+    return ownProduct(actor, id, 'changeProduct');
+  }
+
+  /**
+   * New details of a product. The VAT category and the advance frequency stay once a step is
+   * recorded (productChangeRefusal); a step recorded at this very moment may still see the old
+   * ones, which are then the product's terms of that step.
+   */
+  async function updateProduct(actor: Actor, id: string, raw: unknown) {
+    const product = await ownProduct(actor, id, 'changeProduct');
+    const input = parseInput(productDetailsSchema, raw);
+    await validateServices(product.provider, input.serviceIds);
+    const refusal = productChangeRefusal(
+      { _id: id, vatCategory: product.vatCategory ?? 'O', advanceFrequency: product.advanceFrequency ?? 'quarterly' },
+      input,
+      Boolean(await models.ContributionStep.exists({ product: id })),
+    );
+    if (refusal) throw refusal;
+    await models.ContributionProduct.updateOne({ _id: id }, { $set: input });
     return models.ContributionProduct.findById(id).lean();
   }
 
@@ -667,7 +693,7 @@ export function contributionFeature(deps: AppDeps, directory: Directory) {
     const name = await directory.namer();
     return {
       product,
-      actions: contributionActions(subject, actor, ['changeRules', 'manageParticipation', 'manageBudget', 'invoiceStep']),
+      actions: contributionActions(subject, actor, ['changeRules', 'changeProduct', 'manageParticipation', 'manageBudget', 'invoiceStep']),
       participations: participations.map((p) => ({ ...p, name: name(p.participant) })),
       budgets: (await models.ContributionBudget.find({ product: id }).lean()).sort((a, b) => b.year - a.year || b.version - a.version),
       warnings: await ruleWarnings(product),
@@ -899,6 +925,8 @@ export function contributionFeature(deps: AppDeps, directory: Directory) {
   return {
     createProduct,
     updateRules,
+    updateProduct,
+    productDetails,
     listProducts,
     addParticipation,
     endParticipation,

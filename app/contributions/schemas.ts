@@ -32,6 +32,8 @@ export const productSchema = z.object({
   paymentTermDays: z.number().int().min(0).max(365).default(30),
 });
 export type ProductInput = z.input<typeof productSchema>;
+/** A product's details, all of them (a PUT): everything but its code and its rules (their own form). */
+export const productDetailsSchema = productSchema.omit({ _id: true, rules: true }).required();
 
 export const participationSchema = z.object({
   participant: code,

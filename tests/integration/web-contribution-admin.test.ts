@@ -1,5 +1,6 @@
-// The centre admin's contribution forms over HTTP: add a product, change its rules (fixed
-// shares over the budget refused in Dutch, input kept), record a merger.
+// The centre admin's contribution forms over HTTP: add a product, change its details (VAT and
+// advance frequency fixed once a step is recorded) and its rules (fixed shares over the budget
+// refused in Dutch, input kept), record a merger.
 import { demoContributionProducts } from '../../models/demo-data';
 import { seedContributions } from '../support/contributions';
 import { createTestEnv, todayInNL, type TestEnv } from '../support/env';
@@ -112,6 +113,64 @@ test('the admin adds a product with its rules; bad input is refused in Dutch wit
   // Centre finance may not add products.
   const finance = await signedIn(env, 'dbc-finance');
   expect((await finance.get('/bijdragen/producten/nieuw')).status).toBe(403);
+});
+
+test("the admin changes a product's details; VAT and advance frequency only before its first step", async () => {
+  const admin = await signedIn(env, 'region-admin');
+  const page = await admin.get('/bijdragen/producten/DBC-JEUGD');
+  expect(page.html).toContain('href="/bijdragen/producten/DBC-JEUGD/gegevens"');
+  const form = await admin.get('/bijdragen/producten/DBC-JEUGD/gegevens');
+  expect(form.status).toBe(200);
+  expect(form.html).toContain('value="Jeugdmonitor"');
+  expect(form.html).toMatch(/<option value="S" selected>Btw 21 %<\/option>/);
+  expect(form.html).toMatch(/value="DBC-LEERPLICHT" checked>/);
+  const details = {
+    name: 'Jeugdmonitor regionaal',
+    serviceLevel: 'basis',
+    advanceFrequency: 'quarterly',
+    paymentTermDays: '21',
+    vatCategory: 'O',
+  };
+  const ok = await admin.post('/bijdragen/producten/DBC-JEUGD/gegevens', details);
+  expect(ok.status).toBe(303);
+  expect(await env.models.ContributionProduct.findById('DBC-JEUGD').lean()).toMatchObject({
+    name: 'Jeugdmonitor regionaal',
+    advanceFrequency: 'quarterly',
+    vatCategory: 'O',
+    paymentTermDays: 21,
+    serviceIds: [],
+  });
+
+  // Once an advance is recorded, its invoices carry the VAT and the instalments: those stay.
+  await env.models.ContributionStep.collection.insertOne({ _id: `DBC-JEUGD:${YEAR}:A1`, product: 'DBC-JEUGD', provider: 'DBC' } as never);
+  const refused = await admin.post('/bijdragen/producten/DBC-JEUGD/gegevens', { ...details, vatCategory: 'S' });
+  expect(refused.status).toBe(409);
+  expect(refused.html).toContain(
+    'id="product-vat-error">De btw en de frequentie van de voorschotten liggen vast zodra er een voorschot of afrekening van dit product is gemaakt.',
+  );
+  expect(refused.html).toContain('value="Jeugdmonitor regionaal"');
+  expect((await env.models.ContributionProduct.findById('DBC-JEUGD').lean())!.vatCategory).toBe('O');
+  expect((await admin.post('/bijdragen/producten/DBC-JEUGD/gegevens', { ...details, name: 'Jeugdmonitor' })).status).toBe(303);
+
+  // The API takes all details (a PUT); centre finance may not change them.
+  const token = await env.token('region-admin');
+  const partial = await env.api('PUT', '/api/contributions/products/DBC-JEUGD', { token, body: { name: 'Alleen de naam' } });
+  expect(partial.status).toBe(400);
+  const body = {
+    name: 'Jeugdmonitor',
+    serviceLevel: null,
+    serviceIds: ['DBC-LEERPLICHT'],
+    advanceFrequency: 'quarterly',
+    vatCategory: 'O',
+    paymentTermDays: 30,
+  };
+  const put = await env.api('PUT', '/api/contributions/products/DBC-JEUGD', { token, body });
+  expect(put.status).toBe(200);
+  expect(put.body).toMatchObject({ serviceIds: ['DBC-LEERPLICHT'], paymentTermDays: 30 });
+  const finance = await env.token('dbc-finance');
+  expect((await env.api('PUT', '/api/contributions/products/DBC-JEUGD', { token: finance, body })).status).toBe(403);
+  const financePages = await signedIn(env, 'dbc-finance');
+  expect((await financePages.get('/bijdragen/producten/DBC-JEUGD/gegevens')).status).toBe(403);
 });
 
 test('fixed shares above the budget are refused on the rules form; a valid change is saved', async () => {

@@ -1,4 +1,5 @@
 import {
+  productChangeRefusal,
   isContributionStepKey,
   advanceAmount,
   allocateContributions,
@@ -420,5 +421,18 @@ describe('isContributionStepKey', () => {
     expect(isContributionStepKey('invoice-run-DOR-2026-11:A1')).toBe(false);
     expect(isContributionStepKey(null)).toBe(false);
     expect(isContributionStepKey(undefined)).toBe(false);
+  });
+});
+
+describe("a change of a product's details", () => {
+  const product = { _id: 'DBC-LP-BASIS', vatCategory: 'O', advanceFrequency: 'quarterly' };
+  test('before its first step, VAT and advance frequency may change', () =>
+    expect(productChangeRefusal(product, { vatCategory: 'S', advanceFrequency: 'monthly' }, false)).toBeNull());
+  test('after a step, the same terms pass; another VAT category or frequency is refused, naming the field', () => {
+    expect(productChangeRefusal(product, { vatCategory: 'O', advanceFrequency: 'quarterly' }, true)).toBeNull();
+    const vat = productChangeRefusal(product, { vatCategory: 'S', advanceFrequency: 'quarterly' }, true);
+    expect(vat).toMatchObject({ code: 'product_terms_invoiced', field: 'vatCategory', params: { fields: ['vatCategory'] } });
+    const both = productChangeRefusal(product, { vatCategory: 'E', advanceFrequency: 'yearly' }, true);
+    expect(both?.params).toEqual({ product: 'DBC-LP-BASIS', fields: ['vatCategory', 'advanceFrequency'] });
   });
 });

@@ -82,27 +82,39 @@ const FREQUENCIES = [
 export function contributionAdminPages(router: Router, ctx: WebContext): void {
   const uc = ctx.app.contributions;
 
-  // ---- a new product -----------------------------------------------------------------------
-  const newProductForm = async (req: Request, res: Response, values: Body = {}, errors: Errors = {}, status = 200) => {
-    const actor = actorOf(req);
-    await uc.assertCentreAction(actor, 'createProduct');
+  /** The choices of a product's detail fields (partial product-details-fields), as in `values`. */
+  const detailChoices = async (provider: string, values: Body) => {
     const frequency = str(values.advanceFrequency) || 'quarterly';
     const vat = str(values.vatCategory) || 'O';
     const chosen = list(values.serviceIds);
     // The centre's own services: their approved hours can count as the product's actual costs.
-    const services = (await ctx.app.catalogue.listServices()).filter((x) => x.provider === actor.org);
+    const services = (await ctx.app.catalogue.listServices()).filter((x) => x.provider === provider);
+    return {
+      frequencies: FREQUENCIES.map((f) => ({ ...f, selected: f.value === frequency })),
+      vats: VAT_CATEGORIES.map((v) => ({ value: v, label: VAT_CATEGORY_NL[v], selected: v === vat })),
+      services: services.map((x) => ({ value: x._id, label: `${x.name} (${x._id})`, checked: chosen.includes(x._id) })),
+    };
+  };
+  /** The detail fields as the feature takes them. */
+  const readDetails = (body: Body) => ({
+    name: textIn(body.name),
+    serviceLevel: str(body.serviceLevel) || null,
+    serviceIds: list(body.serviceIds),
+    advanceFrequency: textIn(body.advanceFrequency),
+    vatCategory: textIn(body.vatCategory),
+    paymentTermDays: intIn(body.paymentTermDays),
+  });
+  const detailFields = { serviceIds: 'serviceIds', vatCategory: 'vatCategory', advanceFrequency: 'advanceFrequency' };
+
+  // ---- a new product -----------------------------------------------------------------------
+  const newProductForm = async (req: Request, res: Response, values: Body = {}, errors: Errors = {}, status = 200) => {
+    const actor = actorOf(req);
+    await uc.assertCentreAction(actor, 'createProduct');
     await ctx.page(
       req,
       res,
       'contribution-product-new',
-      {
-        title: 'Product toevoegen',
-        values: { paymentTermDays: '30', ...values },
-        frequencies: FREQUENCIES.map((f) => ({ ...f, selected: f.value === frequency })),
-        vats: VAT_CATEGORIES.map((v) => ({ value: v, label: VAT_CATEGORY_NL[v], selected: v === vat })),
-        services: services.map((x) => ({ value: x._id, label: `${x.name} (${x._id})`, checked: chosen.includes(x._id) })),
-        errors,
-      },
+      { title: 'Product toevoegen', values: { paymentTermDays: '30', ...values }, ...(await detailChoices(actor.org, values)), errors },
       status,
     );
   };
@@ -113,24 +125,52 @@ export function contributionAdminPages(router: Router, ctx: WebContext): void {
     if (Object.keys(errors).length) return newProductForm(req, res, body, errors, 400);
     const id = str(body.code).toUpperCase();
     await submitForm(req, res, {
-      run: () =>
-        uc.createProduct(actorOf(req), {
-          _id: id,
-          name: textIn(body.name),
-          serviceLevel: str(body.serviceLevel) || null,
-          serviceIds: list(body.serviceIds),
-          rules,
-          advanceFrequency: textIn(body.advanceFrequency),
-          vatCategory: textIn(body.vatCategory),
-          paymentTermDays: intIn(body.paymentTermDays),
-        }),
+      run: () => uc.createProduct(actorOf(req), { _id: id, ...readDetails(body), rules }),
       name: await ctx.namer(),
-      fields: ruleField('rules.', { _id: 'code', rules: 'rest', serviceIds: 'serviceIds', vatCategory: 'vatCategory' }),
+      fields: ruleField('rules.', { _id: 'code', rules: 'rest', ...detailFields }),
       again: (e, status) => newProductForm(req, res, body, e, status),
       done: () => ({
         flash: `Het product ${str(body.name)} is toegevoegd. Voeg nu deelnemers en een begroting toe.`,
         to: `/bijdragen/producten/${encodeURIComponent(id)}`,
       }),
+    });
+  });
+
+  // ---- the details of a product --------------------------------------------------------------
+  const detailsForm = async (req: Request, res: Response, values?: Body, errors: Errors = {}, status = 200) => {
+    const product = await uc.productDetails(actorOf(req), String(req.params.id));
+    const shown: Body = values ?? {
+      name: product.name,
+      serviceLevel: product.serviceLevel ?? '',
+      serviceIds: product.serviceIds ?? [],
+      advanceFrequency: product.advanceFrequency ?? 'quarterly',
+      vatCategory: product.vatCategory ?? 'O',
+      paymentTermDays: String(product.paymentTermDays ?? 30),
+    };
+    await ctx.page(
+      req,
+      res,
+      'contribution-product-details',
+      {
+        title: `Gegevens van ${product.name}`,
+        product: { id: product._id, name: product.name },
+        values: shown,
+        ...(await detailChoices(product.provider, shown)),
+        errors,
+      },
+      status,
+    );
+  };
+  router.get('/bijdragen/producten/:id/gegevens', (req, res) => detailsForm(req, res));
+  router.post('/bijdragen/producten/:id/gegevens', async (req, res) => {
+    const id = String(req.params.id);
+    const body = req.body as Body;
+    await submitForm(req, res, {
+      run: () => uc.updateProduct(actorOf(req), id, readDetails(body)),
+      name: await ctx.namer(),
+      fields: detailFields,
+      again: (e, status) => detailsForm(req, res, body, e, status),
+      done: () => ({ flash: 'De gegevens van het product zijn opgeslagen.', to: `/bijdragen/producten/${encodeURIComponent(id)}` }),
     });
   });
 

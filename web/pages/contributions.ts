@@ -123,6 +123,7 @@ export function contributionPages(router: Router, ctx: WebContext): void {
         warnings: p.warnings,
         year: thisYear(),
         canRules: may('changeRules'),
+        canDetails: may('changeProduct'),
         canParticipation: may('manageParticipation'),
         canBudget: may('manageBudget'),
         participations: p.participations.map((x, i) => ({
