@@ -66,3 +66,5 @@ export async function submitForm<T>(
 }
 
 export const str = (v: unknown) => (Array.isArray(v) ? String(v[0] ?? '') : String(v ?? '')).trim();
+/** The values of a field that may come once, several times or not at all (checkboxes). */
+export const list = (v: unknown) => ([] as string[]).concat((v as string[] | string | undefined) ?? []);

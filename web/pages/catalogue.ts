@@ -7,11 +7,10 @@ import { ROUNDING_RULES, VAT_CATEGORIES } from '../../domain/money';
 import { hoursNl, ROUNDING_RULE_NL, VAT_CATEGORY_NL } from '../../i18n/nl';
 import { barChart } from '../charts';
 import { dateIn, euroIn, euroPlain, intIn, textIn } from '../format';
-import { errorsOf, formRefusal, submitForm, type Body, type Errors } from '../forms';
+import { errorsOf, formRefusal, list, submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
 
 const bool = (v: unknown) => v === 'ja';
-const list = (v: unknown) => ([] as string[]).concat((v as string[] | string | undefined) ?? []);
 const optionalInt = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : intIn(v));
 const optionalEuro = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : euroIn(v));
 

@@ -7,10 +7,9 @@ import type { ContributionRules } from '../../domain/contributions';
 import { VAT_CATEGORIES } from '../../domain/money';
 import { dateNl, VAT_CATEGORY_NL } from '../../i18n/nl';
 import { dateIn, euroIn, euroPlain, intIn, textIn } from '../format';
-import { str, submitForm, type Body, type Errors } from '../forms';
+import { list, str, submitForm, type Body, type Errors } from '../forms';
 import { actorOf, type WebContext } from '../index';
 
-const list = (v: unknown) => ([] as string[]).concat((v as string[] | string | undefined) ?? []);
 const lines = (v: unknown) =>
   str(v)
     .split(/\r?\n/)
